@@ -1,0 +1,29 @@
+// Bundles every test/**/*.ts entry (tests, simulators, harness code) to out/ with esbuild, so one file's type error does not stop the others; `npm run typecheck` checks types.
+import * as esbuild from "esbuild";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function walk(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...walk(path));
+    else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) found.push(path);
+  }
+  return found;
+}
+
+const entryPoints = walk("test");
+await esbuild.build({
+  entryPoints,
+  outbase: ".",
+  outdir: "out",
+  bundle: true,
+  packages: "external",
+  external: ["vscode"],
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  sourcemap: "inline",
+  logLevel: "warning",
+});

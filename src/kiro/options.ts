@@ -1,0 +1,62 @@
+// The options `streamKiro` accepts and the Kiro-specific model description shared by request building, decoding and the catalog.
+import type { ThinkingBudgets, ThinkingLevel } from "./types";
+
+/** An access token, or a function that returns the current one (called before every attempt). */
+export type AccessTokenSource = string | (() => string | undefined | Promise<string | undefined>);
+
+export interface KiroStreamOptions {
+  /** Defaults to `KIRO_ACCESS_TOKEN`. */
+  accessToken?: AccessTokenSource;
+  /**
+   * Called at most once per stream, after the service answered 403 "bearer token invalid".
+   * Returns a fresh access token (the request is retried once with it) or undefined to give up.
+   */
+  refreshAccessToken?: () => Promise<string | undefined>;
+  signal?: AbortSignal;
+  /** pi's reasoning level; undefined or "off" means no thinking. */
+  reasoning?: ThinkingLevel | "off";
+  thinkingBudgets?: ThinkingBudgets;
+  maxTokens?: number;
+  temperature?: number;
+  /** API region, `us-east-1` (default) or `eu-central-1`; defaults to `KIRO_REGION`. */
+  region?: string;
+  /** Base URL that replaces the service host (simulator, proxy); defaults to `KIRO_ENDPOINT`. */
+  endpoint?: string;
+  /** Defaults to `KIRO_PROFILE_ARN`. */
+  profileArn?: string;
+  /** Stable id of the conversation; pi passes `sessionId`. Derived from the context when absent. */
+  sessionId?: string;
+  /** Extra headers (never logged). */
+  headers?: Record<string, string>;
+  /** Retries for throttling / 5xx / resets before the first byte (default 3). */
+  maxRetries?: number;
+  /** Longest wait honoured from Retry-After before failing instead (default 60 s). */
+  maxRetryDelayMs?: number;
+  /** Time allowed for the first byte of the answer (default depends on the model and context size). */
+  firstTokenTimeoutMs?: number;
+  /** Longest silence allowed once the answer has started (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Replaceable for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Environment to read defaults from; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** What the project knows about one Kiro model. */
+export interface KiroModelInfo {
+  /** The id users pick, pi style: `claude-sonnet-4-5`. */
+  id: string;
+  /** The id on the wire: `claude-sonnet-4.5`. */
+  kiroId: string;
+  name: string;
+  description?: string;
+  contextWindow: number;
+  maxTokens: number;
+  /** The model can think (either way). */
+  reasoning: boolean;
+  /** The catalog entry has an `additionalModelRequestFieldsSchema`: thinking goes through `additionalModelRequestFields`. */
+  nativeThinking: boolean;
+  input: ("text" | "image")[];
+  /** Set on aliases such as `claude-sonnet-4-5-20250514-thinking`: thinking on even without a reasoning level. */
+  forceThinking?: boolean;
+}
