@@ -1,0 +1,421 @@
+// The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
+import type { KiroModelInfo } from "./options";
+import type { Model } from "./types";
+import { kiroRequestHeaders, listAvailableModelsUrl, resolveEndpoint } from "./endpoints";
+
+export const KIRO_PROVIDER = "kiro";
+export const KIRO_API = "kiro-generate-assistant-response";
+
+const CLAUDE_INPUT: ("text" | "image")[] = ["text", "image"];
+const TEXT_INPUT: ("text" | "image")[] = ["text"];
+
+/**
+ * Limits are Anthropic's published ones where known. `nativeThinking` is a guess for the 4.6+
+ * Sonnet/Opus generation (adaptive thinking arrived with it); the live catalog's
+ * `additionalModelRequestFieldsSchema` replaces the guess whenever the catalog can be read.
+ * Non-Claude models get no thinking: tag prompts are a Claude convention.
+ */
+const BUILT_IN: readonly KiroModelInfo[] = [
+  {
+    id: "claude-sonnet-4-5",
+    kiroId: "claude-sonnet-4.5",
+    name: "Claude Sonnet 4.5",
+    contextWindow: 200_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-haiku-4-5",
+    kiroId: "claude-haiku-4.5",
+    name: "Claude Haiku 4.5",
+    contextWindow: 200_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-opus-4-5",
+    kiroId: "claude-opus-4.5",
+    name: "Claude Opus 4.5",
+    contextWindow: 200_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-sonnet-4",
+    kiroId: "claude-sonnet-4",
+    name: "Claude Sonnet 4",
+    contextWindow: 200_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-sonnet-4-6",
+    kiroId: "claude-sonnet-4.6",
+    name: "Claude Sonnet 4.6",
+    contextWindow: 1_000_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: true,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-opus-4-6",
+    kiroId: "claude-opus-4.6",
+    name: "Claude Opus 4.6",
+    contextWindow: 1_000_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: true,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "claude-opus-4-7",
+    kiroId: "claude-opus-4.7",
+    name: "Claude Opus 4.7",
+    contextWindow: 1_000_000,
+    maxTokens: 64_000,
+    reasoning: true,
+    nativeThinking: true,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "auto",
+    kiroId: "auto",
+    name: "Auto (Kiro picks the model)",
+    description: "Kiro routes each request to a Claude model it chooses.",
+    contextWindow: 200_000,
+    maxTokens: 32_000,
+    reasoning: true,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
+    id: "deepseek-3-2",
+    kiroId: "deepseek-3.2",
+    name: "DeepSeek 3.2",
+    contextWindow: 128_000,
+    maxTokens: 32_000,
+    reasoning: false,
+    nativeThinking: false,
+    input: TEXT_INPUT,
+  },
+  {
+    id: "glm-5",
+    kiroId: "glm-5",
+    name: "GLM-5",
+    contextWindow: 200_000,
+    maxTokens: 32_000,
+    reasoning: false,
+    nativeThinking: false,
+    input: TEXT_INPUT,
+  },
+  {
+    id: "minimax-m2-5",
+    kiroId: "minimax-m2.5",
+    name: "MiniMax M2.5",
+    contextWindow: 200_000,
+    maxTokens: 32_000,
+    reasoning: false,
+    nativeThinking: false,
+    input: TEXT_INPUT,
+  },
+  {
+    id: "qwen3-coder-next",
+    kiroId: "qwen3-coder-next",
+    name: "Qwen3 Coder Next",
+    contextWindow: 256_000,
+    maxTokens: 32_000,
+    reasoning: false,
+    nativeThinking: false,
+    input: TEXT_INPUT,
+  },
+];
+
+/**
+ * Models Kiro retired, mapped to the model that replaced them, so callers still holding an
+ * old id (earlier clients used `CLAUDE_3_7_SONNET_20250219_V1_0`) keep working.
+ */
+const SUCCESSORS: Readonly<Record<string, string>> = {
+  "claude-sonnet-3-7": "claude-sonnet-4",
+  "claude-sonnet-3-5": "claude-sonnet-4",
+  "claude-haiku-3-5": "claude-haiku-4-5",
+  "claude-opus-4": "claude-opus-4-5",
+  "claude-opus-4-1": "claude-opus-4-5",
+};
+
+/** Aliases that callers of other Kiro bridges already use; listed so pickers and `getModel` registries can offer them. */
+export const KIRO_MODEL_ALIASES: readonly string[] = [
+  "claude-sonnet-4-5-20250514",
+  "claude-sonnet-4-5-20250514-thinking",
+  "claude-haiku-4-5-20250514",
+  "claude-opus-4-5-20250514",
+];
+
+export function builtInModels(): KiroModelInfo[] {
+  return BUILT_IN.map((m) => ({ ...m, input: [...m.input] }));
+}
+
+interface ParsedId {
+  key: string;
+  forceThinking: boolean;
+}
+
+/**
+ * Reduces any spelling of a model id to one comparison key: lower case, dashes for dots and
+ * underscores, no provider prefix, no date, no `-latest`, no Bedrock `-v1:0` version, and the
+ * family before the version (`claude-3-7-sonnet` → `claude-sonnet-3-7`).
+ */
+function parseModelId(raw: string): ParsedId {
+  let key = raw.trim().toLowerCase();
+  key = key.replace(/^kiro\//, "");
+  key = key.replace(/^(?:(?:us|eu|apac|global)\.)?anthropic\./, "");
+  let forceThinking = false;
+  if (/[-_]thinking$/.test(key)) {
+    forceThinking = true;
+    key = key.replace(/[-_]thinking$/, "");
+  }
+  key = key.replace(/[._:]/g, "-");
+  key = key.replace(/-v\d+(?:-\d+)?$/, "");
+  key = key.replace(/-latest$/, "");
+  key = key.replace(/-\d{8}$/, "");
+  key = key.replace(/^claude-(\d+(?:-\d+)?)-(sonnet|opus|haiku)$/, "claude-$2-$1");
+  return { key, forceThinking };
+}
+
+function comparisonKey(info: KiroModelInfo): string[] {
+  return [parseModelId(info.id).key, parseModelId(info.kiroId).key];
+}
+
+function matchExactly(key: string, catalog: readonly KiroModelInfo[]): KiroModelInfo | undefined {
+  return catalog.find((m) => comparisonKey(m).includes(key));
+}
+
+/**
+ * Finds a model by pi id, Kiro dotted id, legacy uppercase id, dated or `-latest` form, or a
+ * `-thinking` alias (which comes back with `forceThinking` and keeps the alias as its id, so
+ * the alias survives a round trip through a pi Model).
+ */
+export function findModel(id: string, catalog?: KiroModelInfo[]): KiroModelInfo | undefined {
+  const models = catalog && catalog.length > 0 ? catalog : BUILT_IN;
+  const trimmed = id.trim();
+  if (!trimmed) return undefined;
+  const direct = models.find((m) => m.id === trimmed || m.kiroId === trimmed);
+  if (direct && !direct.forceThinking) return { ...direct, input: [...direct.input] };
+  const { key, forceThinking } = parseModelId(trimmed);
+  let found = matchExactly(key, models);
+  const successor = SUCCESSORS[key];
+  if (!found && successor) found = matchExactly(successor, models);
+  if (!found) return undefined;
+  if (forceThinking) {
+    if (!found.reasoning) return undefined;
+    return { ...found, id: trimmed, input: [...found.input], forceThinking: true };
+  }
+  return { ...found, input: [...found.input] };
+}
+
+/** Every id a user may pass to `getModel`: the catalog's ids and the well-known aliases. */
+export function knownModelIds(catalog?: KiroModelInfo[]): string[] {
+  const models = catalog && catalog.length > 0 ? catalog : BUILT_IN;
+  const ids = models.map((m) => m.id);
+  for (const alias of KIRO_MODEL_ALIASES) if (findModel(alias, models)) ids.push(alias);
+  return ids;
+}
+
+export const DEFAULT_BASE_URL = "https://q.us-east-1.amazonaws.com";
+
+export function toPiModel(info: KiroModelInfo, baseUrl: string = DEFAULT_BASE_URL): Model {
+  return {
+    id: info.id,
+    name: info.forceThinking ? `${info.name} (thinking)` : info.name,
+    api: KIRO_API,
+    provider: KIRO_PROVIDER,
+    baseUrl,
+    reasoning: info.reasoning,
+    input: [...info.input],
+    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    contextWindow: info.contextWindow,
+    maxTokens: info.maxTokens,
+  };
+}
+
+export function getModel(provider: "kiro", id: string): Model {
+  if (provider !== KIRO_PROVIDER) throw new Error(`Unknown provider "${String(provider)}"; only "kiro" is served here.`);
+  const info = findModel(id);
+  if (!info) {
+    throw new Error(`Unknown Kiro model "${id}". Known models: ${knownModelIds().join(", ")}.`);
+  }
+  return toPiModel(info);
+}
+
+export interface ListModelsOptions {
+  accessToken: string;
+  region?: string;
+  endpoint?: string;
+  profileArn?: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Environment for region/endpoint/profile defaults; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+const CATALOG_TTL_MS = 10 * 60 * 1000;
+const MAX_CATALOG_PAGES = 20;
+
+interface CachedCatalog {
+  expiresAt: number;
+  models: KiroModelInfo[];
+}
+
+const catalogCache = new Map<string, CachedCatalog>();
+const catalogInFlight = new Map<string, Promise<KiroModelInfo[]>>();
+
+/** Forgets every cached catalog (after sign-out, or in tests). */
+export function clearModelCatalogCache(): void {
+  catalogCache.clear();
+  catalogInFlight.clear();
+}
+
+interface ServiceModel {
+  modelId?: unknown;
+  modelName?: unknown;
+  description?: unknown;
+  tokenLimits?: { maxInputTokens?: unknown; maxOutputTokens?: unknown } | null;
+  supportedInputTypes?: unknown;
+  additionalModelRequestFieldsSchema?: unknown;
+}
+
+interface ListModelsPage {
+  models?: unknown;
+  nextToken?: unknown;
+  defaultModel?: unknown;
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
+
+function inputTypes(value: unknown): ("text" | "image")[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const types = value.filter((v): v is string => typeof v === "string").map((v) => v.toLowerCase());
+  const input: ("text" | "image")[] = ["text"];
+  if (types.includes("image")) input.push("image");
+  return input;
+}
+
+function hasSchema(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === "string") return value.trim().length > 0;
+  if (typeof value === "object") return Object.keys(value).length > 0;
+  return true;
+}
+
+/** Turns one ListAvailableModels entry into model info, keeping what the built-in list knows about a known id. */
+export function modelFromService(entry: unknown): KiroModelInfo | undefined {
+  if (!entry || typeof entry !== "object") return undefined;
+  const service = entry as ServiceModel;
+  const kiroId = nonEmptyString(service.modelId);
+  if (!kiroId) return undefined;
+  const known = matchExactly(parseModelId(kiroId).key, BUILT_IN);
+  const nativeThinking = hasSchema(service.additionalModelRequestFieldsSchema);
+  const isClaude = /claude/i.test(kiroId) || kiroId === "auto";
+  const maxInput = positiveInteger(service.tokenLimits?.maxInputTokens);
+  const maxOutput = positiveInteger(service.tokenLimits?.maxOutputTokens);
+  const name = nonEmptyString(service.modelName);
+  const description = nonEmptyString(service.description);
+  const info: KiroModelInfo = {
+    id: known?.id ?? kiroId.toLowerCase().replace(/\./g, "-"),
+    kiroId,
+    name: name ?? known?.name ?? kiroId,
+    contextWindow: maxInput ?? known?.contextWindow ?? 200_000,
+    maxTokens: maxOutput ?? known?.maxTokens ?? 32_000,
+    reasoning: known ? known.reasoning || nativeThinking : isClaude || nativeThinking,
+    nativeThinking,
+    input: inputTypes(service.supportedInputTypes) ?? [...(known?.input ?? (isClaude ? CLAUDE_INPUT : TEXT_INPUT))],
+  };
+  const text = description ?? known?.description;
+  if (text) info.description = text;
+  return info;
+}
+
+function defaultModelId(value: unknown): string | undefined {
+  if (typeof value === "string") return nonEmptyString(value);
+  if (value && typeof value === "object") return nonEmptyString((value as { modelId?: unknown }).modelId);
+  return undefined;
+}
+
+async function fetchCatalog(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
+  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
+  const doFetch = opts.fetch ?? fetch;
+  const models: KiroModelInfo[] = [];
+  const seen = new Set<string>();
+  let defaultId: string | undefined;
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
+    const headers = kiroRequestHeaders(opts.accessToken, endpoint);
+    delete headers["content-type"];
+    headers.accept = "application/json";
+    const response = await doFetch(listAvailableModelsUrl(endpoint, nextToken), { method: "GET", headers, signal: opts.signal });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new Error(`ListAvailableModels answered HTTP ${response.status}`);
+    }
+    const body = (await response.json()) as ListModelsPage;
+    if (!Array.isArray(body.models)) throw new Error("ListAvailableModels answered without a models list");
+    defaultId ??= defaultModelId(body.defaultModel);
+    for (const entry of body.models) {
+      const info = modelFromService(entry);
+      if (info && !seen.has(info.kiroId)) {
+        seen.add(info.kiroId);
+        models.push(info);
+      }
+    }
+    nextToken = nonEmptyString(body.nextToken);
+    if (!nextToken) break;
+  }
+  // The service's default model first, so a picker that takes the first entry takes the default.
+  const defaultIndex = defaultId ? models.findIndex((m) => m.kiroId === defaultId) : -1;
+  if (defaultIndex > 0) models.unshift(...models.splice(defaultIndex, 1));
+  return models;
+}
+
+/**
+ * The models this account may use in this region, from ListAvailableModels (all pages).
+ * Cached for 10 minutes per region+endpoint+profile; throws when the service cannot be read.
+ */
+export async function listAvailableModels(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
+  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
+  const cacheKey = `${endpoint.region}|${endpoint.baseUrl}|${endpoint.profileArn ?? ""}`;
+  const cached = catalogCache.get(cacheKey);
+  if (cached && cached.expiresAt > Date.now()) return cached.models.map((m) => ({ ...m, input: [...m.input] }));
+  let pending = catalogInFlight.get(cacheKey);
+  if (!pending) {
+    pending = fetchCatalog(opts).finally(() => catalogInFlight.delete(cacheKey));
+    catalogInFlight.set(cacheKey, pending);
+  }
+  const models = await pending;
+  catalogCache.set(cacheKey, { expiresAt: Date.now() + CATALOG_TTL_MS, models });
+  return models.map((m) => ({ ...m, input: [...m.input] }));
+}
+
+/** The live catalog when it can be read and is not empty; the built-in list otherwise (no token, network, HTTP or parse failure). */
+export async function modelCatalog(opts?: ListModelsOptions): Promise<KiroModelInfo[]> {
+  if (!opts?.accessToken) return builtInModels();
+  try {
+    const live = await listAvailableModels(opts);
+    return live.length > 0 ? live : builtInModels();
+  } catch {
+    return builtInModels();
+  }
+}
