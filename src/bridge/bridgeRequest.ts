@@ -1,0 +1,186 @@
+// Reads a size-limited request body and turns a `POST /v1/stream` body into a validated model reference, context and whitelisted options.
+import type { IncomingMessage } from "node:http";
+import type { Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
+
+/** What a bridge client may influence; everything that decides where and as whom the request goes stays with the extension. */
+export interface BridgeStreamOptions {
+  reasoning?: ThinkingLevel | "off";
+  thinkingBudgets?: ThinkingBudgets;
+  maxTokens?: number;
+  temperature?: number;
+  sessionId?: string;
+  /** Aborted when the bridge client disconnects or the bridge is disposed. */
+  signal: AbortSignal;
+}
+
+export interface ParsedStreamRequest {
+  /** A model id, or the id plus the client's description when it sent a whole Model. */
+  model: { id: string; described?: Model };
+  context: Context;
+  options: Omit<BridgeStreamOptions, "signal">;
+  /** Option keys the client sent that the bridge ignores on purpose (names only, never values). */
+  ignoredOptionKeys: string[];
+}
+
+export class BridgeRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BridgeRequestError";
+  }
+}
+
+export type BodyReadResult = { ok: true; body: Buffer } | { ok: false; status: 413 | 400; message: string };
+
+/**
+ * Collects the body but stops at `maxBytes`: a declared Content-Length over the limit is refused
+ * before reading anything, and a chunked body is refused as soon as it crosses the limit.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyReadResult> {
+  const tooLarge: BodyReadResult = {
+    ok: false,
+    status: 413,
+    message: `Request body too large: the bridge accepts at most ${maxBytes} bytes.`,
+  };
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > maxBytes) return Promise.resolve(tooLarge);
+
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const settle = (result: BodyReadResult): void => {
+      if (settled) return;
+      settled = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        chunks.length = 0;
+        req.pause();
+        settle(tooLarge);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => settle({ ok: true, body: Buffer.concat(chunks, received) });
+    const onError = (): void => settle({ ok: false, status: 400, message: "The request body could not be read." });
+    const onClose = (): void => {
+      if (!req.complete) settle({ ok: false, status: 400, message: "The request body ended early." });
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new BridgeRequestError(400, "Empty request body: expected JSON {model, context, options}.");
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new BridgeRequestError(400, `Request body is not valid JSON (${detail}).`);
+  }
+}
+
+const THINKING_LEVELS: readonly string[] = ["off", "minimal", "low", "medium", "high", "xhigh"];
+const BUDGET_LEVELS: readonly string[] = ["minimal", "low", "medium", "high"];
+const MAX_SESSION_ID_LENGTH = 512;
+const MAX_MODEL_ID_LENGTH = 256;
+
+/** The only options that pass; anything else (accessToken, endpoint, headers, fetch, env, region, ...) is dropped. */
+export const ALLOWED_OPTION_KEYS: readonly string[] = ["reasoning", "thinkingBudgets", "maxTokens", "temperature", "sessionId"];
+
+function parseModelReference(value: unknown): ParsedStreamRequest["model"] {
+  if (typeof value === "string") {
+    if (value.length === 0 || value.length > MAX_MODEL_ID_LENGTH) throw new BridgeRequestError(400, "'model' must be a non-empty model id.");
+    return { id: value };
+  }
+  if (isRecord(value) && typeof value.id === "string" && value.id.length > 0 && value.id.length <= MAX_MODEL_ID_LENGTH) {
+    return { id: value.id, described: value as unknown as Model };
+  }
+  throw new BridgeRequestError(400, "'model' must be a model id string or a Model object with an 'id'.");
+}
+
+function parseContext(value: unknown): Context {
+  if (!isRecord(value)) throw new BridgeRequestError(400, "'context' must be an object with a 'messages' array.");
+  if (!Array.isArray(value.messages)) throw new BridgeRequestError(400, "'context.messages' must be an array.");
+  for (const [index, message] of value.messages.entries()) {
+    if (!isRecord(message) || typeof message.role !== "string") {
+      throw new BridgeRequestError(400, `'context.messages[${index}]' must be a message object with a 'role'.`);
+    }
+  }
+  if (value.systemPrompt !== undefined && typeof value.systemPrompt !== "string") {
+    throw new BridgeRequestError(400, "'context.systemPrompt' must be a string.");
+  }
+  if (value.tools !== undefined && !Array.isArray(value.tools)) throw new BridgeRequestError(400, "'context.tools' must be an array.");
+  return value as unknown as Context;
+}
+
+function parseOptions(value: unknown): { options: ParsedStreamRequest["options"]; ignoredOptionKeys: string[] } {
+  if (value === undefined || value === null) return { options: {}, ignoredOptionKeys: [] };
+  if (!isRecord(value)) throw new BridgeRequestError(400, "'options' must be an object.");
+  const options: ParsedStreamRequest["options"] = {};
+  const ignoredOptionKeys = Object.keys(value).filter((key) => !ALLOWED_OPTION_KEYS.includes(key));
+
+  const { reasoning, thinkingBudgets, maxTokens, temperature, sessionId } = value;
+  if (reasoning !== undefined && reasoning !== null) {
+    if (typeof reasoning !== "string" || !THINKING_LEVELS.includes(reasoning)) {
+      throw new BridgeRequestError(400, `'options.reasoning' must be one of ${THINKING_LEVELS.join(", ")}.`);
+    }
+    options.reasoning = reasoning as ThinkingLevel | "off";
+  }
+  if (thinkingBudgets !== undefined && thinkingBudgets !== null) {
+    if (!isRecord(thinkingBudgets)) throw new BridgeRequestError(400, "'options.thinkingBudgets' must be an object.");
+    const budgets: ThinkingBudgets = {};
+    for (const [level, budget] of Object.entries(thinkingBudgets)) {
+      if (!BUDGET_LEVELS.includes(level)) continue;
+      if (typeof budget !== "number" || !Number.isInteger(budget) || budget < 0) {
+        throw new BridgeRequestError(400, `'options.thinkingBudgets.${level}' must be a non-negative integer.`);
+      }
+      budgets[level as keyof ThinkingBudgets] = budget;
+    }
+    options.thinkingBudgets = budgets;
+  }
+  if (maxTokens !== undefined && maxTokens !== null) {
+    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens <= 0) {
+      throw new BridgeRequestError(400, "'options.maxTokens' must be a positive integer.");
+    }
+    options.maxTokens = maxTokens;
+  }
+  if (temperature !== undefined && temperature !== null) {
+    if (typeof temperature !== "number" || !Number.isFinite(temperature)) {
+      throw new BridgeRequestError(400, "'options.temperature' must be a number.");
+    }
+    options.temperature = temperature;
+  }
+  if (sessionId !== undefined && sessionId !== null) {
+    if (typeof sessionId !== "string" || sessionId.length > MAX_SESSION_ID_LENGTH) {
+      throw new BridgeRequestError(400, `'options.sessionId' must be a string of at most ${MAX_SESSION_ID_LENGTH} characters.`);
+    }
+    options.sessionId = sessionId;
+  }
+  return { options, ignoredOptionKeys };
+}
+
+/** Validates the shape the bridge relies on; deeper message validation is the stream function's job. */
+export function parseStreamRequest(json: unknown): ParsedStreamRequest {
+  if (!isRecord(json)) throw new BridgeRequestError(400, "Request body must be a JSON object {model, context, options}.");
+  const model = parseModelReference(json.model);
+  const context = parseContext(json.context);
+  const { options, ignoredOptionKeys } = parseOptions(json.options);
+  return { model, context, options, ignoredOptionKeys };
+}

@@ -1,0 +1,71 @@
+// The bridge's gatekeeping: the per-instance bearer token, its constant-time check, and the Host/Origin rules that stop DNS rebinding and web pages.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** 256 bits of randomness; base64url so it survives shells, env vars and headers unquoted. */
+export function generateBridgeToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/**
+ * Constant-time comparison that does not leak the expected token's length either:
+ * both sides are hashed first so `timingSafeEqual` always sees two 32-byte buffers.
+ */
+export function tokensMatch(presented: string, expected: string): boolean {
+  const a = createHash("sha256").update(presented, "utf8").digest();
+  const b = createHash("sha256").update(expected, "utf8").digest();
+  return timingSafeEqual(a, b);
+}
+
+export type AuthorizationCheck =
+  | { ok: true }
+  | { ok: false; status: 401 | 403; message: string };
+
+/**
+ * 401 when no bearer token is presented (the client must authenticate), 403 when one is
+ * presented but is not this bridge's (the client is authenticated as nobody we know).
+ */
+export function checkAuthorization(header: string | undefined, expectedToken: string): AuthorizationCheck {
+  if (header === undefined || header.trim() === "") {
+    return { ok: false, status: 401, message: "Missing bearer token: send 'Authorization: Bearer <KIRO_BRIDGE_TOKEN>'." };
+  }
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (!match) {
+    return { ok: false, status: 401, message: "Malformed Authorization header: expected 'Bearer <KIRO_BRIDGE_TOKEN>'." };
+  }
+  if (!tokensMatch(match[1]!, expectedToken)) {
+    return { ok: false, status: 403, message: "Invalid bridge token: KIRO_BRIDGE_TOKEN does not match this VS Code window's bridge." };
+  }
+  return { ok: true };
+}
+
+const LOOPBACK_HOSTNAMES = ["127.0.0.1", "localhost"];
+
+/**
+ * A browser tricked by DNS rebinding sends the attacker's host name, so only the names a
+ * local client can legitimately use for this server are accepted, with the exact port.
+ */
+export function isAllowedHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const lower = host.trim().toLowerCase();
+  return LOOPBACK_HOSTNAMES.some((name) => lower === `${name}:${port}`);
+}
+
+/**
+ * Non-browser clients (pi, curl) send no Origin. A browser always does on cross-origin requests,
+ * so any Origin that is not this server itself means a web page is trying to talk to us.
+ */
+export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+  if (origin === undefined) return true;
+  const lower = origin.trim().toLowerCase();
+  return LOOPBACK_HOSTNAMES.some((name) => lower === `http://${name}:${port}`);
+}
+
+/** Removes secrets from text bound for a log line or an error body. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (secret.length > 0) redacted = redacted.split(secret).join("[redacted]");
+  }
+  // Bearer values we were never told about (e.g. a Kiro access token echoed in a lower-level error).
+  return redacted.replace(/(Bearer[ \t]+)[A-Za-z0-9._~+\/=-]{8,}/gi, "$1[redacted]");
+}
