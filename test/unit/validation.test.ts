@@ -1,0 +1,386 @@
+// The simulator's request rules (KIRO_PROTOCOL.md §2): each rule rejects a body that breaks it and a well-formed body passes them all.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultSimModels } from "../sim/kiroSimulator";
+import {
+  MULTI_ENTRY_BODY_LIMIT_BYTES,
+  RULES,
+  SINGLE_MESSAGE_BODY_LIMIT_BYTES,
+  rejectionFor,
+  ruleOf,
+  validateGenerateAssistantResponse,
+  validateGenerateAssistantResponseJson,
+  type ValidationRule,
+} from "../sim/validation";
+
+const models = defaultSimModels();
+
+type Body = {
+  conversationState: {
+    conversationId?: unknown;
+    chatTriggerType?: unknown;
+    agentTaskType?: string;
+    currentMessage: Record<string, any>;
+    history?: any[];
+  };
+  additionalModelRequestFields?: unknown;
+  profileArn?: string;
+};
+
+const readSpec = () => ({
+  toolSpecification: {
+    name: "read",
+    description: "Read a file",
+    inputSchema: { json: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+  },
+});
+
+/** A well-formed tool round trip: user asks, assistant calls read, the current message returns its result. */
+function wellFormedBody(): Body {
+  return {
+    conversationState: {
+      conversationId: "5a1f3c2e-0000-4000-8000-000000000001",
+      chatTriggerType: "MANUAL",
+      agentTaskType: "vibe",
+      history: [
+        { userInputMessage: { content: "System text\n\nread notes.txt", modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } },
+        {
+          assistantResponseMessage: {
+            content: "I'll read it.",
+            toolUses: [{ toolUseId: "tooluse_1", name: "read", input: { path: "notes.txt" } }],
+          },
+        },
+      ],
+      currentMessage: {
+        userInputMessage: {
+          content: "Tool results provided.",
+          modelId: "claude-sonnet-4.5",
+          origin: "AI_EDITOR",
+          images: [{ format: "png", source: { bytes: "iVBORw0KGgo=" } }],
+          userInputMessageContext: {
+            tools: [readSpec()],
+            toolResults: [{ toolUseId: "tooluse_1", content: [{ text: "first line\nsecond" }], status: "success" }],
+          },
+        },
+      },
+    },
+  };
+}
+
+function rulesBroken(body: unknown, bodyBytes?: number): ValidationRule[] {
+  return validateGenerateAssistantResponse(body, models, bodyBytes).map(ruleOf);
+}
+
+function assertBreaks(body: unknown, rule: ValidationRule, bodyBytes?: number): void {
+  const errors = validateGenerateAssistantResponse(body, models, bodyBytes);
+  assert.ok(errors.map(ruleOf).includes(rule), `expected rule ${rule} to be broken, got: ${JSON.stringify(errors)}`);
+}
+
+const current = (b: Body) => b.conversationState.currentMessage.userInputMessage;
+const history = (b: Body) => b.conversationState.history!;
+
+describe("a well-formed request", () => {
+  test("passes every rule", () => {
+    assert.deepEqual(validateGenerateAssistantResponse(wellFormedBody(), models), []);
+  });
+
+  test("a first message without history or modelId passes", () => {
+    const body: Body = { conversationState: { chatTriggerType: "MANUAL", currentMessage: { userInputMessage: { content: "hi" } } } };
+    assert.deepEqual(validateGenerateAssistantResponse(body, models), []);
+  });
+
+  test("native thinking fields pass for a model with a schema", () => {
+    const body = wellFormedBody();
+    current(body).modelId = "claude-opus-4.6";
+    body.additionalModelRequestFields = { thinking: { type: "adaptive" }, output_config: { effort: "high" } };
+    assert.deepEqual(validateGenerateAssistantResponse(body, models), []);
+  });
+
+  test("is not rejected", () => {
+    assert.equal(rejectionFor(validateGenerateAssistantResponse(wellFormedBody(), models)), undefined);
+  });
+});
+
+describe("rule 1: history starts with a user message and roles alternate", () => {
+  test("history opening with the assistant is rejected", () => {
+    const body = wellFormedBody();
+    history(body).unshift({ assistantResponseMessage: { content: "Hello" } });
+    assertBreaks(body, RULES.historyStartsWithUser);
+  });
+
+  test("two user messages in a row in history are rejected", () => {
+    const body = wellFormedBody();
+    history(body).splice(1, 0, { userInputMessage: { content: "again" } });
+    assertBreaks(body, RULES.rolesAlternate);
+  });
+
+  test("two assistant messages in a row are rejected", () => {
+    const body = wellFormedBody();
+    history(body).splice(1, 0, { assistantResponseMessage: { content: "first" } });
+    assertBreaks(body, RULES.rolesAlternate);
+  });
+
+  test("history ending with a user message before the user currentMessage is rejected", () => {
+    const body = wellFormedBody();
+    history(body).push({ userInputMessage: { content: "dangling" } });
+    assertBreaks(body, RULES.rolesAlternate);
+  });
+});
+
+describe("rule 2: currentMessage is a user message", () => {
+  test("an assistant currentMessage is rejected", () => {
+    const body = wellFormedBody();
+    body.conversationState.currentMessage = { assistantResponseMessage: { content: "I was saying" } };
+    assertBreaks(body, RULES.currentMessageUser);
+  });
+
+  test("a missing currentMessage is rejected", () => {
+    const body = wellFormedBody() as any;
+    delete body.conversationState.currentMessage;
+    assertBreaks(body, RULES.currentMessageUser);
+  });
+});
+
+describe("rule 3: no empty content anywhere", () => {
+  test("empty current content is rejected", () => {
+    const body = wellFormedBody();
+    current(body).content = "";
+    assertBreaks(body, RULES.emptyContent);
+  });
+
+  test("whitespace-only history user content is rejected", () => {
+    const body = wellFormedBody();
+    history(body)[0].userInputMessage.content = "  \n ";
+    assertBreaks(body, RULES.emptyContent);
+  });
+
+  test("an assistant turn with tool uses but empty content is rejected", () => {
+    const body = wellFormedBody();
+    history(body)[1].assistantResponseMessage.content = "";
+    assertBreaks(body, RULES.emptyContent);
+  });
+
+  test("a tool result with no content blocks is rejected", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.toolResults[0].content = [];
+    assertBreaks(body, RULES.emptyContent);
+  });
+
+  test("a tool result with an empty text block is rejected", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.toolResults[0].content = [{ text: "" }];
+    assertBreaks(body, RULES.emptyContent);
+  });
+});
+
+describe("rule 4: tool results match the tool uses just before", () => {
+  test("a current tool result with an unknown toolUseId is rejected", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.toolResults[0].toolUseId = "tooluse_other";
+    assertBreaks(body, RULES.toolResultUnmatched);
+  });
+
+  test("a history tool result answering a call two turns back is rejected", () => {
+    const body = wellFormedBody();
+    const results = current(body).userInputMessageContext.toolResults;
+    delete current(body).userInputMessageContext.toolResults;
+    history(body).push(
+      { userInputMessage: { content: "Tool results provided.", userInputMessageContext: { toolResults: results } } },
+      { assistantResponseMessage: { content: "Done." } },
+    );
+    assert.deepEqual(rulesBroken(body), [], "the result right after its call is fine");
+    history(body).splice(2, 0, { userInputMessage: { content: "wait" } }, { assistantResponseMessage: { content: "ok" } });
+    assertBreaks(body, RULES.toolResultUnmatched);
+  });
+
+  test("tool results in the first history message (no assistant before) are rejected", () => {
+    const body = wellFormedBody();
+    history(body)[0].userInputMessage.userInputMessageContext = { toolResults: [{ toolUseId: "tooluse_1", content: [{ text: "x" }] }] };
+    assertBreaks(body, RULES.toolResultUnmatched);
+  });
+
+  test("duplicate toolUseIds across assistant turns are rejected", () => {
+    const body = wellFormedBody();
+    history(body).push(
+      { userInputMessage: { content: "more", userInputMessageContext: { toolResults: [{ toolUseId: "tooluse_1", content: [{ text: "x" }] }] } } },
+      { assistantResponseMessage: { content: "again", toolUses: [{ toolUseId: "tooluse_1", name: "read", input: { path: "a" } }] } },
+    );
+    assertBreaks(body, RULES.duplicateToolUseId);
+  });
+
+  test("duplicate toolUseIds in one message's tool results are rejected", () => {
+    const body = wellFormedBody();
+    const results = current(body).userInputMessageContext.toolResults;
+    results.push({ ...results[0] });
+    assertBreaks(body, RULES.duplicateToolUseId);
+  });
+
+  test("an empty toolUses array is rejected", () => {
+    const body = wellFormedBody();
+    delete current(body).userInputMessageContext.toolResults;
+    history(body)[1].assistantResponseMessage.toolUses = [];
+    assertBreaks(body, RULES.emptyToolUses);
+  });
+});
+
+describe("rule 5: tools used in history need specs in currentMessage", () => {
+  test("history tool uses with no tools defined are rejected", () => {
+    const body = wellFormedBody();
+    delete current(body).userInputMessageContext.tools;
+    assertBreaks(body, RULES.toolsMissingForHistory);
+  });
+
+  test("a history tool name without a spec is rejected even when other tools are defined", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.tools = [
+      { toolSpecification: { name: "write", description: "Write", inputSchema: { json: { type: "object" } } } },
+    ];
+    assertBreaks(body, RULES.toolsMissingForHistory);
+  });
+});
+
+describe("rule 6: tool names, descriptions and inputs", () => {
+  test("an empty tool spec name is rejected", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: {} } } });
+    assertBreaks(body, RULES.toolName);
+  });
+
+  test("a 65-character tool name is rejected and a 64-character one accepted", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "t".repeat(64), description: "d", inputSchema: { json: {} } } });
+    assert.deepEqual(rulesBroken(body), []);
+    current(body).userInputMessageContext.tools[1].toolSpecification.name = "t".repeat(65);
+    assertBreaks(body, RULES.toolName);
+  });
+
+  test("a tool description over 10000 characters is rejected", () => {
+    const body = wellFormedBody();
+    current(body).userInputMessageContext.tools[0].toolSpecification.description = "d".repeat(10_000);
+    assert.deepEqual(rulesBroken(body), []);
+    current(body).userInputMessageContext.tools[0].toolSpecification.description = "d".repeat(10_001);
+    assertBreaks(body, RULES.toolDescription);
+  });
+
+  test("an empty-string key nested in a tool input is rejected", () => {
+    const body = wellFormedBody();
+    history(body)[1].assistantResponseMessage.toolUses[0].input = { path: "a", options: [{ "": 1 }] };
+    assertBreaks(body, RULES.toolInputEmptyKey);
+  });
+
+  test("an empty tool name in a history tool use is rejected", () => {
+    const body = wellFormedBody();
+    history(body)[1].assistantResponseMessage.toolUses[0].name = "";
+    assertBreaks(body, RULES.toolName);
+  });
+});
+
+describe("rule 7: no <thinking> text in a message carrying tool results", () => {
+  test("thinking tags in the content of a tool-result message are rejected", () => {
+    const body = wellFormedBody();
+    current(body).content = "<thinking>earlier</thinking>\n\nTool results provided.";
+    assertBreaks(body, RULES.thinkingWithToolResults);
+  });
+
+  test("thinking tags in a message without tool results are allowed", () => {
+    const body = wellFormedBody();
+    history(body)[0].userInputMessage.content = "<thinking>plan</thinking> read notes.txt";
+    assert.deepEqual(rulesBroken(body), []);
+  });
+});
+
+describe("rule 8: body size", () => {
+  test("a multi-entry history over the limit is rejected and just under it accepted", () => {
+    assert.deepEqual(rulesBroken(wellFormedBody(), MULTI_ENTRY_BODY_LIMIT_BYTES), []);
+    assertBreaks(wellFormedBody(), RULES.bodyTooLarge, MULTI_ENTRY_BODY_LIMIT_BYTES + 1);
+  });
+
+  test("a single message may be larger than a multi-entry history, up to its own limit", () => {
+    const body: Body = { conversationState: { chatTriggerType: "MANUAL", currentMessage: { userInputMessage: { content: "hi", modelId: "claude-opus-4.7" } } } };
+    assert.deepEqual(rulesBroken(body, MULTI_ENTRY_BODY_LIMIT_BYTES + 1_000_000), []);
+    assertBreaks(body, RULES.bodyTooLarge, SINGLE_MESSAGE_BODY_LIMIT_BYTES + 1);
+  });
+
+  test("the real size of the body is measured when none is given", () => {
+    const body = wellFormedBody();
+    current(body).modelId = "claude-opus-4.7";
+    history(body)[0].userInputMessage.modelId = "claude-opus-4.7";
+    history(body)[0].userInputMessage.content = "x".repeat(MULTI_ENTRY_BODY_LIMIT_BYTES);
+    assertBreaks(body, RULES.bodyTooLarge);
+  });
+});
+
+describe("model, thinking fields, images and JSON", () => {
+  test("an unknown modelId is rejected with INVALID_MODEL_ID", () => {
+    const body = wellFormedBody();
+    current(body).modelId = "claude-sonnet-9";
+    const errors = validateGenerateAssistantResponse(body, models);
+    assert.deepEqual(errors.map(ruleOf), [RULES.invalidModel]);
+    assert.deepEqual(rejectionFor(errors)?.body, {
+      message: "Invalid model. Please select a different model to continue.",
+      reason: "INVALID_MODEL_ID",
+    });
+  });
+
+  test("additionalModelRequestFields for a model without a schema is an improperly formed request", () => {
+    const body = wellFormedBody();
+    body.additionalModelRequestFields = { thinking: { type: "adaptive" } };
+    const errors = validateGenerateAssistantResponse(body, models);
+    assert.deepEqual(errors.map(ruleOf), [RULES.additionalFieldsUnsupported]);
+    assert.deepEqual(rejectionFor(errors), { status: 400, body: { message: "Improperly formed request." }, errorType: "ValidationException" });
+  });
+
+  test("additionalModelRequestFields outside the model's schema are rejected", () => {
+    const body = wellFormedBody();
+    current(body).modelId = "claude-sonnet-4.6";
+    body.additionalModelRequestFields = { thinking: { type: "sometimes" } };
+    assertBreaks(body, RULES.additionalFieldsSchema);
+  });
+
+  test("input estimated over the model's maxInputTokens is rejected with CONTENT_LENGTH_EXCEEDS_THRESHOLD", () => {
+    const body = wellFormedBody();
+    history(body)[0].userInputMessage.content = "w".repeat(200_001 * 4);
+    const errors = validateGenerateAssistantResponse(body, models);
+    assert.deepEqual(errors.map(ruleOf), [RULES.inputTooLong]);
+    assert.deepEqual(rejectionFor(errors)?.body, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" });
+    current(body).modelId = "claude-sonnet-4.6";
+    assert.deepEqual(rulesBroken(body), [], "the same input fits a 1M-token model");
+  });
+
+  test("an image format outside png/jpeg/gif/webp is rejected", () => {
+    const body = wellFormedBody();
+    current(body).images[0].format = "bmp";
+    assertBreaks(body, RULES.imageFormat);
+    for (const format of ["jpeg", "gif", "webp"]) {
+      current(body).images[0].format = format;
+      assert.deepEqual(rulesBroken(body), [], format);
+    }
+  });
+
+  test("an image without bytes is rejected", () => {
+    const body = wellFormedBody();
+    current(body).images[0].source = { bytes: "" };
+    assertBreaks(body, RULES.emptyContent);
+  });
+
+  test("malformed JSON is rejected", () => {
+    const { errors } = validateGenerateAssistantResponseJson('{"conversationState": ', models);
+    assert.deepEqual(errors.map(ruleOf), [RULES.malformedJson]);
+    assert.deepEqual(rejectionFor(errors)?.body, { message: "Improperly formed request." });
+  });
+
+  test("a missing or unknown chatTriggerType is rejected", () => {
+    const body = wellFormedBody();
+    delete body.conversationState.chatTriggerType;
+    assertBreaks(body, RULES.shape);
+    body.conversationState.chatTriggerType = "AUTO";
+    assertBreaks(body, RULES.shape);
+  });
+
+  test("structural problems win over model problems in the answer", () => {
+    const body = wellFormedBody();
+    current(body).modelId = "nope";
+    current(body).content = "";
+    assert.deepEqual(rejectionFor(validateGenerateAssistantResponse(body, models))?.body, { message: "Improperly formed request." });
+  });
+});
