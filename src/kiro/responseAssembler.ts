@@ -1,0 +1,354 @@
+// Turns decoded Kiro frames into one pi AssistantMessage and the pi stream events that build it (text, thinking, tool calls, usage).
+import { parseFramePayload, type KiroFrame } from "./decoder";
+import {
+  classifyStreamException,
+  KiroError,
+  parseServiceErrorBody,
+  scrubSecrets,
+  streamError,
+  type ErrorContext,
+} from "./errors";
+import { ThinkingTagSplitter, type SplitPiece } from "./thinkingSplitter";
+import type { AssistantMessage, AssistantMessageEvent, TextContent, ThinkingContent, ToolCall } from "./types";
+
+export interface ResponseAssemblerOptions {
+  /** The message being built; events carry it as `partial`. */
+  output: AssistantMessage;
+  emit: (event: AssistantMessageEvent) => void;
+  /** Context window of the model, for estimating input tokens from `contextUsageEvent`. */
+  contextWindow: number;
+  /** Output token limit of the request; reported output at or above it means the answer hit the limit. */
+  maxOutputTokens?: number;
+  /** Size of the request in characters, for a last-resort input estimate. */
+  requestChars?: number;
+  errorContext: ErrorContext;
+}
+
+type OpenBlock =
+  | { kind: "text"; index: number; block: TextContent }
+  | { kind: "tag-thinking" | "native-thinking" | "redacted"; index: number; block: ThinkingContent }
+  | { kind: "tool"; index: number; block: ToolCall; parts: string[]; chars: number };
+
+export const REDACTED_THINKING_TEXT = "[Reasoning redacted]";
+
+interface ReportedUsage {
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  total?: number;
+}
+
+function asNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Feed it frames in order with `handleFrame`, then call `finish` once the stream ended cleanly.
+ * Both throw a KiroError when the answer itself reports or contains a failure.
+ */
+export class KiroResponseAssembler {
+  private readonly output: AssistantMessage;
+  private readonly emit: (event: AssistantMessageEvent) => void;
+  private readonly splitter = new ThinkingTagSplitter();
+  private open: OpenBlock | undefined;
+  private readonly finishedToolIds = new Set<string>();
+  private reported: ReportedUsage | undefined;
+  private outputChars = 0;
+  private contentSeen = false;
+
+  constructor(private readonly options: ResponseAssemblerOptions) {
+    this.output = options.output;
+    this.emit = options.emit;
+  }
+
+  /** True once any text, thinking or tool call arrived (the answer has visibly started). */
+  get hasContent(): boolean {
+    return this.contentSeen;
+  }
+
+  handleFrame(frame: KiroFrame): void {
+    if (frame.messageType === "exception" || frame.messageType === "error") {
+      throw this.exceptionFromFrame(frame);
+    }
+    switch (frame.eventType) {
+      case "assistantResponseEvent": {
+        const content = asString(parseFramePayload(frame).content);
+        if (content) this.handleText(content);
+        return;
+      }
+      case "reasoningContentEvent":
+        this.handleReasoning(parseFramePayload(frame));
+        return;
+      case "toolUseEvent":
+        this.handleToolUse(parseFramePayload(frame));
+        return;
+      case "messageMetadataEvent": {
+        const payload = parseFramePayload(frame);
+        const id = asString(payload.utteranceId) ?? asString(payload.messageId) ?? asString(payload.conversationId);
+        if (id) this.output.responseId = id;
+        return;
+      }
+      case "metadataEvent":
+        this.handleMetadata(parseFramePayload(frame));
+        return;
+      case "meteringEvent": {
+        const usage = asNumber(parseFramePayload(frame).usage);
+        if (usage !== undefined) {
+          const extras = (this.output.kiro ??= {});
+          extras.credits = (extras.credits ?? 0) + usage;
+        }
+        return;
+      }
+      case "contextUsageEvent": {
+        const percentage = asNumber(parseFramePayload(frame).contextUsagePercentage);
+        if (percentage !== undefined) (this.output.kiro ??= {}).contextUsagePercentage = percentage;
+        return;
+      }
+      case "invalidStateEvent": {
+        const payload = parseFramePayload(frame);
+        const reason = asString(payload.reason);
+        const message = asString(payload.message);
+        const detail = [reason, message && scrubSecrets(message, this.options.errorContext.secrets)].filter(Boolean).join(": ");
+        throw new KiroError(
+          "bad-request",
+          `Kiro says the conversation is in an invalid state${detail ? ` (${detail})` : ""}. Start a new conversation or compact this one.`,
+          { reason },
+        );
+      }
+      default:
+        // followupPromptEvent, codeReferenceEvent, citationEvent, … carry nothing pi can show.
+        return;
+    }
+  }
+
+  /** The stream ended cleanly: closes open blocks, settles usage, and returns the stop reason. */
+  finish(): "stop" | "length" | "toolUse" {
+    this.emitPieces(this.splitter.flush());
+    this.closeOpenBlock(true);
+    this.settleUsage();
+    if (this.output.content.some((block) => block.type === "toolCall")) return "toolUse";
+    const limit = this.options.maxOutputTokens;
+    if (limit !== undefined && this.reported?.output !== undefined && this.reported.output >= limit) return "length";
+    return "stop";
+  }
+
+  /** Fills usage (reported or estimated) without closing anything; for the error path. */
+  settleUsage(): void {
+    const usage = this.output.usage;
+    const reported = this.reported;
+    if (reported && (reported.input !== undefined || reported.output !== undefined)) {
+      usage.input = reported.input ?? 0;
+      usage.output = reported.output ?? 0;
+      usage.cacheRead = reported.cacheRead ?? 0;
+      usage.cacheWrite = reported.cacheWrite ?? 0;
+      usage.totalTokens = reported.total ?? usage.input + usage.output + usage.cacheRead + usage.cacheWrite;
+      if (this.output.kiro) delete this.output.kiro.usageEstimated;
+      return;
+    }
+    const output = Math.ceil(this.outputChars / 4);
+    const percentage = this.output.kiro?.contextUsagePercentage;
+    let input: number;
+    if (percentage !== undefined) input = Math.max(0, Math.round((this.options.contextWindow * percentage) / 100) - output);
+    else input = Math.ceil((this.options.requestChars ?? 0) / 4);
+    usage.input = input;
+    usage.output = output;
+    usage.cacheRead = 0;
+    usage.cacheWrite = 0;
+    usage.totalTokens = input + output;
+    (this.output.kiro ??= {}).usageEstimated = true;
+  }
+
+  private exceptionFromFrame(frame: KiroFrame): KiroError {
+    const text = frame.payload.byteLength > 0 ? new TextDecoder().decode(frame.payload) : "";
+    const body = parseServiceErrorBody(text);
+    if (!body.message && frame.errorMessage) body.message = frame.errorMessage;
+    const type = frame.exceptionType ?? frame.errorCode ?? body.type ?? "";
+    return classifyStreamException(type, body, this.options.errorContext);
+  }
+
+  private handleText(delta: string): void {
+    this.emitPieces(this.splitter.push(delta));
+  }
+
+  private emitPieces(pieces: SplitPiece[]): void {
+    for (const piece of pieces) {
+      if (piece.kind === "text") this.appendText(piece.text);
+      else this.appendThinking("tag-thinking", piece.text);
+    }
+  }
+
+  private appendText(text: string): void {
+    let open = this.open;
+    if (open?.kind !== "text") {
+      this.closeOpenBlock(false);
+      const block: TextContent = { type: "text", text: "" };
+      this.output.content.push(block);
+      open = { kind: "text", index: this.output.content.length - 1, block };
+      this.open = open;
+      this.emit({ type: "text_start", contentIndex: open.index, partial: this.output });
+    }
+    this.contentSeen = true;
+    open.block.text += text;
+    this.outputChars += text.length;
+    this.emit({ type: "text_delta", contentIndex: open.index, delta: text, partial: this.output });
+  }
+
+  private appendThinking(kind: "tag-thinking" | "native-thinking", text: string): void {
+    let open = this.open;
+    if (open?.kind !== kind) {
+      this.closeOpenBlock(false);
+      const block: ThinkingContent = { type: "thinking", thinking: "" };
+      this.output.content.push(block);
+      open = { kind, index: this.output.content.length - 1, block };
+      this.open = open;
+      this.emit({ type: "thinking_start", contentIndex: open.index, partial: this.output });
+    }
+    this.contentSeen = true;
+    if (text.length === 0) return;
+    const block = open.block as ThinkingContent;
+    block.thinking += text;
+    this.outputChars += text.length;
+    this.emit({ type: "thinking_delta", contentIndex: open.index, delta: text, partial: this.output });
+  }
+
+  private handleReasoning(payload: Record<string, unknown>): void {
+    const text = asString(payload.text);
+    const signature = asString(payload.signature);
+    const redacted = asString(payload.redactedContent);
+    if (text !== undefined || signature !== undefined) this.emitPieces(this.splitter.flush());
+    if (text) this.appendThinking("native-thinking", text);
+    if (signature) {
+      let target: ThinkingContent | undefined;
+      if (this.open?.kind === "native-thinking") target = this.open.block;
+      else {
+        for (let i = this.output.content.length - 1; i >= 0; i--) {
+          const block = this.output.content[i]!;
+          if (block.type === "thinking" && !block.redacted) {
+            target = block;
+            break;
+          }
+          if (block.type !== "thinking") break;
+        }
+      }
+      if (!target) {
+        this.appendThinking("native-thinking", "");
+        target = (this.open as { block: ThinkingContent }).block;
+      }
+      target.thinkingSignature = (target.thinkingSignature ?? "") + signature;
+    }
+    if (redacted) {
+      this.emitPieces(this.splitter.flush());
+      if (this.open?.kind === "redacted") {
+        this.open.block.thinkingSignature = (this.open.block.thinkingSignature ?? "") + redacted;
+        return;
+      }
+      this.closeOpenBlock(false);
+      const block: ThinkingContent = { type: "thinking", thinking: REDACTED_THINKING_TEXT, thinkingSignature: redacted, redacted: true };
+      this.output.content.push(block);
+      this.open = { kind: "redacted", index: this.output.content.length - 1, block };
+      this.contentSeen = true;
+      this.emit({ type: "thinking_start", contentIndex: this.open.index, partial: this.output });
+    }
+  }
+
+  private handleToolUse(payload: Record<string, unknown>): void {
+    const id = asString(payload.toolUseId);
+    const name = asString(payload.name);
+    const input = payload.input;
+    const stop = payload.stop === true;
+    if (!id) throw streamError("a toolUseEvent arrived without a toolUseId.");
+    let open = this.open;
+    if (open?.kind !== "tool" || open.block.id !== id) {
+      if (this.finishedToolIds.has(id)) return; // a repeated stop or late fragment of a call already complete
+      this.emitPieces(this.splitter.flush());
+      this.closeOpenBlock(false);
+      const block: ToolCall = { type: "toolCall", id, name: name ?? "", arguments: {} };
+      this.output.content.push(block);
+      open = { kind: "tool", index: this.output.content.length - 1, block, parts: [], chars: 0 };
+      this.open = open;
+      this.contentSeen = true;
+      this.emit({ type: "toolcall_start", contentIndex: open.index, partial: this.output });
+    } else if (name && !open.block.name) {
+      open.block.name = name;
+    }
+    let fragment: string | undefined;
+    if (typeof input === "string") fragment = input;
+    else if (input !== undefined && input !== null) fragment = JSON.stringify(input); // already-parsed input, seen in some proxies
+    if (fragment) {
+      open.parts.push(fragment);
+      open.chars += fragment.length;
+      this.outputChars += fragment.length;
+      this.emit({ type: "toolcall_delta", contentIndex: open.index, delta: fragment, partial: this.output });
+    }
+    if (stop) this.closeOpenBlock(false);
+  }
+
+  private handleMetadata(payload: Record<string, unknown>): void {
+    const tokenUsage = payload.tokenUsage;
+    if (tokenUsage && typeof tokenUsage === "object") {
+      const t = tokenUsage as Record<string, unknown>;
+      const reported = (this.reported ??= {});
+      reported.input = asNumber(t.uncachedInputTokens) ?? asNumber(t.inputTokens) ?? reported.input;
+      reported.output = asNumber(t.outputTokens) ?? reported.output;
+      reported.cacheRead = asNumber(t.cacheReadInputTokens) ?? reported.cacheRead;
+      reported.cacheWrite = asNumber(t.cacheWriteInputTokens) ?? reported.cacheWrite;
+      reported.total = asNumber(t.totalTokens) ?? reported.total;
+    }
+    const percentage = asNumber(payload.contextUsagePercentage);
+    if (percentage !== undefined) (this.output.kiro ??= {}).contextUsagePercentage = percentage;
+  }
+
+  /** Ends the open block with its `_end` event; `streamEnded` words a broken tool call as cut off. */
+  private closeOpenBlock(streamEnded: boolean): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    switch (open.kind) {
+      case "text":
+        this.emit({ type: "text_end", contentIndex: open.index, content: open.block.text, partial: this.output });
+        return;
+      case "tag-thinking":
+      case "native-thinking":
+      case "redacted":
+        this.emit({ type: "thinking_end", contentIndex: open.index, content: open.block.thinking, partial: this.output });
+        return;
+      case "tool": {
+        this.finishedToolIds.add(open.block.id);
+        open.block.arguments = this.parseToolArguments(open, streamEnded);
+        this.emit({ type: "toolcall_end", contentIndex: open.index, toolCall: open.block, partial: this.output });
+        return;
+      }
+    }
+  }
+
+  private parseToolArguments(open: Extract<OpenBlock, { kind: "tool" }>, streamEnded: boolean): Record<string, unknown> {
+    const json = open.parts.length === 1 ? open.parts[0]! : open.parts.join("");
+    open.parts = [];
+    if (json.trim().length === 0) return {};
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      const name = open.block.name || "(unnamed)";
+      if (streamEnded) {
+        throw new KiroError(
+          "stream",
+          `The tool call "${name}" was cut off: Kiro's answer ended after ${open.chars} characters of its arguments, before the JSON was complete. This happens with very large tool inputs (for example writing a big file in one call); ask the model to write it in smaller pieces.`,
+        );
+      }
+      throw new KiroError(
+        "stream",
+        `The tool call "${name}" came with arguments that are not valid JSON (${open.chars} characters, starting ${JSON.stringify(json.slice(0, 60))}).`,
+      );
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new KiroError("stream", `The tool call "${open.block.name}" came with arguments that are not a JSON object.`);
+    }
+    return value as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,171 @@
+// Error classification (KIRO_PROTOCOL.md §6), secret scrubbing, and retry timing.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  classifyHttpError,
+  classifyStreamException,
+  networkError,
+  noTokenError,
+  parseServiceErrorBody,
+  scrubSecrets,
+  withResetDate,
+  type ErrorContext,
+} from "../../src/kiro/errors";
+import { parseRetryAfter, retryDelayMs, sleep } from "../../src/kiro/retry";
+
+const ctx: ErrorContext = { modelId: "claude-opus-4-5", region: "us-east-1", alternativeModelId: "claude-sonnet-4-5" };
+
+function http(status: number, body: unknown, errorType?: string) {
+  return classifyHttpError(status, parseServiceErrorBody(typeof body === "string" ? body : JSON.stringify(body), errorType), ctx);
+}
+
+describe("classifyHttpError", () => {
+  it("treats 403 bearer-invalid as an auth problem that asks to sign in again", () => {
+    const error = http(403, { message: "The bearer token included in the request is invalid." });
+    assert.equal(error.kind, "auth");
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /Sign in again: sign in from VS Code with "Kiro: Sign In", or set KIRO_ACCESS_TOKEN/);
+  });
+
+  it("says plainly that a suspended account is suspended and does not retry", () => {
+    const error = http(403, { message: "Your account is temporarily suspended", reason: "TEMPORARILY_SUSPENDED" });
+    assert.equal(error.kind, "suspended");
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /account is temporarily suspended/);
+  });
+
+  for (const [status, reason, words] of [
+    [402, "MONTHLY_REQUEST_COUNT", /monthly request limit/],
+    [429, "DAILY_REQUEST_COUNT", /daily request limit/],
+    [429, "OVERAGE_REQUEST_LIMIT_EXCEEDED", /overage limit/],
+    [429, "CONVERSATION_LIMIT_EXCEEDED", /conversation limit/],
+  ] as const) {
+    it(`reports ${status} ${reason} as an exhausted quota without retry`, () => {
+      const error = http(status, { message: "limit reached", reason });
+      assert.equal(error.kind, "quota");
+      assert.equal(error.retryable, false);
+      assert.equal(error.reason, reason);
+      assert.match(error.message, /quota exhausted/);
+      assert.match(error.message, words);
+    });
+  }
+
+  it("adds the reset date to a quota message once known", () => {
+    const error = withResetDate(http(402, { reason: "MONTHLY_REQUEST_COUNT" }), "2026-08-01");
+    assert.equal(error.resetDate, "2026-08-01");
+    assert.match(error.message, /It resets on 2026-08-01/);
+  });
+
+  it("retries model capacity and throttling 429s", () => {
+    const capacity = http(429, { message: "busy", reason: "INSUFFICIENT_MODEL_CAPACITY" });
+    assert.equal(capacity.kind, "capacity");
+    assert.equal(capacity.retryable, true);
+    assert.match(capacity.message, /claude-opus-4-5/);
+    const throttled = http(429, { message: "Rate exceeded" }, "ThrottlingException:http://internal");
+    assert.equal(throttled.kind, "throttled");
+    assert.equal(throttled.retryable, true);
+  });
+
+  it("retries 5xx and 408", () => {
+    for (const status of [500, 502, 503, 504, 408]) {
+      const error = http(status, "<html>gateway</html>");
+      assert.equal(error.kind, "server", String(status));
+      assert.equal(error.retryable, true, String(status));
+    }
+  });
+
+  it("names the model and suggests another for INVALID_MODEL_ID", () => {
+    const error = http(400, { message: "Invalid model. Please select a different model to continue.", reason: "INVALID_MODEL_ID" });
+    assert.equal(error.kind, "invalid-model");
+    assert.match(error.message, /"claude-opus-4-5"/);
+    assert.match(error.message, /"claude-sonnet-4-5"/);
+    assert.match(error.message, /us-east-1/);
+  });
+
+  it("tells the user to shorten the conversation when the input is too long", () => {
+    for (const body of [{ message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" }, { message: "Input is too long." }]) {
+      const error = http(400, body);
+      assert.equal(error.kind, "too-long");
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /compact/);
+    }
+  });
+
+  it("calls an improperly formed request a bug worth reporting", () => {
+    const error = http(400, { message: "Improperly formed request." });
+    assert.equal(error.kind, "bad-request");
+    assert.match(error.message, /bug in kiro-pi/);
+    assert.match(error.message, /report/);
+  });
+
+  it("never repeats a token the server echoed back", () => {
+    const secret = "aoaAAAAAGhZsecret-token-value";
+    const error = classifyHttpError(
+      400,
+      parseServiceErrorBody(JSON.stringify({ message: `bad header Authorization: Bearer ${secret}` })),
+      { ...ctx, secrets: [secret] },
+    );
+    assert.doesNotMatch(error.message, /secret-token-value/);
+    assert.equal(scrubSecrets(`token=${secret}`, [secret]), "token=[redacted]");
+    assert.equal(scrubSecrets("Authorization: Bearer abcdefghijklmnop"), "Authorization: Bearer [redacted]");
+  });
+});
+
+describe("classifyStreamException", () => {
+  it("maps exception frames to named, non-retryable errors", () => {
+    assert.equal(classifyStreamException("ThrottlingException", { message: "x" }, ctx).kind, "throttled");
+    assert.equal(classifyStreamException("InternalServerException", {}, ctx).kind, "server");
+    assert.equal(classifyStreamException("ValidationException", { message: "Input is too long." }, ctx).kind, "too-long");
+    assert.equal(classifyStreamException("ServiceQuotaExceededException", { reason: "MONTHLY_REQUEST_COUNT" }, ctx).kind, "quota");
+    const unknown = classifyStreamException("WeirdException", { message: "odd" }, ctx);
+    assert.equal(unknown.kind, "stream");
+    assert.match(unknown.message, /WeirdException: odd/);
+    assert.equal(unknown.retryable, false);
+  });
+});
+
+describe("other errors", () => {
+  it("explains how to get a token when there is none", () => {
+    const error = noTokenError();
+    assert.equal(error.kind, "no-token");
+    assert.match(error.message, /Kiro: Sign In/);
+    assert.match(error.message, /KIRO_ACCESS_TOKEN/);
+  });
+
+  it("describes a connection failure with its code and marks it retryable", () => {
+    const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+    const error = networkError(cause);
+    assert.equal(error.kind, "network");
+    assert.equal(error.retryable, true);
+    assert.match(error.message, /ECONNRESET/);
+  });
+});
+
+describe("retry timing", () => {
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    assert.equal(parseRetryAfter("3"), 3000);
+    assert.equal(parseRetryAfter("0.5"), 500);
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now), 10_000);
+    assert.equal(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now), 0);
+    assert.equal(parseRetryAfter("soon"), undefined);
+    assert.equal(parseRetryAfter(null), undefined);
+  });
+
+  it("backs off exponentially with jitter, capped, and lets Retry-After win", () => {
+    const timing = { baseDelayMs: 100, maxDelayMs: 1000 };
+    assert.equal(retryDelayMs(0, { ...timing, random: () => 0 }), 50);
+    assert.equal(retryDelayMs(0, { ...timing, random: () => 1 }), 100);
+    assert.equal(retryDelayMs(2, { ...timing, random: () => 1 }), 400);
+    assert.equal(retryDelayMs(10, { ...timing, random: () => 1 }), 1000);
+    assert.equal(retryDelayMs(0, timing, 2500), 2500);
+  });
+
+  it("stops sleeping with an aborted error when the signal fires", async () => {
+    const controller = new AbortController();
+    const pending = sleep(60_000, controller.signal);
+    controller.abort();
+    await assert.rejects(pending, (error: Error & { kind?: string }) => error.kind === "aborted");
+    await assert.rejects(sleep(10, AbortSignal.abort()), /aborted/);
+  });
+});
