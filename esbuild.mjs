@@ -15,12 +15,15 @@ const builds = [
     external: ["vscode"],
   },
   {
-    // pi loads extensions through jiti, which accepts CommonJS with a default export.
+    // pi loads extensions through jiti, which takes `module.exports` itself as the factory when the module is CommonJS:
+    // esbuild's `exports.default` alone is not found (checked with pi 0.73.1 and 1.3.0), so the factory becomes module.exports
+    // and keeps a `default` pointing at itself for require() callers.
     entryPoints: ["src/pi/extension.ts"],
     outfile: "dist/pi-extension.js",
     format: "cjs",
     platform: "node",
     target: "node20",
+    footer: { js: "module.exports = Object.assign(module.exports.default, module.exports);" },
   },
 ];
 

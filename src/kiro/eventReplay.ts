@@ -1,0 +1,127 @@
+// Rebuilds the `partial` message of stream events that travelled without it (the bridge's NDJSON lines), so a client sees pi-ai events again.
+import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "./types";
+import { emptyUsage } from "./types";
+
+/** A stream event minus `partial`; `toolcall_start` may also name the call (`id`, `name`), which `partial` carried before. */
+export type StreamEventWithoutPartial = AssistantMessageEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, "partial"> & (E extends { type: "toolcall_start" } ? { id?: string; name?: string } : unknown)
+    : never
+  : never;
+
+/** Removes `partial`; keeps a starting tool call's id and name so the other side can show it before it ends. */
+export function withoutPartial(event: AssistantMessageEvent): StreamEventWithoutPartial {
+  if (!("partial" in event)) return event;
+  const { partial, ...rest } = event;
+  if (event.type === "toolcall_start") {
+    const block = partial.content[event.contentIndex];
+    if (block?.type === "toolCall") return { ...rest, id: block.id, name: block.name } as StreamEventWithoutPartial;
+  }
+  return rest as StreamEventWithoutPartial;
+}
+
+/** Best effort: the arguments parsed so far, or the previous ones while the JSON is still incomplete. */
+function parseArgumentsSoFar(json: string, previous: Record<string, unknown>): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : previous;
+  } catch {
+    return previous;
+  }
+}
+
+/**
+ * Applies events without `partial` to one assistant message, in order, and returns each event
+ * with `partial` restored. `done` and `error` carry the authoritative final message, which
+ * replaces everything rebuilt so far.
+ */
+export class EventReplay {
+  private message: AssistantMessage;
+  private readonly toolJson = new Map<number, string>();
+
+  constructor(model: Pick<Model, "id" | "api" | "provider">) {
+    this.message = {
+      role: "assistant",
+      content: [],
+      api: model.api,
+      provider: model.provider,
+      model: model.id,
+      usage: emptyUsage(),
+      stopReason: "stop",
+      timestamp: Date.now(),
+    };
+  }
+
+  /** The message as rebuilt so far (the final one after `done`/`error`). */
+  get current(): AssistantMessage {
+    return this.message;
+  }
+
+  apply(event: StreamEventWithoutPartial): AssistantMessageEvent {
+    const partial = this.message;
+    switch (event.type) {
+      case "start":
+        return { type: "start", partial };
+      case "text_start":
+        partial.content[event.contentIndex] = { type: "text", text: "" };
+        return { type: "text_start", contentIndex: event.contentIndex, partial };
+      case "text_delta": {
+        const block = partial.content[event.contentIndex];
+        if (block?.type === "text") block.text += event.delta;
+        else partial.content[event.contentIndex] = { type: "text", text: event.delta };
+        return { type: "text_delta", contentIndex: event.contentIndex, delta: event.delta, partial };
+      }
+      case "text_end": {
+        const block = partial.content[event.contentIndex];
+        if (block?.type === "text") block.text = event.content;
+        else partial.content[event.contentIndex] = { type: "text", text: event.content };
+        return { type: "text_end", contentIndex: event.contentIndex, content: event.content, partial };
+      }
+      case "thinking_start":
+        partial.content[event.contentIndex] = { type: "thinking", thinking: "" };
+        return { type: "thinking_start", contentIndex: event.contentIndex, partial };
+      case "thinking_delta": {
+        const block = partial.content[event.contentIndex];
+        if (block?.type === "thinking") block.thinking += event.delta;
+        else partial.content[event.contentIndex] = { type: "thinking", thinking: event.delta };
+        return { type: "thinking_delta", contentIndex: event.contentIndex, delta: event.delta, partial };
+      }
+      case "thinking_end": {
+        const block = partial.content[event.contentIndex];
+        if (block?.type === "thinking") block.thinking = event.content;
+        else partial.content[event.contentIndex] = { type: "thinking", thinking: event.content };
+        return { type: "thinking_end", contentIndex: event.contentIndex, content: event.content, partial };
+      }
+      case "toolcall_start": {
+        const named = event as { id?: unknown; name?: unknown };
+        partial.content[event.contentIndex] = {
+          type: "toolCall",
+          id: typeof named.id === "string" ? named.id : "",
+          name: typeof named.name === "string" ? named.name : "",
+          arguments: {},
+        };
+        this.toolJson.set(event.contentIndex, "");
+        return { type: "toolcall_start", contentIndex: event.contentIndex, partial };
+      }
+      case "toolcall_delta": {
+        const json = (this.toolJson.get(event.contentIndex) ?? "") + event.delta;
+        this.toolJson.set(event.contentIndex, json);
+        const block = partial.content[event.contentIndex];
+        if (block?.type === "toolCall") block.arguments = parseArgumentsSoFar(json, block.arguments);
+        return { type: "toolcall_delta", contentIndex: event.contentIndex, delta: event.delta, partial };
+      }
+      case "toolcall_end": {
+        const toolCall: ToolCall = { ...event.toolCall };
+        partial.content[event.contentIndex] = toolCall;
+        this.toolJson.delete(event.contentIndex);
+        return { type: "toolcall_end", contentIndex: event.contentIndex, toolCall: event.toolCall, partial };
+      }
+      case "done":
+        this.message = event.message;
+        return event;
+      case "error":
+        this.message = event.error;
+        return event;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// pi extension entry (bundled to dist/pi-extension.js): registers provider `kiro` with the Kiro models and shows the credits each turn cost.
+import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
+import { resolveEndpoint } from "../kiro/endpoints";
+import { bridgeConfigFromEnv } from "./bridgeClient";
+import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, type KiroPiDependencies } from "./kiroPiProvider";
+import type { PiExtensionApi, PiEventContext, PiMessageEndEvent } from "./piApi";
+import { toPiProviderModels } from "./piModels";
+
+const STATUS_KEY = "kiro";
+
+function formatCredits(value: number): string {
+  return value.toFixed(value < 1 ? 2 : 1).replace(/\.?0+$/, "") || "0";
+}
+
+/** Adds each Kiro answer's credits to a running total shown in pi's footer (interactive mode; other modes have no footer). */
+function trackCredits(pi: PiExtensionApi): void {
+  let sessionCredits = 0;
+  pi.on("message_end", (event: PiMessageEndEvent, ctx: PiEventContext) => {
+    const message = event.message;
+    if (message.role !== "assistant" || message.provider !== KIRO_PROVIDER) return;
+    const credits = message.kiro?.credits;
+    if (typeof credits !== "number" || !Number.isFinite(credits)) return;
+    sessionCredits += credits;
+    if (ctx.hasUI) ctx.ui.setStatus(STATUS_KEY, `Kiro: ${formatCredits(credits)} credits (session ${formatCredits(sessionCredits)})`);
+  });
+}
+
+export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDependencies = {}): Promise<void> {
+  const env = deps.env ?? process.env;
+  const catalog = await loadCatalog(deps);
+  const bridge = bridgeConfigFromEnv(env);
+  let baseUrl: string;
+  try {
+    baseUrl = bridge?.url ?? resolveEndpoint({ env }).baseUrl;
+  } catch {
+    // A bad KIRO_REGION must not stop pi from starting; the request reports it.
+    baseUrl = "https://q.us-east-1.amazonaws.com";
+  }
+  pi.registerProvider(KIRO_PROVIDER, {
+    name: "Kiro",
+    baseUrl,
+    apiKey: MANAGED_API_KEY,
+    api: KIRO_API,
+    streamSimple: createKiroStreamFunction(deps),
+    models: toPiProviderModels(catalog.models),
+  });
+  trackCredits(pi);
+  const problem = catalog.problem;
+  if (problem) {
+    pi.on("session_start", (_event, ctx) => {
+      if (ctx.hasUI) ctx.ui.notify(`Kiro: using the built-in model list. ${problem}`, "warning");
+    });
+  }
+}
+
+/** pi calls the default export with its extension API; pi requires a default export here. */
+export default async function kiroPiExtension(pi: PiExtensionApi): Promise<void> {
+  await registerKiroProvider(pi);
+}

@@ -1,0 +1,180 @@
+// The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
+import { streamKiro } from "../kiro/index";
+import { builtInModels, modelCatalog } from "../kiro/models";
+import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
+import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
+import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
+import type { PiContext, PiStreamFunction, PiStreamOptions } from "./piApi";
+import { toKiroContext } from "./piContext";
+
+/**
+ * The `apiKey` the provider registers with. pi needs one to treat the provider as configured; the
+ * real token is found at request time (see `resolveAccessToken`), so this marker only tells
+ * "pi has no credential of its own for kiro" apart from a token pi stored after `/login kiro`.
+ */
+export const MANAGED_API_KEY = "kiro-pi-managed-auth";
+
+type Env = Record<string, string | undefined>;
+
+export interface KiroPiDependencies {
+  env?: Env;
+  /** A token another Kiro client already holds (kiro-cli); undefined when there is none. */
+  findStoredToken?: () => Promise<StoredToken | undefined>;
+  /** Whether `/login kiro` is available, so the no-token message can offer it. */
+  loginAvailable?: boolean;
+  fetch?: typeof fetch;
+}
+
+export interface StoredToken {
+  accessToken: string;
+  region?: string;
+  profileArn?: string;
+  /** Where it came from, for messages ("kiro-cli"). */
+  source: string;
+  refresh?: () => Promise<string | undefined>;
+}
+
+export function noTokenMessage(loginAvailable: boolean): string {
+  const ways = [
+    'in VS Code, sign in with "Kiro: Sign In" and start pi from a VS Code terminal (it then uses the extension\'s sign-in)',
+    "or set KIRO_ACCESS_TOKEN",
+  ];
+  if (loginAvailable) ways.push("or run /login kiro in pi");
+  return `No Kiro sign-in found. To use Kiro models: ${ways.join(", ")}.`;
+}
+
+function errorResult(model: Model, errorMessage: string): AssistantMessage {
+  return {
+    role: "assistant",
+    content: [],
+    api: model.api,
+    provider: model.provider,
+    model: model.id,
+    usage: emptyUsage(),
+    stopReason: "error",
+    errorMessage,
+    timestamp: Date.now(),
+  };
+}
+
+function failedStream(model: Model, errorMessage: string): AssistantMessageEventStream {
+  const stream = createAssistantMessageEventStream();
+  stream.push({ type: "error", reason: "error", error: errorResult(model, errorMessage) });
+  stream.end();
+  return stream;
+}
+
+interface ResolvedToken {
+  accessToken: string;
+  region?: string;
+  profileArn?: string;
+  refresh?: () => Promise<string | undefined>;
+}
+
+/** KIRO_ACCESS_TOKEN first (explicit beats remembered), then a token pi stored after `/login kiro`, then another Kiro client's sign-in. */
+async function resolveAccessToken(apiKey: string | undefined, env: Env, deps: KiroPiDependencies): Promise<ResolvedToken | undefined> {
+  const fromEnv = env.KIRO_ACCESS_TOKEN?.trim();
+  if (fromEnv) return { accessToken: fromEnv };
+  if (apiKey && apiKey !== MANAGED_API_KEY) return { accessToken: apiKey };
+  const stored = await deps.findStoredToken?.().catch(() => undefined);
+  if (stored?.accessToken) return stored;
+  return undefined;
+}
+
+function kiroOptions(options: PiStreamOptions | undefined, token: ResolvedToken, env: Env, deps: KiroPiDependencies): KiroStreamOptions {
+  const result: KiroStreamOptions = {
+    accessToken: token.accessToken,
+    signal: options?.signal,
+    reasoning: options?.reasoning,
+    thinkingBudgets: options?.thinkingBudgets,
+    maxTokens: options?.maxTokens,
+    temperature: options?.temperature,
+    sessionId: options?.sessionId,
+    env,
+  };
+  // Explicit environment wins over what a stored sign-in remembers about its region and profile.
+  if (!env.KIRO_REGION && token.region) result.region = token.region;
+  if (!env.KIRO_PROFILE_ARN && token.profileArn) result.profileArn = token.profileArn;
+  if (token.refresh) result.refreshAccessToken = token.refresh;
+  if (deps.fetch) result.fetch = deps.fetch;
+  return result;
+}
+
+/** The `streamSimple` pi calls for every Kiro request. Never throws: a missing sign-in is an error event that says what to do. */
+export function createKiroStreamFunction(deps: KiroPiDependencies = {}): PiStreamFunction {
+  return (model, context: PiContext, options) => {
+    const env = deps.env ?? process.env;
+    let kiroContext;
+    try {
+      kiroContext = toKiroContext(context);
+    } catch (error) {
+      return failedStream(model, `The conversation could not be prepared for Kiro: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const bridge = bridgeConfigFromEnv(env);
+    if (bridge) {
+      return streamViaBridge(bridge, model, kiroContext, {
+        signal: options?.signal,
+        reasoning: options?.reasoning,
+        thinkingBudgets: options?.thinkingBudgets,
+        maxTokens: options?.maxTokens,
+        temperature: options?.temperature,
+        sessionId: options?.sessionId,
+        fetch: deps.fetch,
+      });
+    }
+    // The token lookup may read another client's store; the stream must exist before that finishes.
+    const stream = createAssistantMessageEventStream();
+    void (async () => {
+      const token = await resolveAccessToken(options?.apiKey, env, deps);
+      const inner = token ? streamKiro(model, kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false));
+      for await (const event of inner) stream.push(event);
+      stream.end();
+    })().catch((error: unknown) => {
+      // streamKiro never throws; this guards the token lookup and keeps pi's contract even if something does.
+      stream.push({ type: "error", reason: "error", error: errorResult(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
+      stream.end();
+    });
+    return stream;
+  };
+}
+
+export type CatalogSource = "bridge" | "live" | "built-in";
+
+export interface LoadedCatalog {
+  models: KiroModelInfo[];
+  source: CatalogSource;
+  /** Why the live or bridge catalog could not be used (the built-in list stands in). */
+  problem?: string;
+}
+
+/**
+ * The models to register at startup: the bridge's list, or the account's live list merged with the
+ * built-in one, or the built-in one alone. Bounded in time so a slow network never holds pi's startup.
+ */
+export async function loadCatalog(deps: KiroPiDependencies = {}, timeoutMs = 5000): Promise<LoadedCatalog> {
+  const env = deps.env ?? process.env;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const bridge: BridgeConfig | undefined = bridgeConfigFromEnv(env);
+  if (bridge) {
+    try {
+      const models = await listModelsViaBridge(bridge, { signal, fetch: deps.fetch });
+      if (models.length > 0) return { models, source: "bridge" };
+      return { models: builtInModels(), source: "built-in", problem: "The Kiro bridge listed no models." };
+    } catch (error) {
+      return { models: builtInModels(), source: "built-in", problem: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  if (env.PI_OFFLINE === "1") return { models: builtInModels(), source: "built-in" };
+  const token = await resolveAccessToken(undefined, env, deps);
+  if (!token) return { models: builtInModels(), source: "built-in" };
+  const models = await modelCatalog({
+    accessToken: token.accessToken,
+    region: env.KIRO_REGION ? undefined : token.region,
+    profileArn: env.KIRO_PROFILE_ARN ? undefined : token.profileArn,
+    env,
+    signal,
+    fetch: deps.fetch,
+  });
+  return { models, source: "live" };
+}
