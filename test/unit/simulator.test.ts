@@ -1,7 +1,9 @@
 // The Kiro simulator over real loopback HTTP: frames decode back from random chunking, scripted replies and failures, auth, models, usage, stalls, control API.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
+import { join } from "node:path";
 import { startKiroSimulator, type KiroSimulator, type SimEvent } from "../sim/kiroSimulator";
 import { FrameSplitter, concatBytes, createRandom, cutAtRandomOffsets, decodeFrame, decodeFrames, encodeEventFrame, type DecodedFrame } from "../sim/frames";
 import {
@@ -476,5 +478,38 @@ describe("the control API", () => {
       req.end(JSON.stringify(userBody("x")));
     });
     assert.equal(textOf(decodeFrames(bytes)), "raw");
+  });
+});
+
+describe("the standalone simulator (cli.js)", () => {
+  test("prints its url and token, serves the default reply and the control API, and exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), "--control", "--token", "cli-token"], { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    after(() => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString("utf8");
+        if (out.includes("\n")) resolve(out.slice(0, out.indexOf("\n")));
+      });
+      child.on("exit", (code) => reject(new Error(`cli exited early with ${code}`)));
+    });
+    const started = JSON.parse(line) as { url: string; accessToken: string; controlUrl: string };
+    assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(started.accessToken, "cli-token");
+    assert.equal(started.controlUrl, `${started.url}/__sim`);
+
+    const sim = { url: started.url, accessToken: "cli-token" } as KiroSimulator;
+    assert.equal(textOf((await generate(sim, userBody("hello cli"))).frames), "You said: hello cli");
+    await fetch(`${started.controlUrl}/reply`, { method: "POST", body: JSON.stringify(textReply("scripted over HTTP")) });
+    assert.equal(textOf((await generate(sim, userBody("again"))).frames), "scripted over HTTP");
+    const received = (await (await fetch(`${started.controlUrl}/requests`)).json()) as { validationErrors: string[] }[];
+    assert.equal(received.length, 2);
+    assert.ok(received.every((r) => r.validationErrors.length === 0));
+
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
   });
 });
