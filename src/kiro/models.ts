@@ -203,7 +203,7 @@ function matchExactly(key: string, catalog: readonly KiroModelInfo[]): KiroModel
  * `-thinking` alias (which comes back with `forceThinking` and keeps the alias as its id, so
  * the alias survives a round trip through a pi Model).
  */
-export function findModel(id: string, catalog?: KiroModelInfo[]): KiroModelInfo | undefined {
+export function findModel(id: string, catalog?: readonly KiroModelInfo[]): KiroModelInfo | undefined {
   const models = catalog && catalog.length > 0 ? catalog : BUILT_IN;
   const trimmed = id.trim();
   if (!trimmed) return undefined;
@@ -222,7 +222,7 @@ export function findModel(id: string, catalog?: KiroModelInfo[]): KiroModelInfo 
 }
 
 /** Every id a user may pass to `getModel`: the catalog's ids and the well-known aliases. */
-export function knownModelIds(catalog?: KiroModelInfo[]): string[] {
+export function knownModelIds(catalog?: readonly KiroModelInfo[]): string[] {
   const models = catalog && catalog.length > 0 ? catalog : BUILT_IN;
   const ids = models.map((m) => m.id);
   for (const alias of KIRO_MODEL_ALIASES) if (findModel(alias, models)) ids.push(alias);

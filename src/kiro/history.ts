@@ -1,0 +1,395 @@
+// Turns pi messages into Kiro's alternating user/assistant history plus a current user message, repaired to pass every rule the service enforces, and trims it from the oldest end.
+import type { AssistantMessage, ImageContent, Message, TextContent } from "./types";
+import type {
+  KiroAssistantResponseMessage,
+  KiroHistoryEntry,
+  KiroImage,
+  KiroImageFormat,
+  KiroToolResult,
+  KiroToolUse,
+  KiroUserInputMessage,
+} from "./request";
+
+/** Sent as the current message when the conversation ends with the assistant (the service needs a user turn last). */
+export const CONTINUE_TEXT = "Continue";
+/** Opens a history that would otherwise start with the assistant. */
+export const CONVERSATION_START_TEXT = "(The conversation starts with an earlier reply from the assistant.)";
+const TOOL_RESULTS_ONLY_TEXT = "Tool results:";
+const IMAGES_ONLY_TEXT = "See the attached image.";
+const TOOL_USE_ONLY_TEXT = "(using tools)";
+const EMPTY_ASSISTANT_TEXT = "(no reply text)";
+const EMPTY_TOOL_OUTPUT = "(no output)";
+const MISSING_RESULT_TEXT = "No result was recorded for this tool call; it was interrupted or never ran.";
+
+export interface ConversationOptions {
+  /** The Kiro model id every user message carries. */
+  modelId: string;
+  /** False for models that take text only: images become a short note. */
+  acceptsImages: boolean;
+  /**
+   * "native": signed thinking from this same model is replayed as `reasoningContent`;
+   * "tags": all earlier thinking goes back as `<thinking>…</thinking>` before the text.
+   */
+  thinkingReplay: "tags" | "native";
+  /** pi provider and model id of the current model; signatures from any other model are not replayed. */
+  provider: string;
+  piModelId: string;
+  /** The wire name for a tool name (same mapping as the tool specs). */
+  wireToolName(name: string): string;
+}
+
+export interface Conversation {
+  /** Alternating, starts with a user entry and ends with an assistant entry (or is empty). */
+  history: KiroHistoryEntry[];
+  current: KiroUserInputMessage;
+}
+
+interface PendingResult {
+  toolUseId: string;
+  toolName: string;
+  text: string;
+  isError: boolean;
+}
+
+interface UserTurn {
+  role: "user";
+  texts: string[];
+  images: KiroImage[];
+  results: PendingResult[];
+}
+
+interface AssistantTurn {
+  role: "assistant";
+  content: string[];
+  toolUses: KiroToolUse[];
+  reasoning?: { text: string; signature: string };
+}
+
+type Turn = UserTurn | AssistantTurn;
+
+const IMAGE_FORMATS: Readonly<Record<string, KiroImageFormat>> = {
+  "image/png": "png",
+  "image/jpeg": "jpeg",
+  "image/jpg": "jpeg",
+  "image/pjpeg": "jpeg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+
+/** The Kiro image format for a MIME type, or undefined when Kiro cannot take it. */
+export function imageFormatFor(mimeType: string): KiroImageFormat | undefined {
+  const bare = mimeType.split(";")[0]?.trim().toLowerCase() ?? "";
+  return IMAGE_FORMATS[bare];
+}
+
+/** Converts a pi image block; anything Kiro cannot take becomes a note the model can read instead. */
+export function convertImage(image: ImageContent, acceptsImages: boolean): KiroImage | string {
+  const mime = image.mimeType || "unknown type";
+  if (!acceptsImages) return `[An image (${mime}) was attached here; this model does not accept images.]`;
+  const format = imageFormatFor(mime);
+  if (!format) return `[An image of type ${mime} was attached here; Kiro accepts only PNG, JPEG, GIF and WebP images.]`;
+  const bytes = (image.data ?? "").replace(/^data:[^,]*;base64,/, "").trim();
+  if (!bytes) return `[An empty ${mime} image was attached here.]`;
+  return { format, source: { bytes } };
+}
+
+/** Removes empty-string keys at any depth, which the service rejects in tool input. */
+export function cleanToolInput(value: unknown): Record<string, unknown> {
+  const cleaned = cleanValue(value);
+  return cleaned && typeof cleaned === "object" && !Array.isArray(cleaned) ? (cleaned as Record<string, unknown>) : {};
+}
+
+function cleanValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cleanValue);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      if (key === "" || inner === undefined) continue;
+      out[key] = cleanValue(inner);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Rule 7: a message carrying tool results must not contain `<thinking>`; escaping keeps the text readable. */
+export function escapeThinkingTags(text: string): string {
+  return text.indexOf("<") === -1 ? text : text.replace(/<(\/?thinking)/gi, "&lt;$1");
+}
+
+function textOf(blocks: readonly (TextContent | ImageContent)[]): string {
+  const texts: string[] = [];
+  for (const block of blocks) if (block.type === "text" && block.text) texts.push(block.text);
+  return texts.join("\n");
+}
+
+function lastTurn(turns: Turn[]): Turn | undefined {
+  return turns[turns.length - 1];
+}
+
+function userTurnFor(turns: Turn[]): UserTurn {
+  const last = lastTurn(turns);
+  if (last?.role === "user") return last;
+  const turn: UserTurn = { role: "user", texts: [], images: [], results: [] };
+  turns.push(turn);
+  return turn;
+}
+
+function addImage(turn: UserTurn, image: ImageContent, acceptsImages: boolean): void {
+  const converted = convertImage(image, acceptsImages);
+  if (typeof converted === "string") turn.texts.push(converted);
+  else turn.images.push(converted);
+}
+
+function addUserMessage(turns: Turn[], content: string | (TextContent | ImageContent)[], o: ConversationOptions): void {
+  if (typeof content === "string") {
+    if (content.trim()) userTurnFor(turns).texts.push(content);
+    return;
+  }
+  const hasSomething = content.some((b) => (b.type === "text" ? b.text.trim() !== "" : b.type === "image"));
+  if (!hasSomething) return;
+  const turn = userTurnFor(turns);
+  const text = textOf(content);
+  if (text.trim()) turn.texts.push(text);
+  for (const block of content) if (block.type === "image") addImage(turn, block, o.acceptsImages);
+}
+
+function thinkingTag(text: string): string {
+  return `<thinking>${text}</thinking>\n\n`;
+}
+
+function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: ConversationOptions): void {
+  // pi never runs tools of a failed or aborted reply and drops such replies from replays; so do we.
+  if (message.stopReason === "error" || message.stopReason === "aborted") return;
+  const sameModel = message.provider === o.provider && message.model === o.piModelId;
+  let content = "";
+  let reasoning: AssistantTurn["reasoning"];
+  const toolUses: KiroToolUse[] = [];
+  for (const block of message.content) {
+    if (block.type === "thinking") {
+      if (block.redacted || !block.thinking.trim()) continue;
+      if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
+        reasoning = { text: block.thinking, signature: block.thinkingSignature };
+      } else {
+        content += thinkingTag(block.thinking);
+      }
+    } else if (block.type === "text") {
+      if (!block.text.trim()) continue;
+      if (content && !content.endsWith("\n\n")) content += "\n\n";
+      content += block.text;
+    } else if (block.type === "toolCall") {
+      toolUses.push({ toolUseId: block.id, name: o.wireToolName(block.name), input: cleanToolInput(block.arguments) });
+    }
+  }
+  if (!content.trim() && toolUses.length === 0 && !reasoning) return;
+  const last = lastTurn(turns);
+  if (last?.role === "assistant") {
+    if (content) last.content.push(content);
+    last.toolUses.push(...toolUses);
+    last.reasoning ??= reasoning;
+    return;
+  }
+  const turn: AssistantTurn = { role: "assistant", content: content ? [content] : [], toolUses };
+  if (reasoning) turn.reasoning = reasoning;
+  turns.push(turn);
+}
+
+function collectTurns(messages: readonly Message[], o: ConversationOptions): Turn[] {
+  const turns: Turn[] = [];
+  for (const message of messages) {
+    if (message.role === "user") {
+      addUserMessage(turns, message.content, o);
+    } else if (message.role === "assistant") {
+      addAssistantMessage(turns, message, o);
+    } else if (message.role === "toolResult") {
+      const turn = userTurnFor(turns);
+      for (const block of message.content) if (block.type === "image") addImage(turn, block, o.acceptsImages);
+      turn.results.push({
+        toolUseId: message.toolCallId,
+        toolName: message.toolName,
+        text: textOf(message.content),
+        isError: message.isError,
+      });
+    }
+  }
+  return turns;
+}
+
+function orphanResultText(result: { toolUseId: string; toolName: string; text: string; isError: boolean }): string {
+  const label = result.isError ? "Error from tool" : "Result of tool";
+  return `[${label} ${result.toolName || "(unnamed)"} (call ${result.toolUseId || "unknown"})]\n${result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT}`;
+}
+
+/** Gives every tool use an id unique across the request, renaming later duplicates deterministically. */
+class ToolUseIds {
+  private readonly used = new Set<string>();
+  private generated = 0;
+
+  claim(id: string): string {
+    let base = id.trim();
+    if (!base) base = `tooluse_generated_${++this.generated}`;
+    let candidate = base;
+    for (let n = 2; this.used.has(candidate); n++) candidate = `${base}_${n}`;
+    this.used.add(candidate);
+    return candidate;
+  }
+}
+
+interface ResolvedUserTurn {
+  texts: string[];
+  images: KiroImage[];
+  results: KiroToolResult[];
+}
+
+/**
+ * Rule 4: keeps only results whose call is in the assistant turn just before (each call answered
+ * once); other results become text; calls left without a result get an error result, since a
+ * call without its result is as malformed as the reverse.
+ */
+function resolveResults(turn: UserTurn, previous: AssistantTurn | undefined, ids: ToolUseIds): ResolvedUserTurn {
+  const open = new Map<string, string[]>();
+  const unanswered = new Map<string, KiroToolUse>();
+  if (previous) {
+    for (const use of previous.toolUses) {
+      const original = use.toolUseId;
+      use.toolUseId = ids.claim(original);
+      const queue = open.get(original);
+      if (queue) queue.push(use.toolUseId);
+      else open.set(original, [use.toolUseId]);
+      unanswered.set(use.toolUseId, use);
+    }
+  }
+  const orphanTexts: string[] = [];
+  const results: KiroToolResult[] = [];
+  for (const result of turn.results) {
+    const wireId = open.get(result.toolUseId)?.shift();
+    if (!wireId) {
+      orphanTexts.push(orphanResultText(result));
+      continue;
+    }
+    unanswered.delete(wireId);
+    results.push({
+      toolUseId: wireId,
+      content: [{ text: result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT }],
+      status: result.isError ? "error" : "success",
+    });
+  }
+  for (const use of unanswered.values()) {
+    results.push({ toolUseId: use.toolUseId, content: [{ text: MISSING_RESULT_TEXT }], status: "error" });
+  }
+  return { texts: [...orphanTexts, ...turn.texts], images: turn.images, results };
+}
+
+function userEntry(resolved: ResolvedUserTurn, modelId: string): KiroUserInputMessage {
+  const hasResults = resolved.results.length > 0;
+  let content = resolved.texts.join("\n\n");
+  if (!content.trim()) content = hasResults ? TOOL_RESULTS_ONLY_TEXT : resolved.images.length > 0 ? IMAGES_ONLY_TEXT : CONTINUE_TEXT;
+  const message: KiroUserInputMessage = { content, modelId, origin: "AI_EDITOR" };
+  if (resolved.images.length > 0) message.images = resolved.images;
+  if (hasResults) {
+    message.content = escapeThinkingTags(message.content);
+    for (const result of resolved.results) for (const part of result.content) part.text = escapeThinkingTags(part.text);
+    message.userInputMessageContext = { toolResults: resolved.results };
+  }
+  return message;
+}
+
+function assistantEntry(turn: AssistantTurn): KiroAssistantResponseMessage {
+  let content = turn.content.join("\n\n");
+  if (!content.trim()) content = turn.toolUses.length > 0 ? TOOL_USE_ONLY_TEXT : EMPTY_ASSISTANT_TEXT;
+  const message: KiroAssistantResponseMessage = { content };
+  if (turn.toolUses.length > 0) message.toolUses = turn.toolUses;
+  if (turn.reasoning) message.reasoningContent = { reasoningText: { text: turn.reasoning.text, signature: turn.reasoning.signature } };
+  return message;
+}
+
+/** Builds a history and current message that satisfy rules 1–4, 6 (tool input) and 7 of KIRO_PROTOCOL.md §2. */
+export function buildConversation(messages: readonly Message[], o: ConversationOptions): Conversation {
+  const turns = collectTurns(messages, o);
+  if (turns[0]?.role === "assistant") turns.unshift({ role: "user", texts: [CONVERSATION_START_TEXT], images: [], results: [] });
+  // Rule 2: the current message is a user turn; an assistant ending stays in history and "Continue" follows.
+  if (lastTurn(turns)?.role !== "user") turns.push({ role: "user", texts: [CONTINUE_TEXT], images: [], results: [] });
+
+  const ids = new ToolUseIds();
+  const history: KiroHistoryEntry[] = [];
+  let current: KiroUserInputMessage | undefined;
+  for (let i = 0; i < turns.length; i++) {
+    const turn = turns[i]!;
+    if (turn.role === "assistant") {
+      history.push({ assistantResponseMessage: assistantEntry(turn) });
+      continue;
+    }
+    const previous = turns[i - 1];
+    const resolved = resolveResults(turn, previous?.role === "assistant" ? previous : undefined, ids);
+    const entry = userEntry(resolved, o.modelId);
+    if (i === turns.length - 1) current = entry;
+    else history.push({ userInputMessage: entry });
+  }
+  return { history, current: current ?? userEntry({ texts: [CONTINUE_TEXT], images: [], results: [] }, o.modelId) };
+}
+
+/** Rule 4 after trimming: results whose calls were dropped move into the message text. */
+export function detachToolResults(message: KiroUserInputMessage, toolNameById: (id: string) => string | undefined): void {
+  const results = message.userInputMessageContext?.toolResults;
+  if (!results || results.length === 0) return;
+  const texts = results.map((r) =>
+    orphanResultText({
+      toolUseId: r.toolUseId,
+      toolName: toolNameById(r.toolUseId) ?? "",
+      text: r.content.map((c) => c.text).join("\n"),
+      isError: r.status === "error",
+    }),
+  );
+  const own = message.content === TOOL_RESULTS_ONLY_TEXT ? "" : message.content;
+  message.content = [...texts, own].filter((t) => t.trim()).join("\n\n");
+  const context = message.userInputMessageContext!;
+  delete context.toolResults;
+  if (Object.keys(context).length === 0) delete message.userInputMessageContext;
+}
+
+export interface TrimResult {
+  history: KiroHistoryEntry[];
+  /** History entries (user and assistant turns) removed from the oldest end. */
+  droppedTurns: number;
+}
+
+/** Room for the header text and JSON around a result that moves into the message text. */
+const DETACH_OVERHEAD_BYTES = 160;
+
+function entryBytes(entry: KiroHistoryEntry): number {
+  return Buffer.byteLength(JSON.stringify(entry), "utf8") + 1;
+}
+
+/**
+ * Rule 8: drops user/assistant pairs from the oldest end until `fixedBytes` plus the history fit
+ * in `budgetBytes`. Each entry is measured once, so this is linear in the history size. Results
+ * in the new first user turn (or the current message, when everything went) whose calls were
+ * dropped move into its text, so the trimmed conversation still passes rule 4.
+ */
+export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number): TrimResult {
+  const { history } = conversation;
+  const sizes = history.map(entryBytes);
+  let total = fixedBytes;
+  for (const size of sizes) total += size;
+  if (total <= budgetBytes) return { history, droppedTurns: 0 };
+  let start = 0;
+  while (start < history.length) {
+    total -= sizes[start]! + (sizes[start + 1] ?? 0);
+    start += 2;
+    const detachCost = (firstUserMessage(history, start, conversation.current).userInputMessageContext?.toolResults?.length ?? 0) * DETACH_OVERHEAD_BYTES;
+    if (total + detachCost <= budgetBytes) break;
+  }
+  start = Math.min(start, history.length);
+  const droppedAssistant = history[start - 1];
+  const names = new Map<string, string>();
+  if (droppedAssistant && "assistantResponseMessage" in droppedAssistant) {
+    for (const use of droppedAssistant.assistantResponseMessage.toolUses ?? []) names.set(use.toolUseId, use.name);
+  }
+  detachToolResults(firstUserMessage(history, start, conversation.current), (id) => names.get(id));
+  return { history: history.slice(start), droppedTurns: start };
+}
+
+function firstUserMessage(history: KiroHistoryEntry[], start: number, current: KiroUserInputMessage): KiroUserInputMessage {
+  const entry = history[start];
+  return entry && "userInputMessage" in entry ? entry.userInputMessage : current;
+}

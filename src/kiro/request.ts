@@ -1,0 +1,279 @@
+// Builds the generateAssistantResponse body from a pi Context: tools, system text, thinking, history and size limits.
+import { createHash } from "node:crypto";
+import type { KiroModelInfo } from "./options";
+import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "./types";
+import { buildConversation, escapeThinkingTags, trimHistory } from "./history";
+import { KIRO_PROVIDER } from "./models";
+import { additionalModelRequestFields, planThinking, thinkingPromptPrefix, type AdditionalModelRequestFields } from "./thinkingConfig";
+
+export type KiroImageFormat = "png" | "jpeg" | "gif" | "webp";
+
+export interface KiroImage {
+  format: KiroImageFormat;
+  source: { bytes: string };
+}
+
+export interface KiroToolResult {
+  toolUseId: string;
+  content: { text: string }[];
+  status: "success" | "error";
+}
+
+export interface KiroToolSpec {
+  toolSpecification: { name: string; description: string; inputSchema: { json: JsonSchema } };
+}
+
+export interface KiroUserInputMessage {
+  content: string;
+  modelId: string;
+  origin: "AI_EDITOR";
+  images?: KiroImage[];
+  userInputMessageContext?: { tools?: KiroToolSpec[]; toolResults?: KiroToolResult[] };
+}
+
+export interface KiroToolUse {
+  toolUseId: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface KiroAssistantResponseMessage {
+  content: string;
+  toolUses?: KiroToolUse[];
+  reasoningContent?: { reasoningText: { text: string; signature: string } };
+}
+
+export type KiroHistoryEntry = { userInputMessage: KiroUserInputMessage } | { assistantResponseMessage: KiroAssistantResponseMessage };
+
+export interface KiroRequestBody {
+  conversationState: {
+    conversationId: string;
+    chatTriggerType: "MANUAL";
+    agentTaskType: "vibe";
+    currentMessage: { userInputMessage: KiroUserInputMessage };
+    history?: KiroHistoryEntry[];
+  };
+  profileArn?: string;
+  additionalModelRequestFields?: AdditionalModelRequestFields;
+}
+
+export interface BuildRequestOptions {
+  reasoning?: ThinkingLevel | "off";
+  thinkingBudgets?: ThinkingBudgets;
+  maxTokens?: number;
+  conversationId?: string;
+  profileArn?: string;
+  /** Largest body to send; older history is dropped to fit. Default 5,000,000 bytes (bodies from ~5.9 MB were seen rejected). */
+  maxBodyBytes?: number;
+}
+
+export interface KiroRequest {
+  body: KiroRequestBody;
+  json: string;
+  conversationId: string;
+  /** History entries (user and assistant turns) dropped from the oldest end to fit `maxBodyBytes`. */
+  droppedTurns: number;
+  thinking: "off" | "tags" | "native";
+  /** Wire tool name → the caller's tool name, for every tool name in the request; map tool calls back with it. */
+  toolNames: Record<string, string>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 5_000_000;
+export const MAX_TOOL_NAME_LENGTH = 64;
+/** Longer descriptions were seen rejected (~9–10k); the full text moves into the system text. */
+export const MAX_TOOL_DESCRIPTION_CHARS = 9000;
+
+const VALID_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const PLACEHOLDER_DESCRIPTION = "A tool used earlier in this conversation. It is no longer available; do not call it.";
+const EMPTY_SCHEMA: JsonSchema = { type: "object", properties: {} };
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+/**
+ * Rule 6: wire tool names are 1–64 characters of `[A-Za-z0-9_-]`. A name that is already valid
+ * is kept; others are sanitised, and shortened with a hash of the original when too long or
+ * when two originals would collide. One map per request serves tool specs and history alike.
+ */
+export class ToolNameMap {
+  private readonly wireByOriginal = new Map<string, string>();
+  private readonly originalByWire = new Map<string, string>();
+
+  /** Names that are already valid keep themselves even when a sanitised name would otherwise take them first. */
+  constructor(names: Iterable<string> = []) {
+    for (const name of names) {
+      if (VALID_TOOL_NAME.test(name) && !this.wireByOriginal.has(name)) {
+        this.wireByOriginal.set(name, name);
+        this.originalByWire.set(name, name);
+      }
+    }
+  }
+
+  wireName(original: string): string {
+    const known = this.wireByOriginal.get(original);
+    if (known !== undefined) return known;
+    let candidate = VALID_TOOL_NAME.test(original) ? original : original.replace(/[^A-Za-z0-9_-]/g, "_");
+    if (!candidate) candidate = "tool";
+    if (candidate.length > MAX_TOOL_NAME_LENGTH || this.originalByWire.has(candidate)) {
+      candidate = `${candidate.slice(0, MAX_TOOL_NAME_LENGTH - 9)}_${shortHash(original)}`;
+    }
+    for (let n = 2; this.originalByWire.has(candidate); n++) {
+      candidate = `${candidate.slice(0, MAX_TOOL_NAME_LENGTH - 12)}_${shortHash(`${original}#${n}`).slice(0, 2)}${n}`.slice(0, MAX_TOOL_NAME_LENGTH);
+    }
+    this.wireByOriginal.set(original, candidate);
+    this.originalByWire.set(candidate, original);
+    return candidate;
+  }
+
+  /** Wire name → original name. */
+  toRecord(): Record<string, string> {
+    return Object.fromEntries(this.originalByWire);
+  }
+}
+
+interface ToolSpecs {
+  specs: KiroToolSpec[];
+  /** Full texts of descriptions too long to send, for the system text. */
+  movedDescriptions: string[];
+}
+
+function inputSchemaOf(tool: Tool): JsonSchema {
+  const schema = tool.parameters;
+  return schema && typeof schema === "object" && !Array.isArray(schema) ? schema : EMPTY_SCHEMA;
+}
+
+/** Tool specs from the context's tools (first definition of a name wins: the service rejects duplicates). */
+export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNameMap): ToolSpecs {
+  const specs: KiroToolSpec[] = [];
+  const movedDescriptions: string[] = [];
+  const seen = new Set<string>();
+  for (const tool of tools ?? []) {
+    const name = names.wireName(tool.name);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    let description = tool.description?.trim() ? tool.description : `The ${name} tool.`;
+    if (description.length > MAX_TOOL_DESCRIPTION_CHARS) {
+      movedDescriptions.push(`Full description of the tool "${name}":\n${description}`);
+      const note = `\n\n[Description shortened; the full text is at the start of the conversation under "Full description of the tool ${name}".]`;
+      description = description.slice(0, MAX_TOOL_DESCRIPTION_CHARS - note.length) + note;
+    }
+    specs.push({ toolSpecification: { name, description, inputSchema: { json: inputSchemaOf(tool) } } });
+  }
+  return { specs, movedDescriptions };
+}
+
+/** Rule 5: every tool name the history uses is defined, with a placeholder when the caller no longer offers it. */
+export function placeholderToolSpecs(history: readonly KiroHistoryEntry[], defined: readonly KiroToolSpec[]): KiroToolSpec[] {
+  const known = new Set(defined.map((s) => s.toolSpecification.name));
+  const placeholders: KiroToolSpec[] = [];
+  for (const entry of history) {
+    if (!("assistantResponseMessage" in entry)) continue;
+    for (const use of entry.assistantResponseMessage.toolUses ?? []) {
+      if (known.has(use.name)) continue;
+      known.add(use.name);
+      placeholders.push({ toolSpecification: { name: use.name, description: PLACEHOLDER_DESCRIPTION, inputSchema: { json: EMPTY_SCHEMA } } });
+    }
+  }
+  return placeholders;
+}
+
+function formatUuid(hex: string): string {
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A UUID that stays the same for every request of one conversation: derived from its first user message and that message's timestamp. */
+export function conversationIdFor(context: Context): string {
+  const first = context.messages.find((m) => m.role === "user");
+  let seed: string;
+  if (first && first.role === "user") {
+    const text =
+      typeof first.content === "string"
+        ? first.content
+        : first.content.map((b) => (b.type === "text" ? b.text : `[image ${b.mimeType} ${b.data.length}]`)).join("\n");
+    seed = `user\n${first.timestamp}\n${text}`;
+  } else {
+    seed = `system\n${context.systemPrompt ?? ""}`;
+  }
+  return formatUuid(createHash("sha256").update(seed).digest("hex"));
+}
+
+function droppedTurnsNote(count: number): string {
+  return `[Note: ${count} earlier ${count === 1 ? "turn" : "turns"} of this conversation ${count === 1 ? "was" : "were"} dropped to keep the request within Kiro's size limit.]`;
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}
+
+/** Room for conversationId, fixed fields, profileArn, thinking fields and the note. */
+const ENVELOPE_BYTES = 1024;
+const PLACEHOLDER_BYTES = 256;
+
+export function buildKiroRequest(model: KiroModelInfo, context: Context, options: BuildRequestOptions = {}): KiroRequest {
+  const plan = planThinking(model, options);
+  const names = new ToolNameMap(toolNamesIn(context));
+  const { specs, movedDescriptions } = buildToolSpecs(context.tools, names);
+
+  const systemParts = [thinkingPromptPrefix(plan), context.systemPrompt?.trim() ?? "", ...movedDescriptions].filter((p) => p);
+  const systemText = systemParts.join("\n\n");
+
+  const conversation = buildConversation(context.messages, {
+    modelId: model.kiroId,
+    acceptsImages: model.input.includes("image"),
+    thinkingReplay: plan.mode === "native" ? "native" : "tags",
+    provider: KIRO_PROVIDER,
+    piModelId: model.id,
+    wireToolName: (name) => names.wireName(name),
+  });
+
+  const budget = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const historyToolNames = countHistoryToolNames(conversation.history);
+  const fixedBytes =
+    ENVELOPE_BYTES + jsonBytes(conversation.current) + jsonBytes(specs) + jsonBytes(systemText) + (options.profileArn?.length ?? 0) + historyToolNames * PLACEHOLDER_BYTES;
+  const { history, droppedTurns } = trimHistory(conversation, fixedBytes, budget);
+
+  const firstUser = history.length > 0 && "userInputMessage" in history[0]! ? history[0].userInputMessage : conversation.current;
+  const preamble = [systemText, droppedTurns > 0 ? droppedTurnsNote(droppedTurns) : ""].filter((p) => p).join("\n\n");
+  if (preamble) {
+    firstUser.content = `${preamble}\n\n${firstUser.content}`;
+    if (firstUser.userInputMessageContext?.toolResults) firstUser.content = escapeThinkingTags(firstUser.content);
+  }
+
+  const tools = [...specs, ...placeholderToolSpecs(history, specs)];
+  const current = conversation.current;
+  if (tools.length > 0) current.userInputMessageContext = { tools, ...current.userInputMessageContext };
+
+  const conversationId = options.conversationId?.trim() || conversationIdFor(context);
+  const body: KiroRequestBody = {
+    conversationState: {
+      conversationId,
+      chatTriggerType: "MANUAL",
+      agentTaskType: "vibe",
+      currentMessage: { userInputMessage: current },
+    },
+  };
+  if (history.length > 0) body.conversationState.history = history;
+  if (options.profileArn) body.profileArn = options.profileArn;
+  const thinkingFields = additionalModelRequestFields(plan);
+  if (thinkingFields) body.additionalModelRequestFields = thinkingFields;
+
+  return { body, json: JSON.stringify(body), conversationId, droppedTurns, thinking: plan.mode, toolNames: names.toRecord() };
+}
+
+function* toolNamesIn(context: Context): Generator<string> {
+  for (const tool of context.tools ?? []) yield tool.name;
+  for (const message of context.messages) {
+    if (message.role !== "assistant") continue;
+    for (const block of message.content) if (block.type === "toolCall") yield block.name;
+  }
+}
+
+function countHistoryToolNames(history: readonly KiroHistoryEntry[]): number {
+  const names = new Set<string>();
+  for (const entry of history) {
+    if ("assistantResponseMessage" in entry) for (const use of entry.assistantResponseMessage.toolUses ?? []) names.add(use.name);
+  }
+  return names.size;
+}
