@@ -1,0 +1,178 @@
+// Installs what running a real VS Code here needs (Node 24, code-server, its native build deps, Chromium, playwright-core), reusing whatever is already present.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureNode24 } from "./ensure-node24.mjs";
+
+export const CODE_SERVER_VERSION = "4.139.1";
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const codeServerPrefix = join(root, ".vscode-test", "code-server");
+const codeServerDir = join(codeServerPrefix, "node_modules", "code-server");
+/** Marker written only after a complete install, so an interrupted install is redone rather than half-reused. */
+const completeMarker = join(codeServerPrefix, `.installed-${CODE_SERVER_VERSION}`);
+
+const APT_PACKAGES = {
+  // node-gyp's toolchain.
+  "build-essential": "/usr/bin/g++",
+  python3: "/usr/bin/python3",
+  "pkg-config": "/usr/bin/pkg-config",
+  // code-server's post-install compiles kerberos, node-pty, @vscode/spdlog and friends against these headers.
+  "libkrb5-dev": "/usr/include/krb5.h",
+  "libsecret-1-dev": "/usr/include/libsecret-1/libsecret/secret.h",
+  "libx11-dev": "/usr/include/X11/Xlib.h",
+  "libxkbfile-dev": "/usr/include/X11/extensions/XKBfile.h",
+  chromium: CHROMIUM_PATH,
+};
+
+// Native modules VS Code's server cannot work without (terminals, logging, storage, file watching); a skipped install script leaves the server starting but broken later.
+const NATIVE_MODULES = ["node-pty", "@vscode/spdlog", "kerberos", "@vscode/sqlite3", "@parcel/watcher"];
+
+function log(message) {
+  console.error(`[install-vscode] ${message}`);
+}
+
+function fail(message) {
+  throw new Error(`[install-vscode] ${message}`);
+}
+
+function isInstalled(pkg) {
+  const result = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
+  return result.status === 0 && result.stdout.includes("install ok installed");
+}
+
+/** Installs the Debian packages that are missing; runs `apt-get update` only when an install fails for want of package lists. */
+export function ensureAptPackages() {
+  const missing = Object.entries(APT_PACKAGES)
+    .filter(([pkg, file]) => !existsSync(file) || !isInstalled(pkg))
+    .map(([pkg]) => pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    fail(`missing Debian packages: ${missing.join(" ")}. Install them with: sudo apt-get install -y ${missing.join(" ")}`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    spawnSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: ["ignore", "inherit", "inherit"], env });
+  log(`apt-get install ${missing.join(" ")}`);
+  let result = install();
+  if (result.status !== 0) {
+    log("apt-get install failed; refreshing package lists with apt-get update and retrying");
+    const update = spawnSync("apt-get", ["update"], { stdio: ["ignore", "inherit", "inherit"], env });
+    if (update.status !== 0) fail("apt-get update failed; check the machine's access to Debian's package mirror");
+    result = install();
+  }
+  if (result.status !== 0) fail(`apt-get install ${missing.join(" ")} failed (exit ${result.status})`);
+}
+
+/** Environment with Node 24 first on PATH and node-gyp pointed at its headers, so native modules build for the Node that runs them. */
+export function node24Env(node24, base = process.env) {
+  return {
+    ...base,
+    PATH: `${node24.bin}${delimiter}${base.PATH ?? ""}`,
+    npm_config_nodedir: node24.nodedir,
+  };
+}
+
+/** Installs code-server into .vscode-test/code-server once; returns the path of its `out/node/entry.js`. */
+export function ensureCodeServer(node24) {
+  const entry = join(codeServerDir, "out", "node", "entry.js");
+  if (existsSync(completeMarker) && existsSync(entry)) return entry;
+  // Without the marker a previous install was interrupted somewhere inside code-server's nested post-install, which `npm install` would not redo.
+  rmSync(join(codeServerPrefix, "node_modules"), { recursive: true, force: true });
+  mkdirSync(codeServerPrefix, { recursive: true });
+  // Its own package.json keeps code-server out of the project's dependencies and carries the install-script approvals npm 11 requires:
+  // code-server's post-install (which installs VS Code's own dependencies, whose package.json approves their native builds) and argon2's prebuild loader.
+  writeFileSync(
+    join(codeServerPrefix, "package.json"),
+    JSON.stringify(
+      {
+        name: "kiro-pi-code-server",
+        private: true,
+        dependencies: { "code-server": CODE_SERVER_VERSION },
+        allowScripts: { "code-server": true, argon2: true },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  log(`npm install code-server@${CODE_SERVER_VERSION} into ${codeServerPrefix} with Node 24 (takes a few minutes on 2 cores) ...`);
+  rmSync(completeMarker, { force: true });
+  const started = Date.now();
+  const npmCli = findNpmCli();
+  const result = spawnSync(
+    node24.node,
+    [npmCli, "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"],
+    { cwd: codeServerPrefix, stdio: ["ignore", "inherit", "inherit"], env: node24Env(node24) },
+  );
+  if (result.status !== 0) {
+    fail(
+      `npm install code-server@${CODE_SERVER_VERSION} failed (exit ${result.status}). ` +
+        "It needs the npm registry, a C++ toolchain (build-essential, python3) and the -dev packages listed in scripts/install-vscode.mjs.",
+    );
+  }
+  if (!existsSync(entry)) fail(`code-server installed but ${entry} is missing`);
+  const unloadable = NATIVE_MODULES.filter((name) => !loadsUnderNode24(node24, name));
+  if (unloadable.length > 0) {
+    fail(`code-server's native modules do not load under Node 24: ${unloadable.join(", ")}. An install script was probably skipped (npm allowScripts).`);
+  }
+  writeFileSync(completeMarker, new Date().toISOString() + "\n");
+  log(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
+  return entry;
+}
+
+function loadsUnderNode24(node24, name) {
+  const vscodeDir = join(codeServerDir, "lib", "vscode");
+  const script = `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(vscodeDir)}] }))`;
+  const result = spawnSync(node24.node, ["-e", script], { encoding: "utf8" });
+  if (result.status !== 0) log(`${name}: ${result.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  return result.status === 0;
+}
+
+/** The npm that ships with the running Node (npm 11 here); Node 24's package has no npm of its own. */
+function findNpmCli() {
+  const fromEnv = process.env.npm_execpath;
+  if (fromEnv && fromEnv.endsWith(".js") && existsSync(fromEnv)) return fromEnv;
+  const npmPath = execFileSync("bash", ["-c", "readlink -f \"$(command -v npm)\""], { encoding: "utf8" }).trim();
+  const cli = join(dirname(npmPath), "npm-cli.js");
+  if (existsSync(cli)) return cli;
+  const fallback = join(dirname(npmPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js");
+  if (existsSync(fallback)) return fallback;
+  fail(`cannot find npm-cli.js next to ${npmPath}`);
+}
+
+/** playwright-core is a devDependency; a missing one means `npm ci` was not run. */
+export function ensurePlaywright() {
+  const require = createRequire(join(root, "package.json"));
+  try {
+    return require.resolve("playwright-core");
+  } catch {
+    log("playwright-core is missing; running npm install");
+    execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    return require.resolve("playwright-core");
+  }
+}
+
+/** Everything the VS Code test runners need, installed when absent. */
+export function ensureVsCodeTools() {
+  ensureAptPackages();
+  const node24 = ensureNode24();
+  const codeServerEntry = ensureCodeServer(node24);
+  ensurePlaywright();
+  const version = JSON.parse(readFileSync(join(codeServerDir, "package.json"), "utf8")).version;
+  return { node24, codeServerEntry, codeServerVersion: version, chromium: CHROMIUM_PATH };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  try {
+    const tools = ensureVsCodeTools();
+    console.log(`node 24: ${tools.node24.node}`);
+    console.log(`code-server ${tools.codeServerVersion}: ${tools.codeServerEntry}`);
+    console.log(`chromium: ${tools.chromium}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}

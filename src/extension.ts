@@ -1,0 +1,31 @@
+// The VS Code extension's entry point: wires the src/vscode adapters together on activation; holds no logic of its own.
+import * as vscode from "vscode";
+import { createKiroLog, registerShowLogCommand } from "./vscode/log";
+
+/** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
+export interface KiroExtensionApi {
+  /** The "Kiro" LogOutputChannel. */
+  readonly log: vscode.LogOutputChannel;
+  /** How long `activate` itself took, in milliseconds. */
+  readonly activationMs: number;
+  /** Milliseconds from the extension host's start to the end of `activate`. */
+  readonly sinceHostStartMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
+  const started = performance.now();
+  const log = createKiroLog(context);
+  registerShowLogCommand(context, log);
+  const activationMs = performance.now() - started;
+  const sinceHostStartMs = process.uptime() * 1000;
+  const version = String(context.extension.packageJSON.version ?? "unknown");
+  log.info(
+    `Kiro ${version} activated in ${activationMs.toFixed(1)} ms, ${Math.round(sinceHostStartMs)} ms after the extension host started ` +
+      `(VS Code ${vscode.version}, ${vscode.env.appHost})`,
+  );
+  return { log, activationMs, sinceHostStartMs };
+}
+
+export function deactivate(): void {
+  // Everything the extension creates is in context.subscriptions, which VS Code disposes.
+}
