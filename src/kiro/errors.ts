@@ -274,11 +274,11 @@ export function abortedError(): KiroError {
 }
 
 export function timeoutError(phase: "first-token" | "idle", ms: number, modelId: string): KiroError {
-  const seconds = Math.round(ms / 1000);
+  const seconds = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
   const text =
     phase === "first-token"
-      ? `Kiro did not start answering within ${seconds} s (model "${modelId}"). Very large conversations take longer; compact the conversation or raise the first-token timeout.`
-      : `Kiro stopped sending for ${seconds} s in the middle of the answer (model "${modelId}"). Send the message again.`;
+      ? `Kiro did not start answering within ${seconds} (model "${modelId}"). Very large conversations take longer; compact the conversation or raise the first-token timeout.`
+      : `Kiro stopped sending for ${seconds} in the middle of the answer (model "${modelId}"). Send the message again.`;
   return new KiroError("timeout", text, { retryable: false });
 }
 

@@ -32,6 +32,8 @@ export interface KiroStreamOptions {
   maxRetries?: number;
   /** Longest wait honoured from Retry-After before failing instead (default 60 s). */
   maxRetryDelayMs?: number;
+  /** First back-off step for retries (default 1 s; doubles each retry, with jitter). Tests make it small. */
+  retryBaseDelayMs?: number;
   /** Time allowed for the first byte of the answer (default depends on the model and context size). */
   firstTokenTimeoutMs?: number;
   /** Longest silence allowed once the answer has started (default 120 s). */

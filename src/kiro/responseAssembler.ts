@@ -21,6 +21,8 @@ export interface ResponseAssemblerOptions {
   maxOutputTokens?: number;
   /** Size of the request in characters, for a last-resort input estimate. */
   requestChars?: number;
+  /** Wire tool name → the caller's tool name (`KiroRequest.toolNames`); calls are reported under the caller's name. */
+  toolNames?: Record<string, string>;
   errorContext: ErrorContext;
 }
 
@@ -258,7 +260,9 @@ export class KiroResponseAssembler {
 
   private handleToolUse(payload: Record<string, unknown>): void {
     const id = asString(payload.toolUseId);
-    const name = asString(payload.name);
+    const wireName = asString(payload.name);
+    const toolNames = this.options.toolNames;
+    const name = wireName !== undefined && toolNames && Object.hasOwn(toolNames, wireName) ? toolNames[wireName] : wireName;
     const input = payload.input;
     const stop = payload.stop === true;
     if (!id) throw streamError("a toolUseEvent arrived without a toolUseId.");

@@ -1,0 +1,389 @@
+// streamKiro end to end against the Kiro simulator (real HTTP on loopback, real event-stream frames): events, errors, retries, refresh, timeouts, aborts.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { getModel } from "../../src/kiro/models";
+import type { KiroStreamOptions } from "../../src/kiro/options";
+import { streamKiro } from "../../src/kiro/stream";
+import type { AssistantMessage, AssistantMessageEvent, Context } from "../../src/kiro/types";
+import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import {
+  errorReply,
+  everyEventKindReply,
+  exceptionMidStream,
+  invalidStateReply,
+  quotaReply,
+  reasoningReply,
+  redactedReasoningReply,
+  resetReply,
+  serverErrorReply,
+  slowFirstTokenReply,
+  stalledReply,
+  suspendedReply,
+  textReply,
+  thinkingTagReply,
+  throttledReply,
+  toolUseReply,
+} from "../sim/replies";
+
+const model = getModel("kiro", "claude-sonnet-4-5");
+const context: Context = {
+  systemPrompt: "You are terse.",
+  messages: [{ role: "user", content: "Say hello.", timestamp: 1_700_000_000_000 }],
+  tools: [
+    { name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } } } },
+    { name: "write", description: "Write a file", parameters: { type: "object", properties: { path: { type: "string" }, content: { type: "string" } } } },
+  ],
+};
+
+let sim: KiroSimulator;
+
+before(async () => {
+  sim = await startKiroSimulator({ seed: 7 });
+});
+after(async () => {
+  await sim.close();
+});
+beforeEach(() => {
+  sim.setAccessToken("sim-access-token");
+  sim.requests.length = 0;
+});
+
+function opts(extra: KiroStreamOptions = {}): KiroStreamOptions {
+  return { accessToken: sim.accessToken, endpoint: sim.url, env: {}, retryBaseDelayMs: 5, ...extra };
+}
+
+async function collect(options: KiroStreamOptions, ctx: Context = context): Promise<{ events: AssistantMessageEvent[]; message: AssistantMessage }> {
+  const stream = streamKiro(model, ctx, options);
+  const events: AssistantMessageEvent[] = [];
+  for await (const event of stream) events.push(event);
+  const message = await stream.result();
+  return { events, message };
+}
+
+function kinds(events: AssistantMessageEvent[]): string[] {
+  const out: string[] = [];
+  for (const e of events) if (out.at(-1) !== e.type) out.push(e.type); // collapse runs of deltas
+  return out;
+}
+
+function lastEvent(events: AssistantMessageEvent[]): AssistantMessageEvent {
+  return events[events.length - 1]!;
+}
+
+describe("streamKiro answers", () => {
+  it("streams a text answer with pi's events, usage and credits", async () => {
+    sim.reply(textReply("Hello there, how are you today?", { usage: { input: 50, output: 9, cacheRead: 10 }, credits: 0.1, contextUsagePercentage: 2, conversationId: "c1" }));
+    const { events, message } = await collect(opts({ sessionId: "session-123" }));
+    assert.deepEqual(kinds(events), ["start", "text_start", "text_delta", "text_end", "done"]);
+    assert.equal(message.stopReason, "stop");
+    assert.equal(message.provider, "kiro");
+    assert.equal(message.api, model.api);
+    assert.equal(message.model, model.id);
+    assert.deepEqual(message.content, [{ type: "text", text: "Hello there, how are you today?" }]);
+    assert.equal(message.usage.input, 50);
+    assert.equal(message.usage.output, 9);
+    assert.equal(message.usage.cacheRead, 10);
+    assert.equal(message.kiro?.credits, 0.1);
+    assert.equal(message.responseId, "utt-c1");
+    const [request] = sim.generateRequests();
+    assert.deepEqual(request!.validationErrors, []);
+    const body = request!.body as { conversationState: { conversationId: string } };
+    assert.equal(body.conversationState.conversationId, "session-123");
+  });
+
+  it("separates tag-mode thinking from the answer", async () => {
+    sim.reply(thinkingTagReply("First, greet.", "Hello!"));
+    const { events, message } = await collect(opts({ reasoning: "medium" }));
+    assert.deepEqual(kinds(events), ["start", "thinking_start", "thinking_delta", "thinking_end", "text_start", "text_delta", "text_end", "done"]);
+    assert.deepEqual(message.content, [
+      { type: "thinking", thinking: "First, greet." },
+      { type: "text", text: "Hello!" },
+    ]);
+  });
+
+  it("keeps native reasoning with its signature and redacted reasoning as redacted", async () => {
+    sim.reply(reasoningReply("Let me weigh this.", "sig-abc", "Answer."));
+    const first = await collect(opts());
+    assert.deepEqual(first.message.content[0], { type: "thinking", thinking: "Let me weigh this.", thinkingSignature: "sig-abc" });
+    sim.reply(redactedReasoningReply("opaque-blob", "Answer."));
+    const second = await collect(opts());
+    assert.equal(second.message.content[0]?.type, "thinking");
+    assert.deepEqual({ ...second.message.content[0] }, { type: "thinking", thinking: "[Reasoning redacted]", thinkingSignature: "opaque-blob", redacted: true });
+  });
+
+  it("streams tool calls fragment by fragment and stops with toolUse", async () => {
+    const big = "line\n".repeat(2000);
+    sim.reply(
+      toolUseReply(
+        [
+          { name: "read", input: { path: "a.ts" }, id: "tool-1" },
+          { name: "write", input: { path: "b.ts", content: big }, id: "tool-2" },
+        ],
+        { text: "Working on it.", fragmentSize: 100 },
+      ),
+    );
+    const { events, message } = await collect(opts());
+    assert.equal(message.stopReason, "toolUse");
+    assert.deepEqual(message.content.slice(1), [
+      { type: "toolCall", id: "tool-1", name: "read", arguments: { path: "a.ts" } },
+      { type: "toolCall", id: "tool-2", name: "write", arguments: { path: "b.ts", content: big } },
+    ]);
+    const writeDeltas = events.filter((e) => e.type === "toolcall_delta" && e.contentIndex === 2);
+    assert.ok(writeDeltas.length > 100, `expected the write arguments to stream in many deltas, got ${writeDeltas.length}`);
+    assert.ok(!writeDeltas.some((e) => e.type === "toolcall_delta" && e.delta.startsWith("{}")), "fragments are never prefixed with {}");
+  });
+
+  it("handles a zero-argument tool call without fragments or stop", async () => {
+    sim.reply(toolUseReply([{ name: "read", input: {}, rawInput: "", id: "z1" }], { omitStop: true }));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "toolUse");
+    assert.deepEqual(message.content, [{ type: "toolCall", id: "z1", name: "read", arguments: {} }]);
+  });
+
+  it("copes with every event kind the service sends", async () => {
+    sim.reply(everyEventKindReply());
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "toolUse");
+    assert.deepEqual(
+      message.content.map((c) => c.type),
+      ["thinking", "text", "toolCall"],
+    );
+    assert.equal(message.responseId, "utt-every");
+    assert.equal(message.kiro?.credits, 0.05);
+    assert.equal(message.kiro?.contextUsagePercentage, 1.5);
+  });
+});
+
+describe("streamKiro failures", () => {
+  it("explains how to sign in when there is no token, without calling Kiro", async () => {
+    const { events, message } = await collect({ endpoint: sim.url, env: {} });
+    assert.deepEqual(kinds(events), ["start", "error"]);
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /Kiro: Sign In/);
+    assert.match(message.errorMessage!, /KIRO_ACCESS_TOKEN/);
+    assert.equal(sim.requests.length, 0);
+  });
+
+  it("reads the token from KIRO_ACCESS_TOKEN in the given environment", async () => {
+    sim.reply(textReply("ok"));
+    const { message } = await collect({ endpoint: sim.url, env: { KIRO_ACCESS_TOKEN: sim.accessToken } });
+    assert.equal(message.stopReason, "stop");
+  });
+
+  it("refreshes the token once after a 403 and retries", async () => {
+    sim.setAccessToken("fresh-token-value");
+    let refreshes = 0;
+    sim.reply(textReply("after refresh"));
+    const { message } = await collect(
+      opts({
+        accessToken: "expired-token-value",
+        refreshAccessToken: async () => {
+          refreshes++;
+          return "fresh-token-value";
+        },
+      }),
+    );
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.equal(refreshes, 1);
+    assert.equal(sim.generateRequests().length, 2);
+    assert.deepEqual(message.content, [{ type: "text", text: "after refresh" }]);
+  });
+
+  it("asks to sign in again when the refreshed token is refused too, and never shows a token", async () => {
+    sim.setAccessToken("only-the-server-knows");
+    let refreshes = 0;
+    const { message } = await collect(
+      opts({
+        accessToken: "expired-token-value",
+        refreshAccessToken: async () => {
+          refreshes++;
+          return "still-wrong-token";
+        },
+      }),
+    );
+    assert.equal(message.stopReason, "error");
+    assert.equal(refreshes, 1);
+    assert.equal(sim.generateRequests().length, 2);
+    assert.match(message.errorMessage!, /Sign in again/);
+    assert.doesNotMatch(message.errorMessage!, /expired-token-value|still-wrong-token/);
+  });
+
+  it("stops at once on a suspended account", async () => {
+    sim.reply(suspendedReply());
+    const { message } = await collect(opts());
+    assert.match(message.errorMessage!, /suspended/);
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("does not retry an exhausted quota and names the reset date", async () => {
+    sim.reply(quotaReply("MONTHLY_REQUEST_COUNT"));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /quota exhausted/);
+    const reset = new Date((sim.usageLimits.usageBreakdownList[0]!.nextDateReset) * 1000).toISOString().slice(0, 10);
+    assert.match(message.errorMessage!, new RegExp(`resets on ${reset}`));
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("retries throttling and server errors with back-off, then succeeds", async () => {
+    sim.reply(throttledReply(0), serverErrorReply(503), textReply("finally"));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.equal(sim.generateRequests().length, 3);
+  });
+
+  it("retries a connection reset before the first byte", async () => {
+    sim.reply(resetReply(), textReply("recovered"));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.deepEqual(message.content, [{ type: "text", text: "recovered" }]);
+  });
+
+  it("gives up after maxRetries and says so", async () => {
+    sim.reply(serverErrorReply(500), serverErrorReply(502), serverErrorReply(500));
+    const { message } = await collect(opts({ maxRetries: 2 }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /gave up after 2 retries/);
+    assert.equal(sim.generateRequests().length, 3);
+  });
+
+  it("fails instead of waiting when Retry-After exceeds the allowed delay", async () => {
+    sim.reply(throttledReply(120));
+    const { message } = await collect(opts({ maxRetryDelayMs: 1000 }));
+    assert.match(message.errorMessage!, /asked to wait 120 s/);
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("names the model on INVALID_MODEL_ID and says what to do on too-long and malformed requests", async () => {
+    sim.reply(errorReply(400, { message: "Invalid model. Please select a different model to continue.", reason: "INVALID_MODEL_ID" }));
+    assert.match((await collect(opts())).message.errorMessage!, /"claude-sonnet-4-5".*Pick another model/);
+    sim.reply(errorReply(400, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" }));
+    assert.match((await collect(opts())).message.errorMessage!, /compact/);
+    sim.reply(errorReply(400, { message: "Improperly formed request." }));
+    assert.match((await collect(opts())).message.errorMessage!, /bug in kiro-pi/);
+    assert.equal(sim.generateRequests().length, 3);
+  });
+
+  it("ends with an error when an exception frame arrives midway, keeping the text so far and not retrying", async () => {
+    sim.reply(exceptionMidStream("Partial answer", "InternalServerException", "Something broke"));
+    const { events, message } = await collect(opts());
+    assert.equal(lastEvent(events).type, "error");
+    assert.match(message.errorMessage!, /InternalServerException: Something broke/);
+    assert.equal(message.content[0]?.type === "text" && message.content[0].text, "Partial answer");
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("reports invalidStateEvent as an error", async () => {
+    sim.reply(invalidStateReply());
+    const { message } = await collect(opts());
+    assert.match(message.errorMessage!, /invalid state/);
+  });
+
+  it("times out when the first token takes too long", async () => {
+    sim.reply(slowFirstTokenReply(5_000, "too late"));
+    const { message } = await collect(opts({ firstTokenTimeoutMs: 150 }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /did not start answering within 150 ms/);
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("times out when the answer stalls midway", async () => {
+    sim.reply(stalledReply("Some text then silence", 10_000));
+    const { message } = await collect(opts({ idleTimeoutMs: 150 }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /stopped sending for 150 ms/);
+    assert.equal(message.content[0]?.type, "text");
+  });
+});
+
+describe("streamKiro aborts", () => {
+  it("ends as aborted without a request when the signal is already aborted", async () => {
+    const { events, message } = await collect(opts({ signal: AbortSignal.abort() }));
+    assert.equal(lastEvent(events).type, "error");
+    assert.equal(message.stopReason, "aborted");
+    assert.equal(sim.requests.length, 0);
+  });
+
+  it("ends as aborted mid-stream and cancels the HTTP request", async () => {
+    sim.reply(stalledReply("Streaming along", 30_000));
+    const controller = new AbortController();
+    const stream = streamKiro(model, context, opts({ signal: controller.signal }));
+    const events: AssistantMessageEvent[] = [];
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === "text_delta") controller.abort();
+    }
+    const message = await stream.result();
+    assert.equal(message.stopReason, "aborted");
+    assert.equal(lastEvent(events).type, "error");
+    assert.equal(message.errorMessage, "Request was aborted");
+  });
+
+  it("ends as aborted during a retry back-off", async () => {
+    sim.reply(serverErrorReply(503));
+    const controller = new AbortController();
+    const stream = streamKiro(model, context, opts({ signal: controller.signal, retryBaseDelayMs: 60_000, maxRetryDelayMs: 120_000 }));
+    while (sim.generateRequests().length === 0 || sim.generateRequests()[0]!.status === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const message = await stream.result();
+    assert.equal(message.stopReason, "aborted");
+    assert.equal(sim.generateRequests().length, 1);
+  });
+});
+
+describe("streamKiro with broken bytes", () => {
+  const codec = new EventStreamCodec(
+    (b) => new TextDecoder().decode(b),
+    (t) => new TextEncoder().encode(t),
+  );
+  const frame = (eventType: string, payload: unknown) =>
+    codec.encode({
+      headers: { ":message-type": { type: "string", value: "event" }, ":event-type": { type: "string", value: eventType } },
+      body: new TextEncoder().encode(JSON.stringify(payload)),
+    });
+  const serve = (bytes: Uint8Array): typeof fetch =>
+    (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(bytes);
+            controller.close();
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/vnd.amazon.eventstream" } },
+      )) as typeof fetch;
+  const join = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out;
+  };
+
+  it("reports a CRC mismatch as a broken stream", async () => {
+    const bytes = join(frame("assistantResponseEvent", { content: "fine" }), frame("assistantResponseEvent", { content: "broken" }));
+    bytes[bytes.byteLength - 8] ^= 0x20;
+    const { message } = await collect(opts({ fetch: serve(bytes) }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /answer stream broke: frame 2 is corrupt/);
+  });
+
+  it("reports a truncated stream", async () => {
+    const bytes = join(frame("assistantResponseEvent", { content: "fine" }), frame("assistantResponseEvent", { content: "cut" }));
+    const { message } = await collect(opts({ fetch: serve(bytes.subarray(0, bytes.byteLength - 5)) }));
+    assert.match(message.errorMessage!, /ended in the middle of a frame/);
+  });
+
+  it("says a large tool call was cut off when the stream ends mid-arguments", async () => {
+    const bytes = join(
+      frame("toolUseEvent", { toolUseId: "w1", name: "write", input: "" }),
+      frame("toolUseEvent", { toolUseId: "w1", name: "write", input: '{"path":"big.ts","content":"' + "x".repeat(5000) }),
+    );
+    const { message } = await collect(opts({ fetch: serve(bytes) }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /tool call "write" was cut off/);
+  });
+});
