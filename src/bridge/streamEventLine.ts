@@ -1,16 +1,13 @@
-// Turns a stream event into one NDJSON line for the bridge protocol: the event without `partial` (the client rebuilds it).
+// Turns a stream event into one NDJSON line for the bridge protocol: the event without `partial` (the client rebuilds it with EventReplay).
 import type { AssistantMessage, AssistantMessageEvent, Model } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
+import { withoutPartial, type StreamEventWithoutPartial } from "../kiro/eventReplay";
 
-/** A stream event as it travels over the bridge: every field of the event except `partial`. */
-export type BridgeStreamEvent = AssistantMessageEvent extends infer E ? (E extends unknown ? Omit<E, "partial"> : never) : never;
+/** A stream event as it travels over the bridge: without `partial`; `toolcall_start` also names the call (see eventReplay.ts, the client's half). */
+export type BridgeStreamEvent = StreamEventWithoutPartial;
 
 export function toBridgeEvent(event: AssistantMessageEvent): BridgeStreamEvent {
-  if ("partial" in event) {
-    const { partial: _partial, ...rest } = event;
-    return rest as BridgeStreamEvent;
-  }
-  return event;
+  return withoutPartial(event);
 }
 
 export function toNdjsonLine(event: AssistantMessageEvent): string {
