@@ -349,6 +349,8 @@ export function detachToolResults(message: KiroUserInputMessage, toolNameById: (
 
 export interface TrimResult {
   history: KiroHistoryEntry[];
+  /** `JSON.stringify` of each kept entry as measured (the first one is stale if the caller changes it afterwards). */
+  entryJson: string[];
   /** History entries (user and assistant turns) removed from the oldest end. */
   droppedTurns: number;
 }
@@ -356,9 +358,6 @@ export interface TrimResult {
 /** Room for the header text and JSON around a result that moves into the message text. */
 const DETACH_OVERHEAD_BYTES = 160;
 
-function entryBytes(entry: KiroHistoryEntry): number {
-  return Buffer.byteLength(JSON.stringify(entry), "utf8") + 1;
-}
 
 /**
  * Rule 8: drops user/assistant pairs from the oldest end until `fixedBytes` plus the history fit
@@ -368,10 +367,12 @@ function entryBytes(entry: KiroHistoryEntry): number {
  */
 export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number): TrimResult {
   const { history } = conversation;
-  const sizes = history.map(entryBytes);
+  const entryJson = history.map((entry) => JSON.stringify(entry));
+  // +1 for the comma between entries.
+  const sizes = entryJson.map((json) => Buffer.byteLength(json, "utf8") + 1);
   let total = fixedBytes;
   for (const size of sizes) total += size;
-  if (total <= budgetBytes) return { history, droppedTurns: 0 };
+  if (total <= budgetBytes) return { history, entryJson, droppedTurns: 0 };
   let start = 0;
   while (start < history.length) {
     total -= sizes[start]! + (sizes[start + 1] ?? 0);
@@ -386,7 +387,7 @@ export function trimHistory(conversation: Conversation, fixedBytes: number, budg
     for (const use of droppedAssistant.assistantResponseMessage.toolUses ?? []) names.set(use.toolUseId, use.name);
   }
   detachToolResults(firstUserMessage(history, start, conversation.current), (id) => names.get(id));
-  return { history: history.slice(start), droppedTurns: start };
+  return { history: history.slice(start), entryJson: entryJson.slice(start), droppedTurns: start };
 }
 
 function firstUserMessage(history: KiroHistoryEntry[], start: number, current: KiroUserInputMessage): KiroUserInputMessage {

@@ -232,7 +232,7 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const historyToolNames = countHistoryToolNames(conversation.history);
   const fixedBytes =
     ENVELOPE_BYTES + jsonBytes(conversation.current) + jsonBytes(specs) + jsonBytes(systemText) + (options.profileArn?.length ?? 0) + historyToolNames * PLACEHOLDER_BYTES;
-  const { history, droppedTurns } = trimHistory(conversation, fixedBytes, budget);
+  const { history, entryJson, droppedTurns } = trimHistory(conversation, fixedBytes, budget);
 
   const firstUser = history.length > 0 && "userInputMessage" in history[0]! ? history[0].userInputMessage : conversation.current;
   const preamble = [systemText, droppedTurns > 0 ? droppedTurnsNote(droppedTurns) : ""].filter((p) => p).join("\n\n");
@@ -259,7 +259,27 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const thinkingFields = additionalModelRequestFields(plan);
   if (thinkingFields) body.additionalModelRequestFields = thinkingFields;
 
-  return { body, json: JSON.stringify(body), conversationId, droppedTurns, thinking: plan.mode, toolNames: names.toRecord() };
+  // The first kept entry may have changed (system text, note, detached results); the others are serialised already.
+  if (history.length > 0) entryJson[0] = JSON.stringify(history[0]);
+  return {
+    body,
+    json: serializeBody(body, entryJson),
+    conversationId,
+    droppedTurns,
+    thinking: plan.mode,
+    toolNames: names.toRecord(),
+  };
+}
+
+/** `JSON.stringify(body)` that reuses the history entries serialised while measuring them, so the history is serialised once. */
+function serializeBody(body: KiroRequestBody, entryJson: readonly string[]): string {
+  const { history, ...state } = body.conversationState;
+  const stateJson = JSON.stringify(state);
+  const historyJson = history && history.length > 0 ? `,"history":[${entryJson.join(",")}]` : "";
+  const { conversationState: _state, ...rest } = body;
+  const restJson = JSON.stringify(rest);
+  const tail = restJson === "{}" ? "" : `,${restJson.slice(1, -1)}`;
+  return `{"conversationState":${stateJson.slice(0, -1)}${historyJson}}${tail}}`;
 }
 
 function* toolNamesIn(context: Context): Generator<string> {
