@@ -41,7 +41,7 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
     baseUrl,
     apiKey: MANAGED_API_KEY,
     api: KIRO_API,
-    streamSimple: createKiroStreamFunction(deps),
+    streamSimple: createKiroStreamFunction(deps, catalog.models),
     models: toPiProviderModels(catalog.models),
   });
   trackCredits(pi);

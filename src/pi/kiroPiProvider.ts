@@ -1,7 +1,7 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
-import { streamKiro } from "../kiro/index";
-import { builtInModels, modelCatalog } from "../kiro/models";
+import { builtInModels, findModel, modelCatalog } from "../kiro/models";
+import { streamKiro } from "../kiro/stream";
 import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
 import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
@@ -101,8 +101,18 @@ function kiroOptions(options: PiStreamOptions | undefined, token: ResolvedToken,
   return result;
 }
 
+/**
+ * streamKiro knows the built-in models by their pi ids; a model only the live catalog lists is
+ * handed over under its Kiro id, which streamKiro then sends as it is.
+ */
+function wireModel(model: Model, catalog: readonly KiroModelInfo[]): Model {
+  if (findModel(model.id)) return model;
+  const listed = catalog.find((info) => info.id === model.id);
+  return listed && listed.kiroId !== model.id ? { ...model, id: listed.kiroId } : model;
+}
+
 /** The `streamSimple` pi calls for every Kiro request. Never throws: a missing sign-in is an error event that says what to do. */
-export function createKiroStreamFunction(deps: KiroPiDependencies = {}): PiStreamFunction {
+export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog: readonly KiroModelInfo[] = []): PiStreamFunction {
   return (model, context: PiContext, options) => {
     const env = deps.env ?? process.env;
     let kiroContext;
@@ -127,7 +137,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}): PiStrea
     const stream = createAssistantMessageEventStream();
     void (async () => {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token ? streamKiro(model, kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false));
+      const inner = token ? streamKiro(wireModel(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false));
       for await (const event of inner) stream.push(event);
       stream.end();
     })().catch((error: unknown) => {

@@ -1,0 +1,58 @@
+// `npm run test:pi`: installs both pi CLIs, bundles dist/pi-extension.js and the tests, runs test/pi against the real CLIs, and ends with `pi: N passed, N failed`.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import { ensurePi } from "./install-pi.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+for (const generation of ensurePi()) console.log(`pi: using ${generation.packageName}@${generation.version} on ${generation.node}`);
+execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
+// Only test/pi is bundled here (same settings as scripts/build-tests.mjs), so another folder's unfinished test cannot stop these.
+await esbuild.build({
+  entryPoints: readdirSync(join(root, "test", "pi"))
+    .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
+    .map((name) => join("test", "pi", name)),
+  absWorkingDir: root,
+  outbase: ".",
+  outdir: "out",
+  bundle: true,
+  packages: "external",
+  external: ["vscode"],
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  sourcemap: "inline",
+  logLevel: "warning",
+});
+
+const scratch = mkdtempSync(join(tmpdir(), "kiro-pi-tap-"));
+const tapFile = join(scratch, "pi.tap");
+try {
+  // One file per pi generation: the two run side by side, one per core.
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--enable-source-maps",
+      "--test",
+      "--test-concurrency=2",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=tap",
+      `--test-reporter-destination=${tapFile}`,
+      "out/test/pi/",
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+  const tap = readFileSync(tapFile, "utf8");
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(tap)?.[1] ?? 0);
+  const passed = count("pass");
+  const failed = count("fail") + (run.status !== 0 && count("fail") === 0 ? 1 : 0);
+  console.log(`pi: ${passed} passed, ${failed} failed`);
+  process.exitCode = run.status === 0 && failed === 0 && passed > 0 ? 0 : 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,268 @@
+// What a pi user sees with the Kiro extension, checked against the real pi CLI of one generation and the Kiro simulator on loopback.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
+import { exceptionMidStream, quotaReply, reasoningReply, suspendedReply, textReply, thinkingTagReply, throttledReply } from "../sim/replies";
+import {
+  createPiSandbox,
+  lastAssistantMessage,
+  parseJsonLines,
+  piGeneration,
+  runPi,
+  STACK_TRACE,
+  textOf,
+  thinkingOf,
+  type PiGenerationName,
+  type PiRunResult,
+  type PiSandbox,
+} from "./piHarness";
+
+const SECRET_LINE = "The secret fruit is kumquat.";
+
+function describeRun(result: PiRunResult): string {
+  return `exit ${result.code}\n--- stdout ---\n${result.stdout.slice(-4000)}\n--- stderr ---\n${result.stderr.slice(-4000)}`;
+}
+
+function generateRequests(sim: KiroSimulator, since: number): SimRecordedRequest[] {
+  return sim.requests.slice(since).filter((r) => r.path === "/generateAssistantResponse" || r.headers["x-amz-target"]?.endsWith("GenerateAssistantResponse"));
+}
+
+function assertAllValid(sim: KiroSimulator, since: number): void {
+  for (const request of sim.requests.slice(since)) {
+    assert.deepEqual(request.validationErrors, [], `the simulator rejected ${request.method} ${request.path}: ${request.validationErrors.join("; ")}`);
+  }
+}
+
+interface CurrentMessage {
+  content?: string;
+  modelId?: string;
+  userInputMessageContext?: { toolResults?: { toolUseId: string; content: { text?: string }[]; status?: string }[] };
+}
+
+function currentMessageOf(request: SimRecordedRequest): CurrentMessage {
+  const body = request.body as { conversationState?: { currentMessage?: { userInputMessage?: CurrentMessage } } } | undefined;
+  return body?.conversationState?.currentMessage?.userInputMessage ?? {};
+}
+
+function modelIdOf(request: SimRecordedRequest): string | undefined {
+  return currentMessageOf(request).modelId;
+}
+
+export function definePiCliTests(name: PiGenerationName): void {
+  const generation = piGeneration(name);
+  const label = `pi ${generation.version} (${generation.packageName})`;
+
+  describe(label, () => {
+    let sim: KiroSimulator;
+    let sandbox: PiSandbox;
+
+    before(async () => {
+      sim = await startKiroSimulator({ seed: 7 });
+      sandbox = createPiSandbox({ "notes.txt": `${SECRET_LINE}\nNothing else matters here.\n` });
+    });
+    after(async () => {
+      await sim?.close();
+      sandbox?.dispose();
+    });
+
+    const kiroEnv = (): Record<string, string> => ({ KIRO_ENDPOINT: sim.url, KIRO_ACCESS_TOKEN: sim.accessToken });
+    const pi = (args: string[], env: Record<string, string | undefined> = kiroEnv()): Promise<PiRunResult> =>
+      runPi(generation, ["--no-session", ...args], { sandbox, env });
+
+    test("pi --list-models kiro lists the Kiro models with their limits, and the aliases", async () => {
+      const result = await pi(["--list-models", "kiro"], {});
+      assert.equal(result.code, 0, describeRun(result));
+      // 0.73 prints the table on stderr, 1.x on stdout.
+      const rows = (result.stdout + result.stderr).split("\n").filter((line) => line.startsWith("kiro "));
+      const ids = rows.map((line) => line.split(/\s+/)[1]);
+      for (const id of ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-sonnet-4", "claude-sonnet-4-6", "claude-opus-4-7", "auto", "claude-sonnet-4-5-20250514"]) {
+        assert.ok(ids.includes(id), `${id} missing from:\n${describeRun(result)}`);
+      }
+      const sonnet46 = rows.find((line) => line.split(/\s+/)[1] === "claude-sonnet-4-6") ?? "";
+      assert.match(sonnet46, /\b1M\b/, `claude-sonnet-4-6 should show a 1M context window: ${sonnet46}`);
+      const sonnet45 = rows.find((line) => line.split(/\s+/)[1] === "claude-sonnet-4-5") ?? "";
+      assert.match(sonnet45, /200K\s+64K\s+yes\s+yes/, `claude-sonnet-4-5 should show 200K context, 64K output, thinking and images: ${sonnet45}`);
+      const deepseek = rows.find((line) => line.split(/\s+/)[1] === "deepseek-3-2") ?? "";
+      assert.match(deepseek, /\bno\s+no\s*$/, `deepseek-3-2 has neither thinking nor images: ${deepseek}`);
+    });
+
+    test("a plain answer streams through: JSON mode shows text deltas before the message ends", async () => {
+      const since = sim.requests.length;
+      sim.reply(textReply("Streaming works from Kiro through pi, piece by piece.", { pieceLength: 6, credits: 0.12 }));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--mode", "json", "Say something"]);
+      assert.equal(result.code, 0, describeRun(result));
+      const events = parseJsonLines(result.stdout);
+      const endIndex = events.findIndex((e) => e.type === "message_end" && e.message?.role === "assistant");
+      const deltaIndexes = events.flatMap((e, i) => (e.type === "message_update" && e.assistantMessageEvent?.type === "text_delta" ? [i] : []));
+      assert.ok(endIndex > 0, describeRun(result));
+      assert.ok(deltaIndexes.length >= 3, `expected several text deltas, got ${deltaIndexes.length}`);
+      assert.ok(deltaIndexes.every((i) => i < endIndex), "text deltas must arrive before the message ends");
+      const message = lastAssistantMessage(events);
+      assert.equal(textOf(message), "Streaming works from Kiro through pi, piece by piece.");
+      assert.equal(message?.provider, "kiro");
+      assert.equal(message?.stopReason, "stop");
+      assert.equal(message?.kiro?.credits, 0.12, "the turn's credits travel on the message");
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, 1);
+      assert.equal(modelIdOf(requests[0]!), "claude-sonnet-4.5");
+      assertAllValid(sim, since);
+    });
+
+    test("print mode prints the answer, and an alias id (claude-sonnet-4-5-20250514) selects the model", async () => {
+      const since = sim.requests.length;
+      sim.reply(textReply("Printed answer from the alias."));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5-20250514", "-p", "Hello"]);
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Printed answer from the alias.");
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, 1);
+      assert.equal(modelIdOf(requests[0]!), "claude-sonnet-4.5", "the alias is sent as the model it stands for");
+      assertAllValid(sim, since);
+    });
+
+    test("pi's own read tool runs in a full round trip and the answer uses the file's content", async () => {
+      const since = sim.requests.length;
+      // No scripted reply: the simulator's default asks for pi's `read` tool, then quotes the tool result it receives.
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--mode", "json", "Please read notes.txt"]);
+      assert.equal(result.code, 0, describeRun(result));
+      const events = parseJsonLines(result.stdout);
+      const toolEnd = events.find((e) => e.type === "tool_execution_end");
+      assert.ok(toolEnd, `pi never ran a tool:\n${describeRun(result)}`);
+      assert.equal(toolEnd.toolName, "read");
+      assert.notEqual(toolEnd.isError, true, `the read tool failed: ${JSON.stringify(toolEnd.result)}`);
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, 2, "one request asking for the tool, one carrying its result");
+      const results = currentMessageOf(requests[1]!).userInputMessageContext?.toolResults ?? [];
+      assert.equal(results.length, 1);
+      assert.match(results[0]!.content.map((c) => c.text ?? "").join("\n"), /kumquat/);
+      assert.match(textOf(lastAssistantMessage(events)), /The read tool returned: ".*kumquat.*"/);
+      assertAllValid(sim, since);
+    });
+
+    test("<thinking> text arrives as pi thinking events and never leaks into the answer", async () => {
+      const since = sim.requests.length;
+      sim.reply(thinkingTagReply("Apples first, then pears.", "Pears are the answer."));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--thinking", "high", "--mode", "json", "Which fruit?"]);
+      assert.equal(result.code, 0, describeRun(result));
+      const events = parseJsonLines(result.stdout);
+      const thinkingDeltas = events
+        .filter((e) => e.type === "message_update" && e.assistantMessageEvent?.type === "thinking_delta")
+        .map((e) => e.assistantMessageEvent?.delta ?? "")
+        .join("");
+      assert.equal(thinkingDeltas, "Apples first, then pears.");
+      const textDeltas = events
+        .filter((e) => e.type === "message_update" && e.assistantMessageEvent?.type === "text_delta")
+        .map((e) => e.assistantMessageEvent?.delta ?? "")
+        .join("");
+      assert.doesNotMatch(textDeltas, /thinking>|Apples first/);
+      const message = lastAssistantMessage(events);
+      assert.equal(textOf(message).trim(), "Pears are the answer.");
+      assert.equal(thinkingOf(message), "Apples first, then pears.");
+      const firstUser = firstUserContent(generateRequests(sim, since)) ?? "";
+      assert.match(firstUser, /<thinking_mode>enabled<\/thinking_mode>/, "pi's thinking level turns on Kiro's tag thinking");
+      assertAllValid(sim, since);
+    });
+
+    test("native reasoning arrives as pi thinking events with its signature", async () => {
+      const since = sim.requests.length;
+      sim.reply(reasoningReply("Weighing both options carefully.", "sig-native-1", "Option B."));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-6", "--thinking", "medium", "--mode", "json", "Pick one"]);
+      assert.equal(result.code, 0, describeRun(result));
+      const events = parseJsonLines(result.stdout);
+      assert.ok(events.some((e) => e.type === "message_update" && e.assistantMessageEvent?.type === "thinking_delta"), describeRun(result));
+      const message = lastAssistantMessage(events);
+      assert.equal(thinkingOf(message), "Weighing both options carefully.");
+      assert.equal(textOf(message), "Option B.");
+      const thinkingBlock = (message?.content as { type: string; thinkingSignature?: string }[]).find((b) => b.type === "thinking");
+      assert.equal(thinkingBlock?.thinkingSignature, "sig-native-1");
+      const body = generateRequests(sim, since)[0]?.body as { additionalModelRequestFields?: unknown };
+      assert.ok(body?.additionalModelRequestFields, "a native-thinking model gets additionalModelRequestFields");
+      assertAllValid(sim, since);
+    });
+
+    test("a 429 followed by success is invisible to the user", async () => {
+      const since = sim.requests.length;
+      sim.reply(throttledReply(0), textReply("Answer after a busy moment."));
+      const result = await pi(["--model", "kiro/claude-haiku-4-5", "-p", "Are you busy?"]);
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Answer after a busy moment.");
+      assert.doesNotMatch(result.stdout + result.stderr, /429|throttl|capacity/i);
+      assert.equal(generateRequests(sim, since).length, 2);
+      assertAllValid(sim, since);
+    });
+
+    test("an exhausted quota ends with a message that says so, without retrying", async () => {
+      const since = sim.requests.length;
+      sim.reply(quotaReply("MONTHLY_REQUEST_COUNT"));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "One more please"]);
+      assert.notEqual(result.code, 0, describeRun(result));
+      const output = result.stdout + result.stderr;
+      assert.match(output, /quota|limit/i, describeRun(result));
+      assert.match(output, /monthly/i);
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.equal(generateRequests(sim, since).length, 1, "neither Kiro's retries nor pi's auto-retry may repeat a quota failure");
+    });
+
+    test("a refused token (403) ends with a message that says how to sign in again", async () => {
+      const since = sim.requests.length;
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { KIRO_ENDPOINT: sim.url, KIRO_ACCESS_TOKEN: "an-expired-token" });
+      assert.notEqual(result.code, 0, describeRun(result));
+      const output = result.stdout + result.stderr;
+      assert.match(output, /sign in/i, describeRun(result));
+      assert.match(output, /Kiro: Sign In|KIRO_ACCESS_TOKEN/);
+      assert.doesNotMatch(output, /an-expired-token/, "the token never appears in output");
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.ok(generateRequests(sim, since).length >= 1);
+    });
+
+    test("a suspended account (403 TEMPORARILY_SUSPENDED) says so plainly", async () => {
+      sim.reply(suspendedReply());
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Hello"]);
+      assert.notEqual(result.code, 0, describeRun(result));
+      assert.match(result.stdout + result.stderr, /suspended/i, describeRun(result));
+      assert.doesNotMatch(result.stdout + result.stderr, STACK_TRACE);
+    });
+
+    test("an exception in the middle of the answer ends with a clear message", async () => {
+      const since = sim.requests.length;
+      sim.reply(exceptionMidStream("Half an answ", "InternalServerException", "Encountered an unexpected error when processing the request."));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--mode", "json", "Tell me everything"]);
+      const events = parseJsonLines(result.stdout);
+      const message = lastAssistantMessage(events);
+      assert.equal(message?.stopReason, "error", describeRun(result));
+      assert.match(message?.errorMessage ?? "", /Kiro/);
+      assert.match(message?.errorMessage ?? "", /InternalServerException|failed|stopped/i);
+      assert.doesNotMatch(message?.errorMessage ?? "", STACK_TRACE);
+      assert.ok(
+        events.some((e) => e.type === "message_update" && e.assistantMessageEvent?.type === "text_delta"),
+        "the text before the failure was streamed",
+      );
+      assertAllValid(sim, since);
+    });
+
+    test("without any token, choosing a Kiro model explains how to sign in instead of failing obscurely", async () => {
+      const since = sim.requests.length;
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { KIRO_ENDPOINT: sim.url });
+      assert.notEqual(result.code, 0, describeRun(result));
+      const output = result.stdout + result.stderr;
+      assert.match(output, /Kiro: Sign In/, describeRun(result));
+      assert.match(output, /KIRO_ACCESS_TOKEN/);
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.equal(generateRequests(sim, since).length, 0, "nothing is sent to Kiro without a token");
+    });
+
+    test("every request the simulator received passed its validation rules", () => {
+      assert.ok(sim.requests.length > 0);
+      assertAllValid(sim, 0);
+    });
+  });
+}
+
+/** The first user text Kiro saw in a conversation (history's first user turn, or the current message). */
+function firstUserContent(requests: SimRecordedRequest[]): string | undefined {
+  const body = requests[0]?.body as
+    | { conversationState?: { history?: { userInputMessage?: { content?: string } }[]; currentMessage?: { userInputMessage?: { content?: string } } } }
+    | undefined;
+  const history = body?.conversationState?.history ?? [];
+  return history.find((h) => h.userInputMessage)?.userInputMessage?.content ?? body?.conversationState?.currentMessage?.userInputMessage?.content;
+}
