@@ -57,7 +57,7 @@ function errorsOf(req: KiroRequest): string[] {
 }
 function assertValid(req: KiroRequest): void {
   assert.deepEqual(errorsOf(req), [], "the simulator's validator accepts the body");
-  assert.deepEqual(JSON.parse(req.json), req.body, "json is the serialised body");
+  assert.equal(req.json, JSON.stringify(req.body), "json is exactly the serialised body");
 }
 function build(context: Context, m: KiroModelInfo = sonnet, options = {}): KiroRequest {
   const req = buildKiroRequest(m, context, options);
@@ -418,7 +418,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function randomConversation(rand: () => number): { context: Context; maxBodyBytes?: number } {
+function randomConversation(rand: () => number, piModelId: string): { context: Context; maxBodyBytes?: number } {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const toolNames = ["read", "write", "bash", "fs.list", "", `x${"y".repeat(80)}`, "old_tool"];
   const snippets = ["", " ", "hello", "<thinking>x</thinking>", "line\nline", "ünïcødé ✓", "z".repeat(300)];
@@ -441,7 +441,7 @@ function randomConversation(rand: () => number): { context: Context; maxBodyByte
         content.push(call(callId, name, rand() < 0.3 ? { "": "bad", a: { "": 1 } } : { path: "p" }));
         openCalls.push({ id: callId, name });
       }
-      messages.push(assistant(content, { stopReason: rand() < 0.1 ? pick(["error", "aborted"] as const) : "stop" }));
+      messages.push(assistant(content, { model: rand() < 0.7 ? piModelId : "other-model", stopReason: rand() < 0.1 ? pick(["error", "aborted"] as const) : "stop" }));
     } else {
       const target = rand() < 0.8 && openCalls.length > 0 ? openCalls.splice(Math.floor(rand() * openCalls.length), 1)[0]! : { id: `stray_${id++}`, name: pick(toolNames) };
       messages.push(result(target.id, target.name, pick(snippets), rand() < 0.2));
@@ -458,10 +458,11 @@ test("fuzz: 600 seeded random pi conversations all build into bodies the simulat
   const models = [sonnet, opusNative, model("glm-5"), model("claude-sonnet-4-5-20250514-thinking")];
   const levels = [undefined, "off", "minimal", "medium", "xhigh"] as const;
   for (let i = 0; i < 600; i++) {
-    const { context, maxBodyBytes } = randomConversation(rand);
     const m = models[i % models.length]!;
+    const { context, maxBodyBytes } = randomConversation(rand, m.id);
     const req = buildKiroRequest(m, context, { reasoning: levels[i % levels.length], maxBodyBytes });
     const errors = errorsOf(req);
     assert.deepEqual(errors, [], `conversation #${i}: ${JSON.stringify(context).slice(0, 2000)}`);
+    assert.equal(req.json, JSON.stringify(req.body), `conversation #${i}: json matches body`);
   }
 });
