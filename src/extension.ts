@@ -1,6 +1,7 @@
 // The VS Code extension's entry point: wires the src/vscode adapters together on activation; holds no logic of its own.
 import * as vscode from "vscode";
 import { createKiroLog, registerShowLogCommand } from "./vscode/log";
+import { environmentSessionSource, registerKiroChat } from "./vscode/chatProvider";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
 export interface KiroExtensionApi {
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
+  registerKiroChat(context, { session: environmentSessionSource(), log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
   const version = String(context.extension.packageJSON.version ?? "unknown");

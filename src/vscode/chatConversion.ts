@@ -91,12 +91,20 @@ function toolInput(input: unknown): Record<string, unknown> {
   return {};
 }
 
+/** VS Code's LanguageModelPartAudience.Assistant: parts whose audience leaves it out are for the user or the tool's extension only. */
+const AUDIENCE_ASSISTANT = 0;
+
+function meantForTheModel(part: Record<string, unknown>): boolean {
+  return !Array.isArray(part.audience) || part.audience.includes(AUDIENCE_ASSISTANT);
+}
+
 /**
  * Tells what a part is. `instanceof` decides when the class is known (thinking parts can only be told apart that way, since they
  * look like text parts); otherwise the shape decides, so parts from another copy of the API (or revived from JSON) still convert.
  */
 export function classifyPart(part: unknown, kit: ChatPartKit): ClassifiedPart {
   if (!isRecord(part)) return typeof part === "string" ? { kind: "text", text: part } : { kind: "unknown" };
+  if (!meantForTheModel(part)) return { kind: "unknown" };
   if (isInstance(part, kit.ThinkingPart)) return { kind: "thinking", text: thinkingText(part.value), signature: thinkingSignature(part) };
   if (isInstance(part, kit.TextPart) || (typeof part.value === "string" && !("callId" in part) && !("mimeType" in part))) {
     return { kind: "text", text: String(part.value) };

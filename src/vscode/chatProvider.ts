@@ -1,6 +1,8 @@
 // Kiro's models in VS Code's Chat view and vscode.lm: the LanguageModelChatProvider for vendor "kiro" and the "Kiro: Manage Models and Sign-in" command.
 import * as vscode from "vscode";
-import type { ListModelsOptions } from "../kiro/models";
+import { clearModelCatalogCache, findModel, modelCatalog, toPiModel, type ListModelsOptions } from "../kiro/models";
+import { conversationIdFor } from "../kiro/request";
+import { streamKiro } from "../kiro/stream";
 import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
 import type { AssistantMessageEvent, Context, Model } from "../kiro/types";
 import type { ChatPartKit } from "./chatConversion";
@@ -50,6 +52,11 @@ export interface KiroChatBackend {
   toPiModel(info: KiroModelInfo, baseUrl?: string): Model;
   conversationIdFor?(context: Context): string;
   clearModelCatalogCache?(): void;
+}
+
+/** The real Kiro core. */
+export function defaultKiroChatBackend(): KiroChatBackend {
+  return { streamKiro, modelCatalog, findModel, toPiModel, conversationIdFor, clearModelCatalogCache };
 }
 
 /** A Kiro model as VS Code lists it; `kiroModelId` is the id handed to the Kiro core (a `-thinking` alias for thinking variants). */
@@ -290,13 +297,17 @@ export async function showKiroManagePick(provider: KiroChatProvider, session: Ki
   await picked?.run();
 }
 
+/** A setting's value only when the user set it, so `KIRO_REGION` / `KIRO_ENDPOINT` apply when the setting is left at its default. */
+function explicitSetting(key: string): string | undefined {
+  const inspected = vscode.workspace.getConfiguration("kiro").inspect<string>(key);
+  const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+  return typeof value === "string" && value.trim().length > 0 ? value.trim() : undefined;
+}
+
 /** `kiro.region` and `kiro.endpoint` from the workspace configuration. */
 export function workspaceChatConfig(): KiroChatConfig {
   return {
-    get: () => {
-      const c = vscode.workspace.getConfiguration("kiro");
-      return { region: c.get<string>("region") || undefined, endpoint: c.get<string>("endpoint") || undefined };
-    },
+    get: () => ({ region: explicitSetting("region"), endpoint: explicitSetting("endpoint") }),
     onDidChange: (listener) =>
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("kiro.region") || e.affectsConfiguration("kiro.endpoint")) listener();
@@ -328,10 +339,11 @@ export function environmentSessionSource(env: Record<string, string | undefined>
 /** Registers the provider for vendor "kiro" and the manage command; everything is disposed with the extension. */
 export function registerKiroChat(
   context: vscode.ExtensionContext,
-  options: { session: KiroSessionSource; backend: KiroChatBackend; config?: KiroChatConfig; log?: Logger },
+  options: { session: KiroSessionSource; backend?: KiroChatBackend; config?: KiroChatConfig; log?: Logger },
 ): KiroChatProvider {
   const config = options.config ?? workspaceChatConfig();
-  const provider = new KiroChatProvider({ session: options.session, config, backend: options.backend, log: options.log });
+  const backend = options.backend ?? defaultKiroChatBackend();
+  const provider = new KiroChatProvider({ session: options.session, config, backend, log: options.log });
   context.subscriptions.push(
     provider,
     vscode.lm.registerLanguageModelChatProvider(KIRO_VENDOR, provider),

@@ -116,6 +116,16 @@ describe("convertMessages", () => {
     ]);
   });
 
+  it("leaves out tool result parts meant only for the user (audience without Assistant), and honours isError", () => {
+    const forUser = Object.assign(new TextPart("shown in the UI only"), { audience: [1] });
+    const forBoth = Object.assign(new TextPart("for the model"), { audience: [0, 1] });
+    const failed = Object.assign(new ToolResultPart("c", [forUser, forBoth]), { isError: true });
+    const context = convertMessages([message(Assistant, [new ToolCallPart("c", "run", {})]), message(User, [failed])], fullKit, { modelId: "m" });
+    const result = context.messages[1] as ToolResultMessage;
+    assert.deepEqual(result.content, [{ type: "text", text: "for the model" }]);
+    assert.equal(result.isError, true);
+  });
+
   it("passes user images (data parts) as image content next to the text", () => {
     const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
     const context = convertMessages([message(User, [new TextPart("What is this?"), new DataPart(jpeg, "image/jpg")])], fullKit, { modelId: "m" });
