@@ -60,6 +60,16 @@ export interface BridgeServer {
   dispose(): Promise<void>;
 }
 
+interface RunningStream {
+  /** Aborts the provider request and ends the response with a final error line. */
+  stop(): void;
+  /** Resolves once the response is fully handed to the socket or the connection closed. */
+  settled: Promise<void>;
+}
+
+/** How long dispose waits for stopped streams to flush their last line before cutting connections. */
+const DISPOSE_GRACE_MS = 2000;
+
 const silentLogger: BridgeLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 const COMMON_HEADERS = {
@@ -134,7 +144,7 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   const maxBodyBytes = dependencies.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const token = generateBridgeToken();
   const redact = (text: string): string => redactSecrets(text, [token]);
-  const running = new Set<AbortController>();
+  const running = new Set<RunningStream>();
   let server: Server | undefined;
   let port: number | undefined;
   let starting: Promise<{ url: string }> | undefined;
@@ -193,7 +203,22 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
     const model = await resolveRequestModel(parsed.model);
 
     const controller = new AbortController();
-    running.add(controller);
+    let requestStop!: () => void;
+    const stopRequested = new Promise<"stopped">((resolve) => (requestStop = () => resolve("stopped")));
+    // A stream that ignores its abort signal must not keep this handler waiting after the client left.
+    const clientGone = new Promise<"closed">((resolve) => res.once("close", () => resolve("closed")));
+    const finishedOrClosed = new Promise<void>((resolve) => {
+      res.once("finish", resolve);
+      res.once("close", resolve);
+    });
+    const entry: RunningStream = {
+      stop: () => {
+        controller.abort();
+        requestStop();
+      },
+      settled: finishedOrClosed,
+    };
+    running.add(entry);
     const abortIfUnfinished = (): void => {
       if (!res.writableFinished && !controller.signal.aborted) {
         logger.debug(`bridge: client went away, aborting the ${model.id} request`);
@@ -201,36 +226,28 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
       }
     };
     res.on("close", abortIfUnfinished);
-    try {
-      res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "application/x-ndjson; charset=utf-8" });
-      res.flushHeaders();
-      res.socket?.setNoDelay(true);
-      await pipeEvents(res, model, parsed, controller.signal);
-    } finally {
-      running.delete(controller);
-      res.off("close", abortIfUnfinished);
-    }
-  }
 
-  async function pipeEvents(res: ServerResponse, model: Model, parsed: ParsedStreamRequest, signal: AbortSignal): Promise<void> {
     let finished = false;
     const write = async (event: AssistantMessageEvent): Promise<void> => {
       if (event.type === "done" || event.type === "error") finished = true;
       if (!res.write(toNdjsonLine(event))) await waitForDrainOrClose(res);
     };
-    // A stream that ignores its abort signal must not keep this handler waiting after the client left.
-    const closed = new Promise<"closed">((resolve) => {
-      if (res.destroyed) resolve("closed");
-      else res.once("close", () => resolve("closed"));
-    });
     try {
-      const iterator = dependencies.stream(model, parsed.context, { ...parsed.options, signal })[Symbol.asyncIterator]();
+      res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "application/x-ndjson; charset=utf-8" });
+      res.flushHeaders();
+      res.socket?.setNoDelay(true);
+      const iterator = dependencies.stream(model, parsed.context, { ...parsed.options, signal: controller.signal })[Symbol.asyncIterator]();
       while (!finished && !res.destroyed) {
-        const next = await Promise.race([iterator.next(), closed]);
-        if (next === "closed" || next.done) break;
+        // Earlier entries win when several have settled: a stop or a departed client beats a ready event.
+        const next = await Promise.race([clientGone, stopRequested, iterator.next()]);
+        if (next === "closed" || (typeof next === "object" && next.done)) break;
+        if (next === "stopped") {
+          await write(bridgeFailureEvent(model, "The Kiro bridge in VS Code stopped (window closed or extension reloaded) before the answer finished."));
+          break;
+        }
         await write(next.value);
       }
-      if (!finished) void iterator.return?.().catch(() => undefined);
+      if (!finished) void iterator.return?.()?.catch(() => undefined);
       if (!finished && !res.destroyed) {
         await write(bridgeFailureEvent(model, "The Kiro stream ended without a final event (bridge)."));
       }
@@ -238,8 +255,11 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
       const message = redact(describeError(error));
       logger.error(`bridge: stream for ${model.id} failed: ${message}`);
       if (!finished && !res.destroyed) await write(bridgeFailureEvent(model, `Kiro bridge error: ${message}`));
+    } finally {
+      if (!res.destroyed && !res.writableEnded) res.end();
+      running.delete(entry);
+      res.off("close", abortIfUnfinished);
     }
-    if (!res.destroyed) res.end();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -326,15 +346,23 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
     async dispose() {
       if (disposed) return;
       disposed = true;
-      for (const controller of running) controller.abort();
+      const stopping = [...running];
+      for (const stream of stopping) stream.stop();
       const pending = starting;
       if (pending) await pending.catch(() => undefined);
       const current = server;
       if (!current) return;
-      await new Promise<void>((resolve) => {
-        current.close(() => resolve());
-        current.closeAllConnections();
-      });
+      const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+      current.closeIdleConnections();
+      // Let each cut-off client read why; a client that stopped reading must not hold dispose up.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(stopping.map((stream) => stream.settled)),
+        new Promise<void>((resolve) => (grace = setTimeout(resolve, DISPOSE_GRACE_MS))),
+      ]);
+      clearTimeout(grace);
+      current.closeAllConnections();
+      await closed;
       logger.info("bridge: stopped");
     },
   };

@@ -377,7 +377,7 @@ describe("bridge lifecycle", () => {
     await assert.rejects(bridge.start(), /disposed/);
   });
 
-  it("aborts running streams when disposed", { timeout: 30_000 }, async () => {
+  it("aborts running streams when disposed and tells their clients why, even if the stream ignores the abort", { timeout: 30_000 }, async () => {
     let resolveSignal!: (signal: AbortSignal) => void;
     const signalSeen = new Promise<AbortSignal>((resolve) => (resolveSignal = resolve));
     const bridge = createBridgeServer({
@@ -386,18 +386,35 @@ describe("bridge lifecycle", () => {
         resolveSignal(options.signal);
         const stream = createAssistantMessageEventStream();
         stream.push({ type: "start", partial: { role: "assistant", content: [], api: model.api, provider: model.provider, model: model.id, usage: emptyUsage(), stopReason: "stop", timestamp: 0 } });
+        // Never ends, abort or not: the bridge must not depend on the provider's good behaviour to shut down.
         return stream;
       },
     });
     after(() => bridge.dispose());
     await bridge.start();
-    const pending = call(bridge, { method: "POST", path: "/v1/stream", body: { model: "claude-sonnet-4-5", context: userContext("x") } }).catch(
-      (error: unknown) => error,
-    );
+    let firstLineArrived!: () => void;
+    const firstLine = new Promise<void>((resolve) => (firstLineArrived = resolve));
+    const whole = new Promise<string>((resolve, reject) => {
+      const req = httpRequest(new URL("/v1/stream", bridge.url), { method: "POST", agent: false, headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json" } }, (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk.toString("utf8");
+          firstLineArrived();
+        });
+        res.on("end", () => resolve(text));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ model: "claude-sonnet-4-5", context: userContext("x") }));
+    });
     const signal = await signalSeen;
+    await firstLine;
     assert.equal(bridge.activeStreams, 1);
     await bridge.dispose();
     assert.equal(signal.aborted, true);
-    await pending;
+    const events = ndjson(await whole);
+    assert.deepEqual(events.map((event) => event.type), ["start", "error"]);
+    assert.match((events[1]!.error as AssistantMessage).errorMessage ?? "", /bridge in VS Code stopped/);
+    assert.equal(bridge.activeStreams, 0);
   });
 });
