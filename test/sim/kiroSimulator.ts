@@ -16,6 +16,8 @@ export type SimEvent =
   | { errorCode: string; errorMessage: string }
   /** Bytes written as they are (base64), e.g. a frame with a broken CRC or a truncated frame. */
   | { rawBase64: string }
+  /** Bytes written as they are; in-process only (the bench pre-encodes its frames so serving costs no encoding). */
+  | { bytes: Uint8Array }
   /** Flush what is pending and wait before the next event. */
   | { delayMs: number };
 
@@ -438,6 +440,7 @@ function frameOf(event: Exclude<SimEvent, { delayMs: number }>): Uint8Array {
   if ("type" in event) return encodeEventFrame(event.type, event.payload);
   if ("exception" in event) return encodeExceptionFrame(event.exception, event.payload);
   if ("errorCode" in event) return encodeErrorFrame(event.errorCode, event.errorMessage);
+  if ("bytes" in event) return event.bytes;
   return Buffer.from(event.rawBase64, "base64");
 }
 
