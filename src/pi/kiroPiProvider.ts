@@ -1,7 +1,7 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
 import { builtInModels, findModel, modelCatalog } from "../kiro/models";
-import { streamKiro } from "../kiro/stream";
+import { streamKiro } from "../kiro/index";
 import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
 import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";

@@ -1,0 +1,192 @@
+// The pi side of the bridge against the real bridge server and the Kiro simulator: rebuilt events, HTTP failures, a closed VS Code window, abort.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
+import { builtInModels, findModel, streamKiro, toPiModel, type AssistantMessageEvent, type Context, type Model } from "../../src/kiro/index";
+import { withoutPartial, EventReplay } from "../../src/kiro/eventReplay";
+import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "../../src/pi/bridgeClient";
+import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import { reasoningReply, stalledReply, textReply, toolUseReply } from "../sim/replies";
+
+const sonnet: Model = toPiModel(findModel("claude-sonnet-4-5")!);
+
+function context(text: string): Context {
+  return { systemPrompt: "You are terse.", messages: [{ role: "user", content: text, timestamp: 1_700_000_000_000 }] };
+}
+
+async function collect(stream: AsyncIterable<AssistantMessageEvent>): Promise<{ events: AssistantMessageEvent[] }> {
+  const events: AssistantMessageEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return { events };
+}
+
+function finalOf(events: AssistantMessageEvent[]) {
+  const last = events[events.length - 1];
+  assert.ok(last && (last.type === "done" || last.type === "error"), `the stream must end with done or error, got ${last?.type}`);
+  return last.type === "done" ? last.message : last.error;
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe("bridge client", () => {
+  let sim: KiroSimulator;
+  let bridge: BridgeServer;
+  let config: BridgeConfig;
+
+  before(async () => {
+    sim = await startKiroSimulator({ seed: 3 });
+    bridge = await startBridgeServer({
+      stream: (model, ctx, options) => streamKiro(model, ctx, { ...options, accessToken: sim.accessToken, endpoint: sim.url, env: {} }),
+      listModels: () => builtInModels().map((info) => toPiModel(info)),
+      resolveModel: (id) => {
+        const info = findModel(id);
+        return info ? toPiModel(info) : undefined;
+      },
+    });
+    config = { url: bridge.url!, token: bridge.token };
+  });
+  after(async () => {
+    await bridge?.dispose();
+    await sim?.close();
+  });
+
+  test("uses the bridge only when both KIRO_BRIDGE_URL and KIRO_BRIDGE_TOKEN are set", () => {
+    assert.deepEqual(bridgeConfigFromEnv({ KIRO_BRIDGE_URL: "http://127.0.0.1:4000/", KIRO_BRIDGE_TOKEN: "t" }), { url: "http://127.0.0.1:4000", token: "t" });
+    assert.equal(bridgeConfigFromEnv({ KIRO_BRIDGE_URL: "http://127.0.0.1:4000" }), undefined);
+    assert.equal(bridgeConfigFromEnv({ KIRO_BRIDGE_TOKEN: "t" }), undefined);
+  });
+
+  test("an answer through the bridge carries the same events as the direct stream, and replaying them rebuilds each partial", async () => {
+    sim.reply(reasoningReply("Consider the sky.", "sig-1", "The sky is blue today.", { pieceLength: 4 }));
+    const direct = await collect(streamKiro(sonnet, context("Colour?"), { accessToken: sim.accessToken, endpoint: sim.url, reasoning: "high", env: {} }));
+    sim.reply(reasoningReply("Consider the sky.", "sig-1", "The sky is blue today.", { pieceLength: 4 }));
+    const viaBridge = await collect(streamViaBridge(config, sonnet, context("Colour?"), { reasoning: "high" }));
+    const lines = (events: AssistantMessageEvent[]) => events.slice(0, -1).map((e) => withoutPartial(e));
+    assert.deepEqual(lines(viaBridge.events), lines(direct.events));
+    const message = finalOf(viaBridge.events);
+    assert.equal(message.stopReason, "stop");
+    assert.deepEqual(message.content, finalOf(direct.events).content);
+
+    // `partial` is live (later events may have grown it before a slow reader looks), so check the replay step by step.
+    const replay = new EventReplay(sonnet);
+    const sent = new Map<number, string>();
+    for (const event of viaBridge.events) {
+      const rebuilt = replay.apply(withoutPartial(event));
+      if (rebuilt.type !== "text_delta" && rebuilt.type !== "thinking_delta") continue;
+      sent.set(rebuilt.contentIndex, (sent.get(rebuilt.contentIndex) ?? "") + rebuilt.delta);
+      const block = rebuilt.partial.content[rebuilt.contentIndex];
+      const held = block?.type === "text" ? block.text : block?.type === "thinking" ? block.thinking : undefined;
+      assert.equal(held, sent.get(rebuilt.contentIndex), `after ${rebuilt.type} #${rebuilt.contentIndex}`);
+    }
+    assert.ok(sent.size === 2, "both the thinking and the text block were rebuilt");
+  });
+
+  test("a tool call's arguments build up in the rebuilt partial and end complete", async () => {
+    sim.reply(toolUseReply([{ name: "read", input: { path: "src/index.ts", limit: 40 }, id: "tooluse_bridge_1" }], { fragmentSize: 5 }));
+    const ctx: Context = { ...context("Read it"), tools: [{ name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" }, limit: { type: "number" } } } }] };
+    const { events } = await collect(streamViaBridge(config, sonnet, ctx));
+    const deltas = events.filter((e) => e.type === "toolcall_delta");
+    assert.ok(deltas.length > 2, "the arguments streamed in several pieces");
+    const end = events.find((e) => e.type === "toolcall_end");
+    assert.ok(end && end.type === "toolcall_end");
+    assert.deepEqual(end.toolCall, { type: "toolCall", id: "tooluse_bridge_1", name: "read", arguments: { path: "src/index.ts", limit: 40 } });
+    const message = finalOf(events);
+    assert.equal(message.stopReason, "toolUse");
+  });
+
+  test("a wrong bridge token ends in an error that says to open a new terminal, without echoing the token", async () => {
+    const { events } = await collect(streamViaBridge({ url: config.url, token: "stale-terminal-token" }, sonnet, context("Hi")));
+    const message = finalOf(events);
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage ?? "", /refused this terminal \(HTTP 40[13]\)/);
+    assert.match(message.errorMessage ?? "", /new terminal/);
+    assert.doesNotMatch(message.errorMessage ?? "", /stale-terminal-token/);
+  });
+
+  test("a closed VS Code window (nothing listening) ends in an error that says so", async () => {
+    const { events } = await collect(streamViaBridge({ url: await closedPortUrl(), token: "t" }, sonnet, context("Hi")));
+    const message = finalOf(events);
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage ?? "", /VS Code window that started this terminal was closed/);
+    assert.match(message.errorMessage ?? "", /KIRO_ACCESS_TOKEN/);
+  });
+
+  test("a bridge failure (5xx) and a stream cut before its end are reported, not hung on", async () => {
+    let mode: "500" | "cut" = "500";
+    const fake: Server = createServer((req, res) => {
+      req.resume();
+      if (mode === "500") {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "The Kiro session could not be read." }));
+      } else {
+        res.writeHead(200, { "content-type": "application/x-ndjson" });
+        res.end(`${JSON.stringify({ type: "start" })}\n${JSON.stringify({ type: "text_start", contentIndex: 0 })}\n{"type":"text_delta","contentIndex":0,"delta":"Hal`);
+      }
+    });
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      const failed = finalOf((await collect(streamViaBridge({ url, token: "t" }, sonnet, context("Hi")))).events);
+      assert.match(failed.errorMessage ?? "", /Kiro bridge in VS Code failed \(HTTP 500\)\. The Kiro session could not be read\./);
+      mode = "cut";
+      const cut = finalOf((await collect(streamViaBridge({ url, token: "t" }, sonnet, context("Hi")))).events);
+      assert.equal(cut.stopReason, "error");
+      assert.match(cut.errorMessage ?? "", /not JSON|closed the stream before the answer finished/);
+    } finally {
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+    }
+  });
+
+  test("aborting cancels the HTTP request: the bridge stops its Kiro stream", async () => {
+    sim.reply(stalledReply("Beginning of a long answer", 30_000));
+    const controller = new AbortController();
+    const events: AssistantMessageEvent[] = [];
+    for await (const event of streamViaBridge(config, sonnet, context("Long one"), { signal: controller.signal })) {
+      events.push(event);
+      if (event.type === "text_delta") controller.abort();
+    }
+    const message = finalOf(events);
+    assert.equal(message.stopReason, "aborted");
+    for (let i = 0; i < 100 && bridge.activeStreams > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(bridge.activeStreams, 0, "the bridge saw the client leave and ended its stream");
+  });
+
+  test("lists the bridge's models, and explains a refused token", async () => {
+    const models = await listModelsViaBridge(config);
+    const sonnet45 = models.find((m) => m.id === "claude-sonnet-4-5");
+    assert.equal(sonnet45?.kiroId, "claude-sonnet-4.5");
+    assert.equal(sonnet45?.contextWindow, 200_000);
+    assert.deepEqual(sonnet45?.input, ["text", "image"]);
+    await assert.rejects(listModelsViaBridge({ url: config.url, token: "nope" }), /refused this terminal/);
+  });
+});
+
+describe("event replay", () => {
+  test("done and error carry the final message, which replaces what was rebuilt", () => {
+    const replay = new EventReplay(sonnet);
+    replay.apply({ type: "start" });
+    replay.apply({ type: "text_start", contentIndex: 0 });
+    const delta = replay.apply({ type: "text_delta", contentIndex: 0, delta: "Hi" });
+    assert.equal(delta.type === "text_delta" && delta.partial.content[0]?.type === "text" ? delta.partial.content[0].text : "", "Hi");
+    const final = { ...replay.current, content: [{ type: "text" as const, text: "Hi there", textSignature: "s" }], stopReason: "stop" as const };
+    const done = replay.apply({ type: "done", reason: "stop", message: final });
+    assert.equal(done.type === "done" ? done.message : undefined, final);
+    assert.equal(replay.current, final);
+  });
+
+  test("withoutPartial drops the partial but keeps a starting tool call's id and name", () => {
+    const partial = { ...new EventReplay(sonnet).current, content: [{ type: "toolCall" as const, id: "t1", name: "bash", arguments: {} }] };
+    const line = withoutPartial({ type: "toolcall_start", contentIndex: 0, partial });
+    assert.deepEqual(line, { type: "toolcall_start", contentIndex: 0, id: "t1", name: "bash" });
+    const replayed = new EventReplay(sonnet).apply(line);
+    assert.deepEqual(replayed.type === "toolcall_start" ? replayed.partial.content[0] : undefined, { type: "toolCall", id: "t1", name: "bash", arguments: {} });
+  });
+});
