@@ -119,7 +119,7 @@ export function escapeThinkingTags(text: string): string {
 
 function textOf(blocks: readonly (TextContent | ImageContent)[]): string {
   const texts: string[] = [];
-  for (const block of blocks) if (block.type === "text" && block.text) texts.push(block.text);
+  for (const block of blocks) if (block?.type === "text" && typeof block.text === "string" && block.text) texts.push(block.text);
   return texts.join("\n");
 }
 
@@ -142,16 +142,18 @@ function addImage(turn: UserTurn, image: ImageContent, acceptsImages: boolean): 
 }
 
 function addUserMessage(turns: Turn[], content: string | (TextContent | ImageContent)[], o: ConversationOptions): void {
-  if (typeof content === "string") {
+  if (!Array.isArray(content)) {
+    // A context that crossed a process boundary may carry anything; only text survives.
+    if (typeof content !== "string") return;
     if (content.trim()) userTurnFor(turns).texts.push(content);
     return;
   }
-  const hasSomething = content.some((b) => (b.type === "text" ? b.text.trim() !== "" : b.type === "image"));
+  const hasSomething = content.some((b) => (b?.type === "text" ? typeof b.text === "string" && b.text.trim() !== "" : b?.type === "image"));
   if (!hasSomething) return;
   const turn = userTurnFor(turns);
   const text = textOf(content);
   if (text.trim()) turn.texts.push(text);
-  for (const block of content) if (block.type === "image") addImage(turn, block, o.acceptsImages);
+  for (const block of content) if (block?.type === "image") addImage(turn, block, o.acceptsImages);
 }
 
 function thinkingTag(text: string): string {
@@ -160,25 +162,25 @@ function thinkingTag(text: string): string {
 
 function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: ConversationOptions): void {
   // pi never runs tools of a failed or aborted reply and drops such replies from replays; so do we.
-  if (message.stopReason === "error" || message.stopReason === "aborted") return;
+  if (message.stopReason === "error" || message.stopReason === "aborted" || !Array.isArray(message.content)) return;
   const sameModel = message.provider === o.provider && message.model === o.piModelId;
   let content = "";
   let reasoning: AssistantTurn["reasoning"];
   const toolUses: KiroToolUse[] = [];
   for (const block of message.content) {
-    if (block.type === "thinking") {
-      if (block.redacted || !block.thinking.trim()) continue;
+    if (block?.type === "thinking") {
+      if (block.redacted || typeof block.thinking !== "string" || !block.thinking.trim()) continue;
       if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
         reasoning = { text: block.thinking, signature: block.thinkingSignature };
       } else {
         content += thinkingTag(block.thinking);
       }
-    } else if (block.type === "text") {
-      if (!block.text.trim()) continue;
+    } else if (block?.type === "text") {
+      if (typeof block.text !== "string" || !block.text.trim()) continue;
       if (content && !content.endsWith("\n\n")) content += "\n\n";
       content += block.text;
-    } else if (block.type === "toolCall") {
-      toolUses.push({ toolUseId: block.id, name: o.wireToolName(block.name), input: cleanToolInput(block.arguments) });
+    } else if (block?.type === "toolCall") {
+      toolUses.push({ toolUseId: String(block.id ?? ""), name: o.wireToolName(String(block.name ?? "")), input: cleanToolInput(block.arguments) });
     }
   }
   if (!content.trim() && toolUses.length === 0 && !reasoning) return;
@@ -196,18 +198,20 @@ function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: Conver
 
 function collectTurns(messages: readonly Message[], o: ConversationOptions): Turn[] {
   const turns: Turn[] = [];
-  for (const message of messages) {
+  for (const message of messages ?? []) {
+    if (!message) continue;
     if (message.role === "user") {
       addUserMessage(turns, message.content, o);
     } else if (message.role === "assistant") {
       addAssistantMessage(turns, message, o);
     } else if (message.role === "toolResult") {
       const turn = userTurnFor(turns);
-      for (const block of message.content) if (block.type === "image") addImage(turn, block, o.acceptsImages);
+      const blocks = Array.isArray(message.content) ? message.content : [];
+      for (const block of blocks) if (block.type === "image") addImage(turn, block, o.acceptsImages);
       turn.results.push({
-        toolUseId: message.toolCallId,
-        toolName: message.toolName,
-        text: textOf(message.content),
+        toolUseId: String(message.toolCallId ?? ""),
+        toolName: String(message.toolName ?? ""),
+        text: textOf(blocks),
         isError: message.isError,
       });
     }

@@ -149,10 +149,11 @@ export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNa
   const movedDescriptions: string[] = [];
   const seen = new Set<string>();
   for (const tool of tools ?? []) {
-    const name = names.wireName(tool.name);
+    if (!tool) continue;
+    const name = names.wireName(String(tool.name ?? ""));
     if (seen.has(name)) continue;
     seen.add(name);
-    let description = tool.description?.trim() ? tool.description : `The ${name} tool.`;
+    let description = typeof tool.description === "string" && tool.description.trim() ? tool.description : `The ${name} tool.`;
     if (description.length > MAX_TOOL_DESCRIPTION_CHARS) {
       movedDescriptions.push(`Full description of the tool "${name}":\n${description}`);
       const note = `\n\n[Description shortened; the full text is at the start of the conversation under "Full description of the tool ${name}".]`;
@@ -185,13 +186,15 @@ function formatUuid(hex: string): string {
 
 /** A UUID that stays the same for every request of one conversation: derived from its first user message and that message's timestamp. */
 export function conversationIdFor(context: Context): string {
-  const first = context.messages.find((m) => m.role === "user");
+  const first = (context.messages ?? []).find((m) => m?.role === "user");
   let seed: string;
   if (first && first.role === "user") {
     const text =
       typeof first.content === "string"
         ? first.content
-        : first.content.map((b) => (b.type === "text" ? b.text : `[image ${b.mimeType} ${b.data.length}]`)).join("\n");
+        : Array.isArray(first.content)
+          ? first.content.map((b) => (b?.type === "text" ? b.text : `[image ${b?.mimeType} ${b?.data?.length}]`)).join("\n")
+          : "";
     seed = `user\n${first.timestamp}\n${text}`;
   } else {
     seed = `system\n${context.systemPrompt ?? ""}`;
@@ -216,7 +219,8 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const names = new ToolNameMap(toolNamesIn(context));
   const { specs, movedDescriptions } = buildToolSpecs(context.tools, names);
 
-  const systemParts = [thinkingPromptPrefix(plan), context.systemPrompt?.trim() ?? "", ...movedDescriptions].filter((p) => p);
+  const systemPrompt = typeof context.systemPrompt === "string" ? context.systemPrompt.trim() : "";
+  const systemParts = [thinkingPromptPrefix(plan), systemPrompt, ...movedDescriptions].filter((p) => p);
   const systemText = systemParts.join("\n\n");
 
   const conversation = buildConversation(context.messages, {
@@ -283,10 +287,10 @@ function serializeBody(body: KiroRequestBody, entryJson: readonly string[]): str
 }
 
 function* toolNamesIn(context: Context): Generator<string> {
-  for (const tool of context.tools ?? []) yield tool.name;
-  for (const message of context.messages) {
-    if (message.role !== "assistant") continue;
-    for (const block of message.content) if (block.type === "toolCall") yield block.name;
+  for (const tool of context.tools ?? []) if (typeof tool?.name === "string") yield tool.name;
+  for (const message of context.messages ?? []) {
+    if (message?.role !== "assistant" || !Array.isArray(message.content)) continue;
+    for (const block of message.content) if (block?.type === "toolCall" && typeof block.name === "string") yield block.name;
   }
 }
 

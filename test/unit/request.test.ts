@@ -406,6 +406,19 @@ test("conversationId is stable across the turns of one conversation and differs 
   assert.equal(buildKiroRequest(sonnet, { messages: [first] }, { conversationId: "session-42" }).conversationId, "session-42");
 });
 
+test("a malformed context from another process builds a valid request instead of throwing", () => {
+  const messages = [
+    null,
+    { role: "user", content: undefined, timestamp: 1 },
+    { role: "user", content: [null, { type: "text", text: 5 }, { type: "text", text: "real" }], timestamp: 2 },
+    { role: "assistant", content: "not an array", stopReason: "stop" },
+    { role: "assistant", content: [null, { type: "toolCall", id: undefined, name: undefined, arguments: "x" }], stopReason: "toolUse" },
+    { role: "toolResult", toolCallId: undefined, content: undefined, isError: false },
+  ] as unknown as Message[];
+  const req = build({ messages, tools: [null, { name: undefined }] as unknown as Tool[] });
+  assert.match(historyOf(req).length > 0 ? JSON.stringify(historyOf(req)[0]) : current(req).content, /real/);
+});
+
 // A small deterministic PRNG so the fuzz explores the same conversations on every run.
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
