@@ -155,11 +155,11 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   }
 
   async function resolveRequestModel(reference: ParsedStreamRequest["model"]): Promise<Model> {
+    const resolved = dependencies.resolveModel ? await dependencies.resolveModel(reference.id) : undefined;
+    if (resolved) return withoutHeaders(resolved);
     const catalog = await listModels();
-    const known = dependencies.resolveModel
-      ? await dependencies.resolveModel(reference.id)
-      : catalog.find((model) => model.id === reference.id);
-    if (known) return withoutHeaders(known);
+    const known = catalog.find((model) => model.id === reference.id);
+    if (known) return known;
     const template = catalog[0];
     if (reference.described && template) return describedModelWithoutRouting(reference.described, template);
     const ids = catalog.map((model) => model.id);
