@@ -29,7 +29,7 @@ export interface ResponseAssemblerOptions {
 type OpenBlock =
   | { kind: "text"; index: number; block: TextContent }
   | { kind: "tag-thinking" | "native-thinking" | "redacted"; index: number; block: ThinkingContent }
-  | { kind: "tool"; index: number; block: ToolCall; parts: string[]; chars: number };
+  | { kind: "tool"; index: number; block: ToolCall; parts: string[]; chars: number; nextPreviewAt: number };
 
 export const REDACTED_THINKING_TEXT = "[Reasoning redacted]";
 
@@ -273,7 +273,7 @@ export class KiroResponseAssembler {
       this.closeOpenBlock(false);
       const block: ToolCall = { type: "toolCall", id, name: name ?? "", arguments: {} };
       this.output.content.push(block);
-      open = { kind: "tool", index: this.output.content.length - 1, block, parts: [], chars: 0 };
+      open = { kind: "tool", index: this.output.content.length - 1, block, parts: [], chars: 0, nextPreviewAt: 0 };
       this.open = open;
       this.contentSeen = true;
       this.emit({ type: "toolcall_start", contentIndex: open.index, partial: this.output });
@@ -287,9 +287,22 @@ export class KiroResponseAssembler {
       open.parts.push(fragment);
       open.chars += fragment.length;
       this.outputChars += fragment.length;
+      if (open.chars >= open.nextPreviewAt && !stop) this.previewToolArguments(open);
       this.emit({ type: "toolcall_delta", contentIndex: open.index, delta: fragment, partial: this.output });
     }
     if (stop) this.closeOpenBlock(false);
+  }
+
+  /**
+   * Shows the arguments received so far on the block (as pi's own providers do), but only each time the JSON
+   * has doubled in size, so a huge tool call costs O(n) parsing in total instead of O(n²).
+   */
+  private previewToolArguments(open: Extract<OpenBlock, { kind: "tool" }>): void {
+    const json = open.parts.length === 1 ? open.parts[0]! : open.parts.join("");
+    open.parts = [json];
+    open.nextPreviewAt = Math.max(open.chars * 2, open.chars + 64);
+    const preview = parsePartialJsonObject(json);
+    if (preview) open.block.arguments = preview;
   }
 
   private handleMetadata(payload: Record<string, unknown>): void {
@@ -354,5 +367,84 @@ export class KiroResponseAssembler {
       throw new KiroError("stream", `The tool call "${open.block.name}" came with arguments that are not a JSON object.`);
     }
     return value as Record<string, unknown>;
+  }
+}
+
+/**
+ * Best-effort arguments of an unfinished tool call, for display while it streams: the JSON so far, cut back to
+ * the last complete member (or with an open string value closed) and its containers closed. Undefined when
+ * nothing can be recovered. Never throws.
+ */
+export function parsePartialJsonObject(text: string): Record<string, unknown> | undefined {
+  const closers: string[] = [];
+  const expectKey: boolean[] = []; // per open container: true while an object waits for a key
+  let inString = false;
+  let stringIsKey = false;
+  let escapeAt = -1;
+  let safeEnd = -1;
+  let safeClosers = "";
+  const markSafe = (end: number): void => {
+    safeEnd = end;
+    safeClosers = closers.slice().reverse().join("");
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (escapeAt >= 0) {
+        if (i === escapeAt + 1 && ch === 117 /* u */) continue;
+        if (text.charCodeAt(escapeAt + 1) !== 117 || i >= escapeAt + 5) escapeAt = -1;
+        continue;
+      }
+      if (ch === 92 /* \ */) escapeAt = i;
+      else if (ch === 34 /* " */) {
+        inString = false;
+        if (stringIsKey) expectKey[expectKey.length - 1] = false;
+        else markSafe(i + 1);
+      }
+      continue;
+    }
+    switch (ch) {
+      case 34:
+        inString = true;
+        stringIsKey = closers[closers.length - 1] === "}" && expectKey[expectKey.length - 1] === true;
+        break;
+      case 123 /* { */:
+        closers.push("}");
+        expectKey.push(true);
+        markSafe(i + 1);
+        break;
+      case 91 /* [ */:
+        closers.push("]");
+        expectKey.push(false);
+        markSafe(i + 1);
+        break;
+      case 125 /* } */:
+      case 93 /* ] */:
+        closers.pop();
+        expectKey.pop();
+        markSafe(i + 1);
+        break;
+      case 44 /* , */:
+        markSafe(i);
+        if (closers[closers.length - 1] === "}") expectKey[expectKey.length - 1] = true;
+        break;
+      default:
+        break;
+    }
+  }
+  let candidate: string;
+  if (inString && !stringIsKey) {
+    const end = escapeAt >= 0 ? escapeAt : text.length;
+    candidate = `${text.slice(0, end)}"${closers.slice().reverse().join("")}`;
+  } else if (safeEnd >= 0) {
+    candidate = text.slice(0, safeEnd) + safeClosers;
+  } else {
+    return undefined;
+  }
+  try {
+    const value: unknown = JSON.parse(candidate);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KiroFrame } from "../../src/kiro/decoder";
 import { KiroError } from "../../src/kiro/errors";
-import { KiroResponseAssembler, REDACTED_THINKING_TEXT } from "../../src/kiro/responseAssembler";
+import { KiroResponseAssembler, parsePartialJsonObject, REDACTED_THINKING_TEXT } from "../../src/kiro/responseAssembler";
 import { emptyUsage, type AssistantMessage, type AssistantMessageEvent } from "../../src/kiro/types";
 
 function ev(eventType: string, payload: unknown): KiroFrame {
@@ -220,4 +220,44 @@ describe("KiroResponseAssembler", () => {
     const errorFrame: KiroFrame = { messageType: "error", errorCode: "InternalFailure", errorMessage: "boom", payload: new Uint8Array(0) };
     assert.throws(() => c.handleFrame(errorFrame), /InternalFailure: boom/);
   });
+
+  it("shows the arguments received so far while a large tool call streams", () => {
+    const { output, assembler } = setup();
+    const content = "x".repeat(20_000);
+    const json = JSON.stringify({ path: "big.ts", content });
+    const seen: unknown[] = [];
+    assembler.handleFrame(ev("toolUseEvent", { toolUseId: "w", name: "write", input: "" }));
+    for (let i = 0; i < json.length; i += 100) {
+      assembler.handleFrame(ev("toolUseEvent", { toolUseId: "w", name: "write", input: json.slice(i, i + 100) }));
+      const block = output.content[0];
+      if (block?.type === "toolCall") seen.push(block.arguments.path);
+    }
+    assert.ok(seen.includes("big.ts"), "the path is visible before the call ends");
+    assembler.finish();
+    assert.deepEqual(output.content[0]?.type === "toolCall" && output.content[0].arguments, { path: "big.ts", content });
+  });
+});
+
+describe("parsePartialJsonObject", () => {
+  const cases: [string, unknown][] = [
+    ["", undefined],
+    ["{", {}],
+    ['{"pa', {}],
+    ['{"path"', {}],
+    ['{"path":', {}],
+    ['{"path":"a.', { path: "a." }],
+    ['{"path":"a.ts",', { path: "a.ts" }],
+    ['{"path":"a.ts","n":12', { path: "a.ts" }],
+    ['{"path":"a.ts","n":12,"list":[1,2', { path: "a.ts", n: 12, list: [1] }],
+    ['{"s":"quote \\" and \\u00e9 and \\u00', { s: 'quote " and é and ' }],
+    ['{"s":"ends with backslash \\', { s: "ends with backslash " }],
+    ['{"nested":{"a":"b"},"c":tr', { nested: { a: "b" } }],
+    ['{"a":1}', { a: 1 }],
+    ["[1,2", undefined],
+  ];
+  for (const [input, expected] of cases) {
+    it(`recovers ${JSON.stringify(expected)} from ${JSON.stringify(input)}`, () => {
+      assert.deepEqual(parsePartialJsonObject(input), expected);
+    });
+  }
 });
