@@ -189,6 +189,32 @@ describe("generateAssistantResponse", () => {
     assert.equal(textOf(answer.frames), "partial ");
   });
 
+  test("error frames, raw bytes and pre-encoded bytes are written as given", async () => {
+    const corrupt = encodeEventFrame("assistantResponseEvent", { content: "bad" });
+    corrupt[corrupt.length - 1] ^= 0xff;
+    sim.reply({
+      events: [
+        { bytes: encodeEventFrame("assistantResponseEvent", { content: "pre-encoded " }) },
+        { errorCode: "InternalError", errorMessage: "it broke" },
+        { rawBase64: Buffer.from(corrupt).toString("base64") },
+      ],
+    });
+    const res = await fetch(sim.url + "/generateAssistantResponse", {
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.accessToken}` },
+      body: JSON.stringify(userBody("x")),
+    });
+    const splitter = new FrameSplitter();
+    const frames = splitter.push(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(frames.length, 3);
+    assert.deepEqual(decodeFrame(frames[0]!).payload, { content: "pre-encoded " });
+    const error = decodeFrame(frames[1]!);
+    assert.equal(error.messageType, "error");
+    assert.equal(error.errorCode, "InternalError");
+    assert.equal(error.headers[":error-message"], "it broke");
+    assert.throws(() => decodeFrame(frames[2]!), "the corrupted frame fails its CRC");
+  });
+
   test("HTTP error replies carry their status, body and headers", async () => {
     sim.reply(throttledReply(2), quotaReply("MONTHLY_REQUEST_COUNT"), suspendedReply(), errorReply(503, { message: "busy" }));
     const throttled = await generate(sim, userBody("x"));
