@@ -1,10 +1,18 @@
 // What a pi user sees with the Kiro extension, checked against the real pi CLI of one generation and the Kiro simulator on loopback.
 import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
+import { builtInModels, findModel, streamKiro, toPiModel } from "../../src/kiro/index";
 import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
 import { exceptionMidStream, quotaReply, reasoningReply, suspendedReply, textReply, thinkingTagReply, throttledReply } from "../sim/replies";
 import {
   createPiSandbox,
+  PI_EXTENSION,
+  PROJECT_ROOT,
   lastAssistantMessage,
   parseJsonLines,
   piGeneration,
@@ -55,12 +63,23 @@ export function definePiCliTests(name: PiGenerationName): void {
   describe(label, () => {
     let sim: KiroSimulator;
     let sandbox: PiSandbox;
+    // The VS Code side of bridge mode, in-process: the extension's bridge server streaming with its own Kiro session.
+    let bridge: BridgeServer;
 
     before(async () => {
       sim = await startKiroSimulator({ seed: 7 });
       sandbox = createPiSandbox({ "notes.txt": `${SECRET_LINE}\nNothing else matters here.\n` });
+      bridge = await startBridgeServer({
+        stream: (model, context, options) => streamKiro(model, context, { ...options, accessToken: sim.accessToken, endpoint: sim.url, env: {} }),
+        listModels: () => builtInModels().map((info) => toPiModel(info)),
+        resolveModel: (id) => {
+          const info = findModel(id);
+          return info ? toPiModel(info) : undefined;
+        },
+      });
     });
     after(async () => {
+      await bridge?.dispose();
       await sim?.close();
       sandbox?.dispose();
     });
@@ -249,6 +268,53 @@ export function definePiCliTests(name: PiGenerationName): void {
       assert.match(output, /KIRO_ACCESS_TOKEN/);
       assert.doesNotMatch(output, STACK_TRACE);
       assert.equal(generateRequests(sim, since).length, 0, "nothing is sent to Kiro without a token");
+    });
+
+    test("with KIRO_BRIDGE_URL and KIRO_BRIDGE_TOKEN (a VS Code terminal), pi runs a tool round trip through the bridge without a token of its own", async () => {
+      const since = sim.requests.length;
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--mode", "json", "Please read notes.txt"], {
+        KIRO_BRIDGE_URL: bridge.url,
+        KIRO_BRIDGE_TOKEN: bridge.token,
+      });
+      assert.equal(result.code, 0, describeRun(result));
+      const events = parseJsonLines(result.stdout);
+      assert.equal(events.find((e) => e.type === "tool_execution_end")?.toolName, "read", describeRun(result));
+      assert.ok(events.some((e) => e.type === "message_update" && e.assistantMessageEvent?.type === "text_delta"), "text streamed through the bridge");
+      assert.match(textOf(lastAssistantMessage(events)), /kumquat/);
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, 2);
+      assert.equal(requests[0]?.headers.authorization, `Bearer ${sim.accessToken}`, "the extension's session token, never one from pi");
+      assert.doesNotMatch(result.stdout + result.stderr, new RegExp(bridge.token), "the bridge token never shows");
+      assertAllValid(sim, since);
+    });
+
+    test("when the VS Code window that opened the terminal is gone, pi says so instead of failing obscurely", async () => {
+      const gone = createServer();
+      await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
+      await new Promise<void>((resolve) => gone.close(() => resolve()));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { KIRO_BRIDGE_URL: url, KIRO_BRIDGE_TOKEN: "old-terminal-token" });
+      assert.notEqual(result.code, 0, describeRun(result));
+      assert.match(result.stdout + result.stderr, /VS Code window that started this terminal was closed/, describeRun(result));
+      assert.doesNotMatch(result.stdout + result.stderr, STACK_TRACE);
+    });
+
+    test("pi install <the packaged folder> makes the Kiro models available without -e", async () => {
+      // A sandbox of its own: the installed package must not load a second copy into the other tests.
+      const own = createPiSandbox();
+      try {
+        const packageDir = join(own.home, "kiro-pi-package");
+        mkdirSync(join(packageDir, "dist"), { recursive: true });
+        copyFileSync(join(PROJECT_ROOT, "package.json"), join(packageDir, "package.json"));
+        copyFileSync(PI_EXTENSION, join(packageDir, "dist", "pi-extension.js"));
+        const install = await runPi(generation, ["install", packageDir], { sandbox: own, loadExtension: false });
+        assert.equal(install.code, 0, describeRun(install));
+        const list = await runPi(generation, ["--list-models", "kiro"], { sandbox: own, loadExtension: false });
+        assert.equal(list.code, 0, describeRun(list));
+        assert.match(list.stdout + list.stderr, /^kiro\s+claude-sonnet-4-5\s/m, describeRun(list));
+      } finally {
+        own.dispose();
+      }
     });
 
     test("every request the simulator received passed its validation rules", () => {
