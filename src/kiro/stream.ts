@@ -379,8 +379,9 @@ async function streamAnswer(
  * Streams one assistant turn from Kiro. Returns at once and never throws: every failure, including a
  * missing token, arrives as the stream's final `error` event with a message that says what to do.
  */
-export function streamKiro(model: Model, context: Context, options: KiroStreamOptions = {}): AssistantMessageEventStream {
+export function streamKiro(model: Model, context: Context, options?: KiroStreamOptions): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
+  const opts: KiroStreamOptions = options ?? {};
   const output: AssistantMessage = {
     role: "assistant",
     content: [],
@@ -396,13 +397,12 @@ export function streamKiro(model: Model, context: Context, options: KiroStreamOp
   void (async () => {
     try {
       stream.push({ type: "start", partial: output });
-      run = { model, info: modelInfoFor(model), context, options, output, stream, secrets };
+      run = { model, info: modelInfoFor(model), context, options: opts, output, stream, secrets };
       const reason = await runStream(run);
       output.stopReason = reason;
       stream.push({ type: "done", reason, message: output });
-      stream.end();
     } catch (error) {
-      const failure = options.signal?.aborted ? abortedError() : toKiroError(error, secrets);
+      const failure = opts.signal?.aborted ? abortedError() : toKiroError(error, secrets);
       try {
         run?.assembler?.settleUsage();
       } catch {
@@ -411,6 +411,7 @@ export function streamKiro(model: Model, context: Context, options: KiroStreamOp
       output.stopReason = failure.kind === "aborted" ? "aborted" : "error";
       output.errorMessage = scrubSecrets(failure.userMessage, secrets);
       stream.push({ type: "error", reason: output.stopReason, error: output });
+    } finally {
       stream.end();
     }
   })();

@@ -265,6 +265,17 @@ describe("streamKiro failures", () => {
     assert.equal(sim.generateRequests().length, 3);
   });
 
+  it("sends an unknown pi model's id as the Kiro model id and names it when Kiro refuses it", async () => {
+    const unknown = { ...model, id: "claude-imaginary-9", name: "Imaginary" };
+    const stream = streamKiro(unknown, context, opts());
+    const message = await stream.result();
+    assert.equal(message.stopReason, "error");
+    assert.equal(message.model, "claude-imaginary-9");
+    const body = sim.generateRequests()[0]?.body as { conversationState: { currentMessage: { userInputMessage: { modelId: string } } } };
+    assert.equal(body.conversationState.currentMessage.userInputMessage.modelId, "claude-imaginary-9");
+    assert.match(message.errorMessage!, /"claude-imaginary-9"/);
+  });
+
   it("ends with an error when an exception frame arrives midway, keeping the text so far and not retrying", async () => {
     sim.reply(exceptionMidStream("Partial answer", "InternalServerException", "Something broke"));
     const { events, message } = await collect(opts());
