@@ -141,6 +141,8 @@ export interface CodeServer {
   url: string;
   port: number;
   pid: number;
+  /** Resolves when the server's main process exits (stopped or crashed). */
+  exited: Promise<void>;
   /** Stops the server and every process it started (its process group). */
   stop(): Promise<void>;
 }
@@ -221,7 +223,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, port, pid, stop };
+  return { url, port, pid, exited: exitPromise, stop };
 }
 
 function tail(file: string, lines = 40): string {
