@@ -390,13 +390,28 @@ async function fetchCatalog(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
   return models;
 }
 
+function cacheKeyFor(opts: Omit<ListModelsOptions, "accessToken">): string {
+  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
+  return `${endpoint.region}|${endpoint.baseUrl}|${endpoint.profileArn ?? ""}`;
+}
+
+/**
+ * The live catalog already fetched for this region+endpoint+profile and still fresh, without any
+ * request; undefined when there is none. Lets a stream resolve live-only models and the live
+ * `nativeThinking` flag synchronously.
+ */
+export function cachedModelCatalog(opts: Omit<ListModelsOptions, "accessToken"> = {}): KiroModelInfo[] | undefined {
+  const cached = catalogCache.get(cacheKeyFor(opts));
+  if (!cached || cached.expiresAt <= Date.now()) return undefined;
+  return cached.models.map((m) => ({ ...m, input: [...m.input] }));
+}
+
 /**
  * The models this account may use in this region, from ListAvailableModels (all pages).
  * Cached for 10 minutes per region+endpoint+profile; throws when the service cannot be read.
  */
 export async function listAvailableModels(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
-  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
-  const cacheKey = `${endpoint.region}|${endpoint.baseUrl}|${endpoint.profileArn ?? ""}`;
+  const cacheKey = cacheKeyFor(opts);
   const cached = catalogCache.get(cacheKey);
   if (cached && cached.expiresAt > Date.now()) return cached.models.map((m) => ({ ...m, input: [...m.input] }));
   let pending = catalogInFlight.get(cacheKey);

@@ -7,6 +7,7 @@ import {
   KIRO_API,
   KIRO_MODEL_ALIASES,
   builtInModels,
+  cachedModelCatalog,
   clearModelCatalogCache,
   findModel,
   getModel,
@@ -177,6 +178,8 @@ test("the catalog is cached per endpoint for ten minutes, so a second lookup mak
   assert.deepEqual(a.map((m) => m.id), ["claude-haiku-4-5"]);
   assert.deepEqual(b, a);
   assert.equal(server.requests.length, 1);
+  assert.deepEqual(cachedModelCatalog({ endpoint: server.url, env: {} })?.map((m) => m.kiroId), ["claude-haiku-4.5"]);
+  assert.equal(cachedModelCatalog({ endpoint: server.url, region: "eu-central-1", env: {} }), undefined, "another region has its own entry");
   await modelCatalog({ accessToken: "tok", endpoint: server.url, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/Other", env: {} });
   assert.equal(server.requests.length, 2, "a different profile is a different cache entry");
 });
