@@ -1,0 +1,203 @@
+// The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
+
+/** How the tokens were obtained, which decides how they are refreshed. */
+export type AuthMethod =
+  /** AWS Builder ID through the OIDC device flow (start URL https://view.awsapps.com/start). */
+  | "builder-id"
+  /** IAM Identity Center through the OIDC device flow with an organisation's start URL. */
+  | "identity-center"
+  /** Google/GitHub sign-in made by the Kiro IDE or kiro-cli; refreshed at the Kiro auth service. */
+  | "social"
+  /** kiro-cli's external identity provider sign-in; kiro-pi can use but not refresh it. */
+  | "external-idp";
+
+/** Where a session came from: signed in here, or imported read-only from another tool. */
+export type SessionSource = "sign-in" | "kiro-cli" | "kiro-ide";
+
+export const BUILDER_ID_START_URL = "https://view.awsapps.com/start";
+export const DEFAULT_OIDC_REGION = "us-east-1";
+
+export const KIRO_SCOPES: readonly string[] = [
+  "codewhisperer:completions",
+  "codewhisperer:analysis",
+  "codewhisperer:conversations",
+  "codewhisperer:transformations",
+  "codewhisperer:taskassist",
+];
+
+/** An OIDC client registration (`/client/register`); needed again for every refresh. */
+export interface ClientRegistration {
+  clientId: string;
+  clientSecret: string;
+  /** Epoch milliseconds after which the registration is no longer accepted. */
+  expiresAt: number;
+  /** OIDC region it was registered in. */
+  region: string;
+  scopes: string[];
+}
+
+export interface KiroSession {
+  /** Stable id, unique within one store. */
+  id: string;
+  method: AuthMethod;
+  source: SessionSource;
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch milliseconds when the access token stops working. */
+  expiresAt: number;
+  /** Region of the sign-in service (OIDC or Kiro auth), not necessarily the API region. */
+  region: string;
+  startUrl?: string;
+  /** OIDC sessions only. */
+  registration?: ClientRegistration;
+  profileArn?: string;
+  /** Social sign-ins: `Google` or `Github`. */
+  provider?: string;
+  /** What the user sees in the Accounts menu: an email, "AWS Builder ID", an Identity Center directory. */
+  account: string;
+  scopes: string[];
+  /** Epoch milliseconds of the sign-in or import. */
+  createdAt: number;
+}
+
+/** Everything kiro-pi keeps under its one secret key. */
+export interface StoredAuthState {
+  version: 1;
+  sessions: KiroSession[];
+  /** Registrations kept for the next sign-in even after sign-out, one per OIDC region. */
+  registrations: ClientRegistration[];
+}
+
+export function emptyAuthState(): StoredAuthState {
+  return { version: 1, sessions: [], registrations: [] };
+}
+
+const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
+const SESSION_SOURCES: readonly SessionSource[] = ["sign-in", "kiro-cli", "kiro-ide"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === "string") ? [...value] : undefined;
+}
+
+export function parseClientRegistration(value: unknown): ClientRegistration | undefined {
+  if (!isRecord(value)) return undefined;
+  const clientId = str(value.clientId);
+  const clientSecret = str(value.clientSecret);
+  const expiresAt = finite(value.expiresAt);
+  const region = str(value.region);
+  const scopes = strings(value.scopes);
+  if (!clientId || !clientSecret || expiresAt === undefined || !region || !scopes) return undefined;
+  return { clientId, clientSecret, expiresAt, region, scopes };
+}
+
+/** A session from storage, or undefined when a required field is missing or of the wrong type. */
+export function parseSession(value: unknown): KiroSession | undefined {
+  if (!isRecord(value)) return undefined;
+  const id = str(value.id);
+  const method = AUTH_METHODS.find((m) => m === value.method);
+  const source = SESSION_SOURCES.find((s) => s === value.source);
+  const accessToken = str(value.accessToken);
+  const expiresAt = finite(value.expiresAt);
+  const region = str(value.region);
+  const account = str(value.account);
+  const scopes = strings(value.scopes);
+  const createdAt = finite(value.createdAt);
+  if (!id || !method || !source || !accessToken || expiresAt === undefined || !region || !account || !scopes || createdAt === undefined) {
+    return undefined;
+  }
+  const session: KiroSession = { id, method, source, accessToken, expiresAt, region, account, scopes, createdAt };
+  const refreshToken = str(value.refreshToken);
+  if (refreshToken) session.refreshToken = refreshToken;
+  const startUrl = str(value.startUrl);
+  if (startUrl) session.startUrl = startUrl;
+  const registration = parseClientRegistration(value.registration);
+  if (registration) session.registration = registration;
+  const profileArn = str(value.profileArn);
+  if (profileArn) session.profileArn = profileArn;
+  const provider = str(value.provider);
+  if (provider) session.provider = provider;
+  return session;
+}
+
+/**
+ * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid
+ * entry is dropped, because a broken store must not lock the user out of signing in again.
+ */
+export function parseAuthState(text: string | undefined): StoredAuthState {
+  if (!text) return emptyAuthState();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return emptyAuthState();
+  }
+  if (!isRecord(raw) || raw.version !== 1) return emptyAuthState();
+  const sessions: KiroSession[] = [];
+  const seen = new Set<string>();
+  for (const item of Array.isArray(raw.sessions) ? raw.sessions : []) {
+    const session = parseSession(item);
+    if (session && !seen.has(session.id)) {
+      seen.add(session.id);
+      sessions.push(session);
+    }
+  }
+  const registrations: ClientRegistration[] = [];
+  for (const item of Array.isArray(raw.registrations) ? raw.registrations : []) {
+    const registration = parseClientRegistration(item);
+    if (registration) registrations.push(registration);
+  }
+  return { version: 1, sessions, registrations };
+}
+
+export function serializeAuthState(state: StoredAuthState): string {
+  return JSON.stringify({ version: 1, sessions: state.sessions, registrations: state.registrations });
+}
+
+/** The label shown before anything better (an email) is known. */
+export function defaultAccountLabel(method: AuthMethod, startUrl?: string, provider?: string): string {
+  switch (method) {
+    case "builder-id":
+      return "AWS Builder ID";
+    case "identity-center": {
+      const directory = startUrl ? identityCenterDirectory(startUrl) : undefined;
+      return directory ? `IAM Identity Center (${directory})` : "IAM Identity Center";
+    }
+    case "social":
+      return provider ? `Kiro (${provider})` : "Kiro";
+    case "external-idp":
+      return "Kiro (external identity provider)";
+  }
+}
+
+/** `https://my-org.awsapps.com/start` → `my-org`. */
+function identityCenterDirectory(startUrl: string): string | undefined {
+  try {
+    const host = new URL(startUrl).hostname;
+    const match = /^([^.]+)\.awsapps\.com$/.exec(host);
+    return match ? match[1] : host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the registration can still be used for a whole sign-in plus some refreshes. */
+export function isRegistrationUsable(registration: ClientRegistration, now: number, region: string, scopes: readonly string[]): boolean {
+  const margin = 60 * 60 * 1000;
+  return (
+    registration.region === region &&
+    registration.expiresAt - now > margin &&
+    scopes.every((scope) => registration.scopes.includes(scope))
+  );
+}
