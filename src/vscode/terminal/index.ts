@@ -1,0 +1,60 @@
+// Wires pi-in-the-terminal into VS Code: the bridge and its terminal environment, the open command, the terminal profile, and the walkthrough's context key.
+import * as vscode from "vscode";
+import { workspaceChatConfig, type KiroChatConfig, type KiroSessionSource } from "../chatProvider";
+import type { Logger } from "../log";
+import { BridgeHost, applyBridgeEnvironment, type BridgeEnvironment } from "./bridgeHost";
+import { OPEN_PI_TERMINAL_COMMAND, PI_TERMINAL_PROFILE_ID, openPiTerminal, piTerminalProfileProvider } from "./piTerminal";
+
+export { OPEN_PI_TERMINAL_COMMAND, PI_TERMINAL_NAME, PI_TERMINAL_PROFILE_ID, type PiTerminalOutcome } from "./piTerminal";
+export { BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_VARIABLE, ENVIRONMENT_DESCRIPTION, PI_EXTENSION_VARIABLE } from "./bridgeHost";
+export { PI_INSTALL_COMMAND } from "./piCommandLine";
+
+/** Context key the walkthrough's sign-in step waits for (`onContext:kiro.signedIn`). */
+export const SIGNED_IN_CONTEXT_KEY = "kiro.signedIn";
+
+/** What the extension-host tests need to look at; handed out only in test mode, since it reaches the bridge token. */
+export interface KiroTerminalTestHooks {
+  readonly environment: vscode.EnvironmentVariableCollection;
+  /** Resolves once the bridge listens and the environment holds it. */
+  readonly ready: Promise<BridgeEnvironment>;
+  /** Milliseconds the bridge took to listen (after `ready`). */
+  bridgeStartMs(): number | undefined;
+}
+
+export interface KiroTerminalOptions {
+  session: KiroSessionSource;
+  log: Logger;
+  config?: KiroChatConfig;
+}
+
+/**
+ * Starts the bridge right away: it is one idle loopback socket, and the environment collection must hold its address before
+ * the first terminal starts, or that terminal would need a relaunch to reach pi's provider.
+ */
+export function registerKiroTerminal(context: vscode.ExtensionContext, options: KiroTerminalOptions): KiroTerminalTestHooks {
+  const { session, log } = options;
+  const piExtension = vscode.Uri.joinPath(context.extensionUri, "dist", "pi-extension.js").fsPath;
+  const host = new BridgeHost({
+    session,
+    log,
+    config: options.config ?? workspaceChatConfig(),
+    version: String(context.extension.packageJSON.version ?? "unknown"),
+  });
+  context.subscriptions.push(host);
+  const environment = context.environmentVariableCollection;
+  const ready = host.start().then((bridge) => {
+    applyBridgeEnvironment(environment, bridge, piExtension);
+    return bridge;
+  });
+  ready.catch((error: unknown) => log.error(`Kiro bridge for pi terminals did not start: ${error instanceof Error ? error.message : String(error)}`));
+
+  const terminalOptions = { session, log, piExtension, bridge: () => ready };
+  const updateSignedIn = (): void => void vscode.commands.executeCommand("setContext", SIGNED_IN_CONTEXT_KEY, session.isSignedIn());
+  updateSignedIn();
+  context.subscriptions.push(
+    vscode.commands.registerCommand(OPEN_PI_TERMINAL_COMMAND, () => openPiTerminal(terminalOptions)),
+    vscode.window.registerTerminalProfileProvider(PI_TERMINAL_PROFILE_ID, piTerminalProfileProvider(terminalOptions)),
+    session.onDidChange(updateSignedIn),
+  );
+  return { environment, ready, bridgeStartMs: () => host.startMs };
+}
