@@ -276,11 +276,14 @@ interface CachedCatalog {
 
 const catalogCache = new Map<string, CachedCatalog>();
 const catalogInFlight = new Map<string, Promise<KiroModelInfo[]>>();
+/** Route → when a request may ask for the catalog again after the lookup failed. */
+const catalogRetryAt = new Map<string, number>();
 
 /** Forgets every cached catalog (after sign-out, or in tests). */
 export function clearModelCatalogCache(): void {
   catalogCache.clear();
   catalogInFlight.clear();
+  catalogRetryAt.clear();
 }
 
 interface ServiceModel {
@@ -369,7 +372,7 @@ async function fetchCatalog(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
     const response = await doFetch(listAvailableModelsUrl(endpoint, nextToken), { method: "GET", headers, signal: opts.signal });
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new Error(`ListAvailableModels answered HTTP ${response.status}`);
+      throw Object.assign(new Error(`ListAvailableModels answered HTTP ${response.status}`), { status: response.status });
     }
     const body = (await response.json()) as ListModelsPage;
     if (!Array.isArray(body.models)) throw new Error("ListAvailableModels answered without a models list");
@@ -433,4 +436,44 @@ export async function modelCatalog(opts?: ListModelsOptions): Promise<KiroModelI
   } catch {
     return builtInModels();
   }
+}
+
+/** How long a request waits for ListAvailableModels before it goes ahead with what it knows. */
+export const REQUEST_CATALOG_TIMEOUT_MS = 3000;
+/** After a failed lookup, requests on that route skip the catalog this long, so a broken catalog never delays every request. */
+const CATALOG_RETRY_AFTER_FAILURE_MS = 60_000;
+
+/**
+ * The live catalog for a request about to be sent on this route: the fresh cached one, else one
+ * ListAvailableModels lookup bounded by `timeoutMs` (shared with concurrent callers and cached for
+ * 10 minutes). Undefined when it cannot be read in time; then requests on this route do not ask
+ * again for a minute, unless the token was refused (the caller's refresh fixes that, so the next
+ * request asks again). Never rejects; `signal` ends only the caller's wait, not a lookup others share.
+ */
+export async function catalogForRequest(opts: ListModelsOptions & { timeoutMs?: number }): Promise<KiroModelInfo[] | undefined> {
+  const cacheKey = cacheKeyFor(opts);
+  const cached = catalogCache.get(cacheKey);
+  if (cached && cached.expiresAt > Date.now()) return cached.models.map((m) => ({ ...m, input: [...m.input] }));
+  if ((catalogRetryAt.get(cacheKey) ?? 0) > Date.now() || opts.signal?.aborted) return undefined;
+  const { signal, timeoutMs = REQUEST_CATALOG_TIMEOUT_MS, ...rest } = opts;
+  const lookup = listAvailableModels({ ...rest, signal: AbortSignal.timeout(timeoutMs) }).then(
+    (models) => {
+      catalogRetryAt.delete(cacheKey);
+      return models.length > 0 ? models : undefined;
+    },
+    (error: unknown) => {
+      const status = (error as { status?: unknown } | null)?.status;
+      if (status !== 401 && status !== 403) catalogRetryAt.set(cacheKey, Date.now() + CATALOG_RETRY_AFTER_FAILURE_MS);
+      return undefined;
+    },
+  );
+  if (!signal) return lookup;
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void lookup.then((models) => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(models);
+    });
+  });
 }

@@ -18,7 +18,7 @@ import {
   type ErrorContext,
 } from "./errors";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
-import { builtInModels, findModel } from "./models";
+import { builtInModels, catalogForRequest, findModel } from "./models";
 import type { AccessTokenSource, KiroModelInfo, KiroStreamOptions } from "./options";
 import { buildKiroRequest, type KiroRequest } from "./request";
 import { KiroResponseAssembler } from "./responseAssembler";
@@ -50,11 +50,23 @@ export function defaultFirstTokenTimeoutMs(requestChars: number): number {
   return Math.min(MAX_DEFAULT_FIRST_TOKEN_TIMEOUT_MS, BASE_FIRST_TOKEN_TIMEOUT_MS + extra);
 }
 
-/** Model info for a pi model the catalog does not know: its id is sent as the Kiro model id. */
-function modelInfoFor(model: Model): KiroModelInfo {
-  const known = findModel(model.id);
-  if (known) return known;
-  return {
+/** Fields a pi Model carries when it came from a Kiro model list (the bridge's `/v1/models`); pi passes unknown fields through. */
+interface KiroModelFields {
+  kiroId?: unknown;
+  nativeThinking?: unknown;
+}
+
+/**
+ * What to send for a pi model. The live catalog of the request's route is the truth (wire id, whether
+ * the model takes `additionalModelRequestFields`, context window); then the `kiroId` / `nativeThinking`
+ * the model itself carries; then the built-in list; a model nobody knows goes out under its own id.
+ */
+export function modelInfoFor(model: Model, catalog?: readonly KiroModelInfo[]): KiroModelInfo {
+  const fields = model as Model & KiroModelFields;
+  const wireId = typeof fields.kiroId === "string" && fields.kiroId.trim() ? fields.kiroId.trim() : undefined;
+  const live = catalog && catalog.length > 0 ? (findModel(model.id, catalog) ?? (wireId ? findModel(wireId, catalog) : undefined)) : undefined;
+  if (live) return live;
+  const info: KiroModelInfo = findModel(model.id) ?? {
     id: model.id,
     kiroId: model.id,
     name: model.name || model.id,
@@ -62,12 +74,15 @@ function modelInfoFor(model: Model): KiroModelInfo {
     maxTokens: model.maxTokens || 32_000,
     reasoning: model.reasoning,
     nativeThinking: false,
-    input: model.input?.length ? model.input : ["text"],
+    input: model.input?.length ? [...model.input] : ["text"],
   };
+  if (wireId) info.kiroId = wireId;
+  if (typeof fields.nativeThinking === "boolean") info.nativeThinking = fields.nativeThinking;
+  return info;
 }
 
-function alternativeModel(info: KiroModelInfo): string | undefined {
-  const candidates = builtInModels().filter((m) => m.id !== info.id && m.kiroId !== info.kiroId && !m.forceThinking);
+function alternativeModel(info: KiroModelInfo, catalog: readonly KiroModelInfo[]): string | undefined {
+  const candidates = catalog.filter((m) => m.id !== info.id && m.kiroId !== info.kiroId && !m.forceThinking);
   const preferred = candidates.find((m) => m.kiroId === "claude-sonnet-4.5") ?? candidates.find((m) => m.kiroId === "auto") ?? candidates[0];
   return preferred?.id;
 }
@@ -196,12 +211,11 @@ interface StreamRun {
 
 /** The answer's stop reason once it streamed to the end. */
 async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse"> {
-  const { info, context, options, output, stream, secrets } = run;
+  const { context, options, output, stream, secrets } = run;
   const signal = options.signal;
   const env = options.env ?? (typeof process !== "undefined" ? process.env : {});
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const endpoint = resolveEndpoint({ region: options.region, endpoint: options.endpoint, profileArn: options.profileArn, env });
-  const errorContext: ErrorContext = { modelId: run.model.id, region: endpoint.region, alternativeModelId: alternativeModel(info), secrets };
   const extraHeaders = { ...(run.model.headers ?? {}), ...(options.headers ?? {}) };
   for (const [name, value] of Object.entries(extraHeaders)) if (/auth|token|key|secret|cookie/i.test(name)) secrets.push(value);
 
@@ -210,6 +224,21 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
   if (!initialToken) throw noTokenError();
   let token: string = initialToken;
   secrets.push(token);
+
+  // At most one ListAvailableModels call per route every 10 minutes (cached); bounded, with the built-in list as fallback.
+  const catalog = await catalogForRequest({
+    accessToken: token,
+    region: options.region,
+    endpoint: options.endpoint,
+    profileArn: options.profileArn,
+    env,
+    fetch: fetchImpl,
+    signal,
+  });
+  if (signal?.aborted) throw abortedError();
+  const info = modelInfoFor(run.model, catalog);
+  run.info = info;
+  const errorContext: ErrorContext = { modelId: run.model.id, region: endpoint.region, alternativeModelId: alternativeModel(info, catalog ?? builtInModels()), secrets };
 
   let request: KiroRequest;
   try {
