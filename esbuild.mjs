@@ -1,5 +1,6 @@
 // Bundles the VS Code extension and the pi extension; `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -26,6 +27,10 @@ const builds = [
     footer: { js: "module.exports = Object.assign(module.exports.default, module.exports);" },
   },
 ];
+
+// src/auth/import/sqlJsLoader.ts looks for sql.js's WebAssembly next to the bundle (kiro-cli database import).
+mkdirSync("dist", { recursive: true });
+copyFileSync("node_modules/sql.js/dist/sql-wasm.wasm", "dist/sql-wasm.wasm");
 
 for (const options of builds) {
   const full = {
