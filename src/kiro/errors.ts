@@ -143,11 +143,26 @@ function invalidModelError(ctx: ErrorContext, status: number | undefined, reason
   );
 }
 
+/** Worded so pi's context-overflow check ("exceeds the context window") recognises it and compacts the conversation by itself. */
 function tooLongError(status: number | undefined, reason: string | undefined): KiroError {
   return new KiroError(
     "too-long",
-    "Kiro rejected the request: input is too long for the model's context window. Shorten the conversation: compact it (pi: /compact), start a new one, or send fewer or smaller files.",
+    "Kiro rejected the request: the input is too long, it exceeds the context window of the model. Shorten the conversation: compact it (pi: /compact), start a new one, or send fewer or smaller files.",
     { status, reason, retryable: false },
+  );
+}
+
+/**
+ * The current message by itself (with the system prompt and tool definitions) is larger than the
+ * model's context window, so nothing was sent. Worded so pi's context-overflow check does not match:
+ * compacting the history cannot help here.
+ */
+export function messageTooLongError(estimatedTokens: number, contextWindow: number, modelName: string): KiroError {
+  const n = (value: number): string => value.toLocaleString("en-US");
+  return new KiroError(
+    "too-long",
+    `This message is too large for ${modelName}: about ${n(estimatedTokens)} tokens with the system prompt and tool definitions, more than its ${n(contextWindow)}-token context window holds, so it was not sent. Shorten the message (or the tool output or files it carries), or start a new conversation.`,
+    { retryable: false },
   );
 }
 

@@ -357,32 +357,77 @@ export interface TrimResult {
   entryJson: string[];
   /** History entries (user and assistant turns) removed from the oldest end. */
   droppedTurns: number;
+  /** Which limit made turns go: the body size, the context window, or none. */
+  limitedBy?: "bytes" | "tokens";
+  /** Estimated input tokens of the kept history (0 when no token budget was given). */
+  historyTokens: number;
+}
+
+/** Input tokens the request may carry, and those that go out whatever is trimmed (current message, system text, tools). */
+export interface TokenBudget {
+  fixedTokens: number;
+  budgetTokens: number;
 }
 
 /** Room for the header text and JSON around a result that moves into the message text. */
 const DETACH_OVERHEAD_BYTES = 160;
+const DETACH_OVERHEAD_TOKENS = 40;
 
+/** The usual rough estimate for Claude: about four characters of text per token. */
+export const CHARS_PER_TOKEN = 4;
+/** A full-size image costs about (width × height) / 750 tokens, ~1600 at the 1.15-megapixel size images are scaled to. */
+export const IMAGE_TOKENS = 1600;
+
+/** Characters of model-visible text in a user message: its text, tool results and tool specs (image bytes excluded). */
+function userMessageChars(message: KiroUserInputMessage): number {
+  let chars = message.content.length;
+  const context = message.userInputMessageContext;
+  for (const result of context?.toolResults ?? []) for (const part of result.content) chars += part.text.length;
+  if (context?.tools) chars += JSON.stringify(context.tools).length;
+  return chars;
+}
+
+/** Estimated input tokens of a user message: text at four characters a token, plus each image. */
+export function estimateUserMessageTokens(message: KiroUserInputMessage): number {
+  return Math.ceil(userMessageChars(message) / CHARS_PER_TOKEN) + (message.images?.length ?? 0) * IMAGE_TOKENS;
+}
+
+/** Estimated input tokens of one history entry (replayed reasoning and tool-call inputs included). */
+export function estimateEntryTokens(entry: KiroHistoryEntry): number {
+  if ("userInputMessage" in entry) return estimateUserMessageTokens(entry.userInputMessage);
+  const message = entry.assistantResponseMessage;
+  let chars = message.content.length + (message.reasoningContent?.reasoningText.text.length ?? 0);
+  for (const use of message.toolUses ?? []) chars += use.name.length + JSON.stringify(use.input).length;
+  return Math.ceil(chars / CHARS_PER_TOKEN);
+}
 
 /**
- * Rule 8: drops user/assistant pairs from the oldest end until `fixedBytes` plus the history fit
- * in `budgetBytes`. Each entry is measured once, so this is linear in the history size. Results
- * in the new first user turn (or the current message, when everything went) whose calls were
- * dropped move into its text, so the trimmed conversation still passes rule 4.
+ * Rule 8 and the context window: drops user/assistant pairs from the oldest end until `fixedBytes`
+ * plus the history fit in `budgetBytes` and, when `tokens` is given, the estimated input fits its
+ * token budget. Each entry is measured once, so this is linear in the history size. Results in the
+ * new first user turn (or the current message, when everything went) whose calls were dropped move
+ * into its text, so the trimmed conversation still passes rule 4.
  */
-export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number): TrimResult {
+export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number, tokens?: TokenBudget): TrimResult {
   const { history } = conversation;
   const entryJson = history.map((entry) => JSON.stringify(entry));
   // +1 for the comma between entries.
   const sizes = entryJson.map((json) => Buffer.byteLength(json, "utf8") + 1);
-  let total = fixedBytes;
-  for (const size of sizes) total += size;
-  if (total <= budgetBytes) return { history, entryJson, droppedTurns: 0 };
+  const entryTokens = tokens ? history.map(estimateEntryTokens) : [];
+  let totalBytes = fixedBytes;
+  for (const size of sizes) totalBytes += size;
+  let historyTokens = 0;
+  for (const count of entryTokens) historyTokens += count;
+  const tokenRoom = tokens ? tokens.budgetTokens - tokens.fixedTokens : Infinity;
+  if (totalBytes <= budgetBytes && historyTokens <= tokenRoom) return { history, entryJson, droppedTurns: 0, historyTokens };
+  const limitedBy = totalBytes > budgetBytes ? "bytes" : "tokens";
   let start = 0;
   while (start < history.length) {
-    total -= sizes[start]! + (sizes[start + 1] ?? 0);
+    totalBytes -= sizes[start]! + (sizes[start + 1] ?? 0);
+    historyTokens -= (entryTokens[start] ?? 0) + (entryTokens[start + 1] ?? 0);
     start += 2;
-    const detachCost = (firstUserMessage(history, start, conversation.current).userInputMessageContext?.toolResults?.length ?? 0) * DETACH_OVERHEAD_BYTES;
-    if (total + detachCost <= budgetBytes) break;
+    const detached = firstUserMessage(history, start, conversation.current).userInputMessageContext?.toolResults?.length ?? 0;
+    if (totalBytes + detached * DETACH_OVERHEAD_BYTES <= budgetBytes && historyTokens + detached * DETACH_OVERHEAD_TOKENS <= tokenRoom) break;
   }
   start = Math.min(start, history.length);
   const droppedAssistant = history[start - 1];
@@ -391,7 +436,7 @@ export function trimHistory(conversation: Conversation, fixedBytes: number, budg
     for (const use of droppedAssistant.assistantResponseMessage.toolUses ?? []) names.set(use.toolUseId, use.name);
   }
   detachToolResults(firstUserMessage(history, start, conversation.current), (id) => names.get(id));
-  return { history: history.slice(start), entryJson: entryJson.slice(start), droppedTurns: start };
+  return { history: history.slice(start), entryJson: entryJson.slice(start), droppedTurns: start, limitedBy, historyTokens: Math.max(0, historyTokens) };
 }
 
 function firstUserMessage(history: KiroHistoryEntry[], start: number, current: KiroUserInputMessage): KiroUserInputMessage {

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import type { KiroModelInfo } from "./options";
 import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "./types";
-import { buildConversation, escapeThinkingTags, trimHistory } from "./history";
+import { CHARS_PER_TOKEN, buildConversation, escapeThinkingTags, estimateUserMessageTokens, trimHistory } from "./history";
+import { messageTooLongError } from "./errors";
 import { KIRO_PROVIDER } from "./models";
 import { additionalModelRequestFields, planThinking, thinkingPromptPrefix, type AdditionalModelRequestFields } from "./thinkingConfig";
 
@@ -65,14 +66,18 @@ export interface BuildRequestOptions {
   profileArn?: string;
   /** Largest body to send; older history is dropped to fit. Default 5,000,000 bytes (bodies from ~5.9 MB were seen rejected). */
   maxBodyBytes?: number;
+  /** Estimated input tokens to send at most; older history is dropped to fit. Default: `inputTokenBudget(model, maxTokens)`. */
+  maxInputTokens?: number;
 }
 
 export interface KiroRequest {
   body: KiroRequestBody;
   json: string;
   conversationId: string;
-  /** History entries (user and assistant turns) dropped from the oldest end to fit `maxBodyBytes`. */
+  /** History entries (user and assistant turns) dropped from the oldest end to fit `maxBodyBytes` and `maxInputTokens`. */
   droppedTurns: number;
+  /** Estimated input tokens of what is sent (text at four characters a token, images ~1600 each). */
+  estimatedInputTokens: number;
   thinking: "off" | "tags" | "native";
   /** Wire tool name → the caller's tool name, for every tool name in the request; map tool calls back with it. */
   toolNames: Record<string, string>;
@@ -202,8 +207,19 @@ export function conversationIdFor(context: Context): string {
   return formatUuid(createHash("sha256").update(seed).digest("hex"));
 }
 
-function droppedTurnsNote(count: number): string {
-  return `[Note: ${count} earlier ${count === 1 ? "turn" : "turns"} of this conversation ${count === 1 ? "was" : "were"} dropped to keep the request within Kiro's size limit.]`;
+function droppedTurnsNote(count: number, limitedBy: "bytes" | "tokens" | undefined): string {
+  const why = limitedBy === "tokens" ? "the model's context window" : "Kiro's size limit";
+  return `[Note: ${count} earlier ${count === 1 ? "turn" : "turns"} of this conversation ${count === 1 ? "was" : "were"} dropped to keep the request within ${why}.]`;
+}
+
+/**
+ * Input tokens a request may carry by default: the context window less room for the answer
+ * (`maxTokens`, at most a quarter of the window). The reserve doubles as the margin for the
+ * chars/4 estimate, which undercounts dense code.
+ */
+export function inputTokenBudget(model: Pick<KiroModelInfo, "contextWindow" | "maxTokens">, maxTokens?: number): number {
+  const reserve = Math.min(maxTokens && maxTokens > 0 ? maxTokens : model.maxTokens, Math.floor(model.contextWindow / 4));
+  return Math.max(1, model.contextWindow - Math.max(0, reserve));
 }
 
 function jsonBytes(value: unknown): number {
@@ -213,6 +229,8 @@ function jsonBytes(value: unknown): number {
 /** Room for conversationId, fixed fields, profileArn, thinking fields and the note. */
 const ENVELOPE_BYTES = 1024;
 const PLACEHOLDER_BYTES = 256;
+/** The dropped-turns note and the text around the system prompt. */
+const ENVELOPE_TOKENS = 64;
 
 export function buildKiroRequest(model: KiroModelInfo, context: Context, options: BuildRequestOptions = {}): KiroRequest {
   const plan = planThinking(model, options);
@@ -234,12 +252,18 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
 
   const budget = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const historyToolNames = countHistoryToolNames(conversation.history);
+  const specsJson = JSON.stringify(specs);
   const fixedBytes =
-    ENVELOPE_BYTES + jsonBytes(conversation.current) + jsonBytes(specs) + jsonBytes(systemText) + (options.profileArn?.length ?? 0) + historyToolNames * PLACEHOLDER_BYTES;
-  const { history, entryJson, droppedTurns } = trimHistory(conversation, fixedBytes, budget);
+    ENVELOPE_BYTES + jsonBytes(conversation.current) + Buffer.byteLength(specsJson, "utf8") + jsonBytes(systemText) + (options.profileArn?.length ?? 0) + historyToolNames * PLACEHOLDER_BYTES;
+  const mustSendTokens = ENVELOPE_TOKENS + estimateUserMessageTokens(conversation.current) + Math.ceil((specsJson.length + systemText.length) / CHARS_PER_TOKEN);
+  // Nothing can be dropped to make room: a request that certainly fails is not sent.
+  if (mustSendTokens > model.contextWindow) throw messageTooLongError(mustSendTokens, model.contextWindow, model.name);
+  const fixedTokens = mustSendTokens + Math.ceil((historyToolNames * PLACEHOLDER_BYTES) / CHARS_PER_TOKEN);
+  const budgetTokens = options.maxInputTokens ?? inputTokenBudget(model, options.maxTokens);
+  const { history, entryJson, droppedTurns, limitedBy, historyTokens } = trimHistory(conversation, fixedBytes, budget, { fixedTokens, budgetTokens });
 
   const firstUser = history.length > 0 && "userInputMessage" in history[0]! ? history[0].userInputMessage : conversation.current;
-  const preamble = [systemText, droppedTurns > 0 ? droppedTurnsNote(droppedTurns) : ""].filter((p) => p).join("\n\n");
+  const preamble = [systemText, droppedTurns > 0 ? droppedTurnsNote(droppedTurns, limitedBy) : ""].filter((p) => p).join("\n\n");
   if (preamble) {
     firstUser.content = `${preamble}\n\n${firstUser.content}`;
     if (firstUser.userInputMessageContext?.toolResults) firstUser.content = escapeThinkingTags(firstUser.content);
@@ -270,6 +294,7 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
     json: serializeBody(body, entryJson),
     conversationId,
     droppedTurns,
+    estimatedInputTokens: fixedTokens + historyTokens,
     thinking: plan.mode,
     toolNames: names.toRecord(),
   };

@@ -250,6 +250,7 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
       profileArn: endpoint.profileArn,
     });
   } catch (error) {
+    if (error instanceof KiroError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw new KiroError("bad-request", `Could not build the Kiro request: ${scrubSecrets(detail, secrets)}`, { cause: error });
   }
