@@ -31,7 +31,7 @@ import {
   parseRetryAfter,
   sleep,
 } from "./retry";
-import { emptyUsage, type AssistantMessage, type Context, type Model } from "./types";
+import { emptyUsage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const BASE_FIRST_TOKEN_TIMEOUT_MS = 90_000;
@@ -332,7 +332,12 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
     if (!failure.retryable) throw failure;
     if (retries >= maxRetries) {
       const tries = retries === 0 ? "" : ` (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`;
-      throw new KiroError(failure.kind, `${failure.userMessage}${tries}`, { status: failure.status, reason: failure.reason });
+      throw new KiroError(failure.kind, `${failure.userMessage}${tries}`, {
+        status: failure.status,
+        reason: failure.reason,
+        retryable: failure.retryable,
+        retryAfterMs: failure.retryAfterMs,
+      });
     }
     const delay = retryDelayMs(retries, timing, failure.retryAfterMs);
     if (delay > maxRetryDelayMs) throw retryTooLateError(failure, delay, maxRetryDelayMs);
@@ -405,6 +410,15 @@ async function streamAnswer(
   return assembler.finish();
 }
 
+function errorInfoOf(failure: KiroError): KiroErrorInfo {
+  const info: KiroErrorInfo = { kind: failure.kind, retryable: failure.retryable };
+  if (failure.status !== undefined) info.status = failure.status;
+  if (failure.reason !== undefined) info.reason = failure.reason;
+  if (failure.resetDate !== undefined) info.resetDate = failure.resetDate;
+  if (failure.retryAfterMs !== undefined) info.retryAfterMs = failure.retryAfterMs;
+  return info;
+}
+
 /**
  * Streams one assistant turn from Kiro. Returns at once and never throws: every failure, including a
  * missing token, arrives as the stream's final `error` event with a message that says what to do.
@@ -440,6 +454,7 @@ export function streamKiro(model: Model, context: Context, options?: KiroStreamO
       }
       output.stopReason = failure.kind === "aborted" ? "aborted" : "error";
       output.errorMessage = scrubSecrets(failure.userMessage, secrets);
+      output.kiro = { ...output.kiro, error: errorInfoOf(failure), errorKind: failure.kind };
       stream.push({ type: "error", reason: output.stopReason, error: output });
     } finally {
       stream.end();

@@ -1,4 +1,5 @@
 // pi-ai's message, model and stream-event types, kept structurally identical so nothing at run time needs a pi package.
+import type { KiroErrorKind } from "./errors";
 
 export type Api = string;
 export type Provider = string;
@@ -72,6 +73,25 @@ export interface KiroMessageExtras {
   contextUsagePercentage?: number;
   /** True when usage was estimated rather than reported by the service. */
   usageEstimated?: boolean;
+  /** On a failed or aborted answer: what went wrong, for callers that act on the kind rather than the text. */
+  error?: KiroErrorInfo;
+  /** Same as `error.kind`; the name `src/vscode/chatErrors.ts` reads. */
+  errorKind?: KiroErrorKind;
+}
+
+/** The structured side of a failure; `errorMessage` stays the text the user reads. */
+export interface KiroErrorInfo {
+  kind: KiroErrorKind;
+  /** HTTP status of the answer that failed, when there was one. */
+  status?: number;
+  /** The service's reason code, e.g. `MONTHLY_REQUEST_COUNT`, `INSUFFICIENT_MODEL_CAPACITY`. */
+  reason?: string;
+  /** Trying the same request again later may succeed (throttling, capacity, server, network). */
+  retryable: boolean;
+  /** When an exhausted quota resets (YYYY-MM-DD), from getUsageLimits. */
+  resetDate?: string;
+  /** How long the service asked to wait (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
 }
 
 export interface AssistantMessage {

@@ -6,6 +6,7 @@ import { getModel } from "../../src/kiro/models";
 import type { KiroStreamOptions } from "../../src/kiro/options";
 import { streamKiro } from "../../src/kiro/stream";
 import type { AssistantMessage, AssistantMessageEvent, Context } from "../../src/kiro/types";
+import { kiroErrorKindOf } from "../../src/vscode/chatErrors";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
 import {
   errorReply,
@@ -396,5 +397,41 @@ describe("streamKiro with broken bytes", () => {
     const { message } = await collect(opts({ fetch: serve(bytes) }));
     assert.equal(message.stopReason, "error");
     assert.match(message.errorMessage!, /tool call "write" was cut off/);
+  });
+});
+
+describe("streamKiro's structured error on the final message", () => {
+  it("puts the kind, status, reason and reset date of an exhausted quota on message.kiro.error", async () => {
+    sim.reply(quotaReply("MONTHLY_REQUEST_COUNT"));
+    const { message } = await collect(opts());
+    const reset = new Date(sim.usageLimits.usageBreakdownList[0]!.nextDateReset * 1000).toISOString().slice(0, 10);
+    assert.deepEqual(message.kiro?.error, { kind: "quota", status: 429, reason: "MONTHLY_REQUEST_COUNT", retryable: false, resetDate: reset });
+    assert.equal(message.kiro?.errorKind, "quota");
+    assert.equal(kiroErrorKindOf(message), "quota", "the VS Code chat provider reads the structured kind");
+  });
+
+  it("keeps Retry-After and the retryable flag when capacity retries run out", async () => {
+    sim.reply(throttledReply(0), throttledReply(0));
+    const { message } = await collect(opts({ maxRetries: 1 }));
+    assert.match(message.errorMessage!, /gave up after 1 retry/);
+    assert.deepEqual(message.kiro?.error, { kind: "capacity", status: 429, reason: "INSUFFICIENT_MODEL_CAPACITY", retryable: true, retryAfterMs: 0 });
+  });
+
+  it("names the kind of failures that never reached Kiro: no token, too long, aborted", async () => {
+    const noToken = await collect({ endpoint: sim.url, env: {} });
+    assert.deepEqual(noToken.message.kiro?.error, { kind: "no-token", retryable: false });
+    const tooLong = await collect(opts(), { messages: [{ role: "user", content: "x".repeat(900_000), timestamp: 1 }] });
+    assert.deepEqual(tooLong.message.kiro?.error, { kind: "too-long", retryable: false });
+    const aborted = await collect(opts({ signal: AbortSignal.abort() }));
+    assert.deepEqual(aborted.message.kiro?.error, { kind: "aborted", retryable: false });
+    assert.equal(aborted.message.stopReason, "aborted");
+  });
+
+  it("leaves message.kiro.error unset on a successful answer", async () => {
+    sim.reply(textReply("fine", { credits: 0.2 }));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "stop");
+    assert.equal(message.kiro?.error, undefined);
+    assert.equal(message.kiro?.credits, 0.2);
   });
 });
