@@ -237,3 +237,25 @@ test("a registration cached for another region is not reused", async (t) => {
   await runDeviceFlow(flowOptions(sim, { region: "eu-central-1", registration: first.registration }));
   assert.equal(sim.registerCount, 2);
 });
+
+test("the simulator's verification page approves the code the way a person would (form POST)", async (t) => {
+  const sim = await simulator(t);
+  const flow = runDeviceFlow(
+    flowOptions(sim, {
+      onUserCode: async (info) => {
+        const page = await (await fetch(info.verificationUriComplete)).text();
+        assert.ok(page.includes(`id="user-code">${info.userCode}<`));
+        assert.match(page, /<button id="approve"/);
+        const approved = await fetch(`${sim.url}/device/approve`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ user_code: info.userCode }).toString(),
+        });
+        assert.match(await approved.text(), /Request approved/);
+      },
+    }),
+  );
+  const result = await flow;
+  assert.ok(sim.isValidAccessToken(result.accessToken));
+  assert.deepEqual(sim.polls.map((p) => p.answer), ["approved"]);
+});
