@@ -49,13 +49,9 @@ async function currentCatalog(options: BridgeHostOptions): Promise<KiroModelInfo
   return modelCatalog(accessToken ? { accessToken, ...currentRoute(options) } : undefined);
 }
 
-/**
- * A model the built-in list does not know goes to streamKiro under its Kiro id, which streamKiro then sends as it is
- * (it resolves only built-in pi ids to wire ids).
- */
-function streamableModel(info: KiroModelInfo): Model {
-  const model = toPiModel(info);
-  return findModel(info.id) || info.id === info.kiroId ? model : { ...model, id: info.kiroId };
+/** Carries the wire id and thinking style along, so streamKiro sends a model only the live catalog knows under the right id. */
+function bridgeModel(info: KiroModelInfo): BridgeModel {
+  return { ...toPiModel(info), kiroId: info.kiroId, nativeThinking: info.nativeThinking };
 }
 
 function notSignedInStream(model: Model): ReturnType<BridgeStreamFunction> {
@@ -94,11 +90,10 @@ export function bridgeDependencies(options: BridgeHostOptions): Parameters<typeo
         ...currentRoute(options),
       });
     },
-    listModels: async (): Promise<BridgeModel[]> =>
-      (await currentCatalog(options)).map((info) => ({ ...toPiModel(info), kiroId: info.kiroId, nativeThinking: info.nativeThinking })),
+    listModels: async (): Promise<BridgeModel[]> => (await currentCatalog(options)).map(bridgeModel),
     resolveModel: async (id) => {
       const info = findModel(id, await currentCatalog(options)) ?? findModel(id);
-      return info ? streamableModel(info) : undefined;
+      return info ? bridgeModel(info) : undefined;
     },
     isSignedIn: () => session.isSignedIn(),
     version: options.version,

@@ -19,6 +19,8 @@ export interface KiroTerminalTestHooks {
   readonly ready: Promise<BridgeEnvironment>;
   /** Milliseconds the bridge took to listen (after `ready`). */
   bridgeStartMs(): number | undefined;
+  /** Milliseconds `registerKiroTerminal` added to activation (the bridge listens after it returned). */
+  readonly registrationMs: number;
 }
 
 export interface KiroTerminalOptions {
@@ -32,6 +34,7 @@ export interface KiroTerminalOptions {
  * the first terminal starts, or that terminal would need a relaunch to reach pi's provider.
  */
 export function registerKiroTerminal(context: vscode.ExtensionContext, options: KiroTerminalOptions): KiroTerminalTestHooks {
+  const begun = performance.now();
   const { session, log } = options;
   const piExtension = vscode.Uri.joinPath(context.extensionUri, "dist", "pi-extension.js").fsPath;
   const host = new BridgeHost({
@@ -56,5 +59,5 @@ export function registerKiroTerminal(context: vscode.ExtensionContext, options: 
     vscode.window.registerTerminalProfileProvider(PI_TERMINAL_PROFILE_ID, piTerminalProfileProvider(terminalOptions)),
     session.onDidChange(updateSignedIn),
   );
-  return { environment, ready, bridgeStartMs: () => host.startMs };
+  return { environment, ready, bridgeStartMs: () => host.startMs, registrationMs: performance.now() - begun };
 }

@@ -1,0 +1,74 @@
+// UI test: a person runs "Kiro: Open pi in Terminal", types a prompt into pi in the integrated terminal and reads Kiro's (the simulator's) answer there.
+import * as assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import { repoRoot } from "./codeServer";
+import { Workbench } from "./workbench";
+
+/** The pi CLI that scripts/install-pi.mjs installs; its bin is what `npm install -g` would put on PATH. */
+const PI_BIN = path.join(repoRoot, ".cache", "pi", "mariozechner", "node_modules", ".bin", "pi");
+
+let sim: KiroSimulator;
+let workbench: Workbench;
+let home: string;
+
+before(async () => {
+  if (!existsSync(PI_BIN)) throw new Error(`${PI_BIN} is missing; run \`node scripts/install-pi.mjs\``);
+  sim = await startKiroSimulator();
+  // pi keeps its settings and sessions under HOME: a throwaway one, so the test leaves nothing in the real home folder.
+  home = mkdtempSync(path.join(tmpdir(), "kiro-pi-ui-home-"));
+  mkdirSync(path.join(home, ".pi", "agent"), { recursive: true });
+  workbench = await Workbench.open({
+    env: {
+      HOME: home,
+      // The window's sign-in: the session falls back to KIRO_ACCESS_TOKEN. (The endpoint is NOT in the environment: only the
+      // extension's kiro.endpoint setting knows the simulator, so an answer in the terminal can only have come through the bridge.)
+      KIRO_ACCESS_TOKEN: sim.accessToken,
+      KIRO_ENDPOINT: undefined,
+      PI_OFFLINE: "1",
+      PI_SKIP_VERSION_CHECK: "1",
+      PI_TELEMETRY: "0",
+    },
+    settings: { "kiro.endpoint": sim.url, "kiro.pi.command": PI_BIN },
+  });
+});
+
+after(async () => {
+  await workbench?.close();
+  await sim?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+test('"Kiro: Open pi in Terminal" starts pi in a "pi (Kiro)" terminal, and a prompt typed there is answered by Kiro through the bridge', async () => {
+  const before = sim.generateRequests().length;
+  await workbench.runCommand("Kiro: Open pi in Terminal");
+  const tab = workbench.page.locator(".terminal-tabs-entry, .single-terminal-tab, .terminal-tab", { hasText: "pi (Kiro)" }).first();
+  await tab.waitFor({ state: "visible", timeout: 30_000 }).catch(async () => {
+    await workbench.screenshot("pi-terminal-missing");
+    throw new Error(`no "pi (Kiro)" terminal appeared; notifications: ${(await workbench.notifications()).join(" | ") || "(none)"}`);
+  });
+  // pi's footer names the model once its TUI is up.
+  await workbench.waitForTerminalText(/claude-sonnet-4-5/, 60_000).catch(async (error: unknown) => {
+    await workbench.screenshot("pi-terminal-not-started");
+    throw error;
+  });
+  // The command focused pi's terminal; a click on its screen makes sure keys go there (pi runs without a shell, so no shell-integration hover is in the way).
+  await workbench.page.locator(".terminal-wrapper.active .xterm-screen, .terminal-wrapper .xterm-screen").first().click();
+  await workbench.typeInTerminal("Hello pi, this is the terminal UI test");
+  const rows = await workbench.waitForTerminalText(/You said: Hello pi, this is the terminal UI test/, 60_000).catch(async (error: unknown) => {
+    await workbench.screenshot("pi-terminal-answer-missing");
+    throw error;
+  });
+  await workbench.screenshot("pi-terminal-kiro-answer");
+
+  const sent = sim.generateRequests().slice(before);
+  assert.equal(sent.length, 1, "one request reached Kiro");
+  assert.deepEqual(sent[0]!.validationErrors, [], "pi's request through the bridge was well formed for Kiro");
+  const modelId = (sent[0]!.body as { conversationState?: { currentMessage?: { userInputMessage?: { modelId?: string } } } }).conversationState?.currentMessage
+    ?.userInputMessage?.modelId;
+  assert.equal(modelId, "claude-sonnet-4.5", "pi asked the default model, kiro/claude-sonnet-4-5");
+  assert.ok(!rows.join("\n").includes("KIRO_BRIDGE_TOKEN="), "the terminal never prints the bridge token");
+});
