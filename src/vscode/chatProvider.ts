@@ -151,6 +151,11 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
     );
   }
 
+  /** Tells VS Code to ask for the models (again), keeping the cached catalog. */
+  announceModels(): void {
+    this.changed.fire();
+  }
+
   /** Forgets the cached catalog and tells VS Code to ask for the models again. */
   refreshModels(why: string): void {
     this.options.log?.info(`Kiro chat models: reloading (${why})`);
@@ -349,5 +354,8 @@ export function registerKiroChat(
     vscode.lm.registerLanguageModelChatProvider(KIRO_VENDOR, provider),
     vscode.commands.registerCommand(KIRO_MANAGE_COMMAND, () => showKiroManagePick(provider, options.session, config)),
   );
+  // VS Code asks a non-Copilot vendor for its models only when something requests them; until then a first-time user's
+  // Chat view offers "Sign in to use Copilot". Announcing the models once at start makes VS Code load them right away.
+  if (options.session.isSignedIn()) provider.announceModels();
   return provider;
 }
