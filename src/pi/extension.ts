@@ -2,9 +2,11 @@
 import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
 import { resolveEndpoint } from "../kiro/endpoints";
 import { bridgeConfigFromEnv } from "./bridgeClient";
+import { createKiroOAuthProvider } from "./kiroLogin";
 import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, type KiroPiDependencies } from "./kiroPiProvider";
 import type { PiExtensionApi, PiEventContext, PiMessageEndEvent } from "./piApi";
 import { toPiProviderModels } from "./piModels";
+import { createStoredSignInFinder } from "./storedSignIn";
 
 const STATUS_KEY = "kiro";
 
@@ -27,7 +29,14 @@ function trackCredits(pi: PiExtensionApi): void {
 
 export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDependencies = {}): Promise<void> {
   const env = deps.env ?? process.env;
-  const catalog = await loadCatalog(deps);
+  const storedSignIn = createStoredSignInFinder(env);
+  const streamDeps: KiroPiDependencies = {
+    findStoredToken: storedSignIn,
+    storedSignInProblem: storedSignIn.problem,
+    ...deps,
+    loginAvailable: true,
+  };
+  const catalog = await loadCatalog(streamDeps);
   const bridge = bridgeConfigFromEnv(env);
   let baseUrl: string;
   try {
@@ -41,8 +50,10 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
     baseUrl,
     apiKey: MANAGED_API_KEY,
     api: KIRO_API,
-    streamSimple: createKiroStreamFunction(deps, catalog.models),
+    streamSimple: createKiroStreamFunction(streamDeps, catalog.models),
     models: toPiProviderModels(catalog.models),
+    // `/login kiro`; pi stores the result in its auth.json, refreshes it when it expires and hands the access token over as the API key.
+    oauth: createKiroOAuthProvider({ env: deps.env, fetch: deps.fetch }),
   });
   trackCredits(pi);
   const problem = catalog.problem;

@@ -6,6 +6,7 @@ import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
 import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
 import type { PiContext, PiStreamFunction, PiStreamOptions } from "./piApi";
+import { loginCredentialsFor } from "./kiroLogin";
 import { toKiroContext } from "./piContext";
 
 /**
@@ -21,6 +22,8 @@ export interface KiroPiDependencies {
   env?: Env;
   /** A token another Kiro client already holds (kiro-cli); undefined when there is none. */
   findStoredToken?: () => Promise<StoredToken | undefined>;
+  /** Why a stored sign-in exists but could not be used, added to the no-token message. */
+  storedSignInProblem?: () => string | undefined;
   /** Whether `/login kiro` is available, so the no-token message can offer it. */
   loginAvailable?: boolean;
   fetch?: typeof fetch;
@@ -35,13 +38,15 @@ export interface StoredToken {
   refresh?: () => Promise<string | undefined>;
 }
 
-export function noTokenMessage(loginAvailable: boolean): string {
+export function noTokenMessage(loginAvailable: boolean, problem?: string): string {
   const ways = [
     'in VS Code, sign in with "Kiro: Sign In" and start pi from a VS Code terminal (it then uses the extension\'s sign-in)',
     "or set KIRO_ACCESS_TOKEN",
   ];
   if (loginAvailable) ways.push("or run /login kiro in pi");
-  return `No Kiro sign-in found. To use Kiro models: ${ways.join(", ")}.`;
+  ways.push("or sign in with kiro-cli (`kiro-cli login`)");
+  const found = problem ? ` ${problem}` : "";
+  return `No Kiro sign-in found.${found} To use Kiro models: ${ways.join(", ")}.`;
 }
 
 function errorResult(model: Model, errorMessage: string): AssistantMessage {
@@ -76,7 +81,10 @@ interface ResolvedToken {
 async function resolveAccessToken(apiKey: string | undefined, env: Env, deps: KiroPiDependencies): Promise<ResolvedToken | undefined> {
   const fromEnv = env.KIRO_ACCESS_TOKEN?.trim();
   if (fromEnv) return { accessToken: fromEnv };
-  if (apiKey && apiKey !== MANAGED_API_KEY) return { accessToken: apiKey };
+  if (apiKey && apiKey !== MANAGED_API_KEY) {
+    const login = loginCredentialsFor(apiKey);
+    return { accessToken: apiKey, region: login?.region, profileArn: login?.profileArn };
+  }
   const stored = await deps.findStoredToken?.().catch(() => undefined);
   if (stored?.accessToken) return stored;
   return undefined;
@@ -137,7 +145,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     const stream = createAssistantMessageEventStream();
     void (async () => {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token ? streamKiro(wireModel(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false));
+      const inner = token ? streamKiro(wireModel(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
       for await (const event of inner) stream.push(event);
       stream.end();
     })().catch((error: unknown) => {

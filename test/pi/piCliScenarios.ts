@@ -1,13 +1,16 @@
 // What a pi user sees with the Kiro extension, checked against the real pi CLI of one generation and the Kiro simulator on loopback.
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
 import { builtInModels, findModel, streamKiro, toPiModel } from "../../src/kiro/index";
+import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
+import { createKiroOAuthProvider } from "../../src/pi/kiroLogin";
 import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
+import { startOidcSimulator } from "../sim/oidcSimulator";
 import { exceptionMidStream, quotaReply, reasoningReply, suspendedReply, textReply, thinkingTagReply, throttledReply } from "../sim/replies";
 import {
   createPiSandbox,
@@ -312,6 +315,63 @@ export function definePiCliTests(name: PiGenerationName): void {
         const list = await runPi(generation, ["--list-models", "kiro"], { sandbox: own, loadExtension: false });
         assert.equal(list.code, 0, describeRun(list));
         assert.match(list.stdout + list.stderr, /^kiro\s+claude-sonnet-4-5\s/m, describeRun(list));
+      } finally {
+        own.dispose();
+      }
+    });
+
+    test("after /login kiro, pi hands Kiro the stored access token, and refreshes it once it has expired", async () => {
+      const oidc = await startOidcSimulator({ secondMs: 10, interval: 1 });
+      const own = createPiSandbox();
+      try {
+        // The first half of /login (the device flow) as pi runs it; pi then stores what login() returned in auth.json.
+        const login = createKiroOAuthProvider({ env: { KIRO_OIDC_ENDPOINT: oidc.url }, pollIntervalUnitMs: 10 }).login({ onAuth: () => undefined, onPrompt: async () => "" });
+        oidc.approve(await oidc.waitForUserCode());
+        const credentials = await login;
+        const store = (access: string, expires: number) =>
+          writeFileSync(join(own.agentDir, "auth.json"), JSON.stringify({ kiro: { type: "oauth", ...credentials, access, expires } }), { mode: 0o600 });
+        const env = { KIRO_ENDPOINT: sim.url, KIRO_OIDC_ENDPOINT: oidc.url };
+
+        store(sim.accessToken, Date.now() + 3_600_000);
+        sim.reply(textReply("Signed in through pi."));
+        const since = sim.requests.length;
+        const fresh = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hi"], { sandbox: own, env });
+        assert.equal(fresh.code, 0, describeRun(fresh));
+        assert.equal(fresh.stdout.trim(), "Signed in through pi.");
+        assert.equal(generateRequests(sim, since)[0]?.headers.authorization, `Bearer ${sim.accessToken}`);
+
+        store("an-expired-access-token", Date.now() - 60_000);
+        const refreshesBefore = oidc.refreshCount;
+        const sinceExpired = sim.requests.length;
+        const expired = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hi again"], { sandbox: own, env });
+        assert.equal(oidc.refreshCount, refreshesBefore + 1, `pi asked the extension to refresh:\n${describeRun(expired)}`);
+        const sent = generateRequests(sim, sinceExpired)[0]?.headers.authorization?.replace(/^Bearer /, "");
+        assert.ok(sent && sent !== "an-expired-access-token" && oidc.isValidAccessToken(sent), "the refreshed token is the one sent to Kiro");
+        assert.doesNotMatch(expired.stdout + expired.stderr, new RegExp(sent));
+      } finally {
+        own.dispose();
+        await oidc.close();
+      }
+    });
+
+    test("without KIRO_ACCESS_TOKEN, pi uses the sign-in kiro-cli already holds", async () => {
+      const own = createPiSandbox();
+      try {
+        const SQL = await loadSqlJs();
+        const db = new SQL.Database();
+        db.run("CREATE TABLE auth_kv (key TEXT PRIMARY KEY, value TEXT)");
+        const token = { access_token: sim.accessToken, refresh_token: "cli-refresh", expires_at: new Date(Date.now() + 3_600_000).toISOString(), region: "us-east-1" };
+        db.run("INSERT INTO auth_kv VALUES (?, ?)", ["kirocli:odic:token", JSON.stringify(token)]);
+        const dbDir = join(own.home, ".local", "share", "kiro-cli");
+        mkdirSync(dbDir, { recursive: true });
+        writeFileSync(join(dbDir, "data.sqlite3"), db.export());
+        db.close();
+        sim.reply(textReply("Answer with kiro-cli's sign-in."));
+        const since = sim.requests.length;
+        const result = await runPi(generation, ["--no-session", "--model", "kiro/claude-haiku-4-5", "-p", "Hi"], { sandbox: own, env: { KIRO_ENDPOINT: sim.url } });
+        assert.equal(result.code, 0, describeRun(result));
+        assert.equal(result.stdout.trim(), "Answer with kiro-cli's sign-in.");
+        assert.equal(generateRequests(sim, since)[0]?.headers.authorization, `Bearer ${sim.accessToken}`);
       } finally {
         own.dispose();
       }
