@@ -10,8 +10,10 @@ import { createStoredSignInFinder } from "./storedSignIn";
 
 const STATUS_KEY = "kiro";
 
+/** Two decimals like Kiro's own usage page; tiny charges keep two significant digits instead of showing as 0. */
 function formatCredits(value: number): string {
-  return value.toFixed(value < 1 ? 2 : 1).replace(/\.?0+$/, "") || "0";
+  if (value === 0 || Math.abs(value) >= 0.01) return String(Number(value.toFixed(2)));
+  return String(Number(value.toPrecision(2)));
 }
 
 /** Adds each Kiro answer's credits to a running total shown in pi's footer (interactive mode; other modes have no footer). */

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { builtInModels, clearModelCatalogCache, findModel, toPiModel, type AssistantMessageEvent, type Model } from "../../src/kiro/index";
 import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, noTokenMessage } from "../../src/pi/kiroPiProvider";
-import type { PiContext } from "../../src/pi/piApi";
+import { registerKiroProvider } from "../../src/pi/extension";
+import type { PiContext, PiEventContext, PiExtensionApi, PiProviderConfig } from "../../src/pi/piApi";
 import { toKiroContext } from "../../src/pi/piContext";
 import { toPiProviderModels } from "../../src/pi/piModels";
 import { defaultSimModels, startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
@@ -159,5 +160,45 @@ describe("pi stream function (direct mode)", () => {
     const catalog = await loadCatalog({ env: { KIRO_ENDPOINT: sim.url, KIRO_ACCESS_TOKEN: sim.accessToken, PI_OFFLINE: "1" } });
     assert.equal(catalog.source, "built-in");
     assert.equal(sim.requests.length, before);
+  });
+});
+
+describe("extension registration", () => {
+  interface Recorded {
+    name?: string;
+    config?: PiProviderConfig;
+    handlers: Map<string, (event: unknown, ctx: PiEventContext) => unknown>;
+  }
+  const record = (): { pi: PiExtensionApi; recorded: Recorded } => {
+    const recorded: Recorded = { handlers: new Map() };
+    const pi: PiExtensionApi = {
+      registerProvider: (name, config) => {
+        recorded.name = name;
+        recorded.config = config;
+      },
+      on: (event: string, handler: (event: never, ctx: PiEventContext) => unknown) => {
+        recorded.handlers.set(event, handler as (event: unknown, ctx: PiEventContext) => unknown);
+      },
+    } as PiExtensionApi;
+    return { pi, recorded };
+  };
+
+  test("registers provider kiro with the models, a custom stream, /login, and a credits line after each Kiro answer", async () => {
+    const { pi, recorded } = record();
+    await registerKiroProvider(pi, { env: { PI_OFFLINE: "1" } });
+    assert.equal(recorded.name, "kiro");
+    assert.equal(recorded.config?.api, "kiro-generate-assistant-response");
+    assert.equal(recorded.config?.apiKey, MANAGED_API_KEY);
+    assert.equal(typeof recorded.config?.streamSimple, "function");
+    assert.equal(recorded.config?.oauth?.name, "Kiro (AWS Builder ID or IAM Identity Center)");
+    assert.ok(recorded.config?.models.some((m) => m.id === "claude-opus-4-5"));
+
+    const statuses: (string | undefined)[] = [];
+    const ctx: PiEventContext = { hasUI: true, ui: { notify: () => undefined, setStatus: (_key, text) => statuses.push(text) } };
+    const onMessageEnd = recorded.handlers.get("message_end")!;
+    await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { credits: 0.12 } } }, ctx);
+    await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "anthropic" } }, ctx);
+    await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { credits: 1.5 } } }, ctx);
+    assert.deepEqual(statuses, ["Kiro: 0.12 credits (session 0.12)", "Kiro: 1.5 credits (session 1.62)"]);
   });
 });
