@@ -219,4 +219,43 @@ suite("pi in the terminal", () => {
       terminal.dispose();
     }
   });
+
+  /** What the terminal dropdown does when a person picks "pi (Kiro)": create a terminal from the contributed profile. */
+  const openProfile = () =>
+    vscode.commands.executeCommand("workbench.action.terminal.newWithProfile", {
+      config: { extensionIdentifier: EXTENSION_ID, id: "kiro.pi", title: "pi (Kiro)" },
+    });
+
+  test('choosing "pi (Kiro)" in the terminal dropdown starts the same pi, and with pi missing explains instead', async () => {
+    const fakePi = path.join(scratch, "profile-pi");
+    const record = path.join(scratch, "profile-started.txt");
+    writeFileSync(
+      fakePi,
+      `#!/bin/sh\n{ printf 'arg:%s\\n' "$@"; echo "token:$KIRO_BRIDGE_TOKEN"; } > '${record}.tmp'\nmv '${record}.tmp' '${record}'\nexec sleep 60\n`,
+    );
+    chmodSync(fakePi, 0o755);
+    await kiro().update("pi.command", fakePi, vscode.ConfigurationTarget.Global);
+    await kiro().update("pi.model", undefined, vscode.ConfigurationTarget.Global);
+    const opened = new Set(vscode.window.terminals);
+    await openProfile();
+    const terminal = await waitFor("a terminal from the pi (Kiro) profile", () => vscode.window.terminals.find((t) => !opened.has(t)));
+    try {
+      const started = await waitFor("the profile's pi to start", () => (existsSync(record) ? readFileSync(record, "utf8") : undefined), 20_000);
+      assert.ok(started.includes("arg:--model\narg:kiro/claude-sonnet-4-5"), `default model: ${started}`);
+      assert.ok(started.includes(`token:${bridgeToken()}`));
+    } finally {
+      terminal.dispose();
+    }
+
+    await kiro().update("pi.command", path.join(scratch, "nothing-here"), vscode.ConfigurationTarget.Global);
+    const before = new Set(vscode.window.terminals);
+    await openProfile();
+    const explaining = await waitFor("the explaining terminal", () => vscode.window.terminals.find((t) => !before.has(t)));
+    try {
+      const options = explaining.creationOptions as vscode.ExtensionTerminalOptions;
+      assert.ok("pty" in options, "the profile opens an explaining terminal, not a process that fails");
+    } finally {
+      explaining.dispose();
+    }
+  });
 });
