@@ -15,8 +15,7 @@ export interface KiroLoginDependencies {
 
 /**
  * Builder ID unless the user picks an organisation's Identity Center (then its start URL and
- * region). pi 0.73 has no selector: there `/login kiro` is Builder ID, and Identity Center users
- * sign in from VS Code or kiro-cli.
+ * region). Both pi generations pass a selector to `/login`; a caller without one gets Builder ID.
  */
 async function chooseSignIn(callbacks: PiOAuthLoginCallbacks, env: Env): Promise<{ startUrl?: string; region: string }> {
   const defaultRegion = env.KIRO_OIDC_REGION?.trim() || DEFAULT_OIDC_REGION;

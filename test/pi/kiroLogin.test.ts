@@ -19,7 +19,7 @@ describe("/login kiro", () => {
 
   const provider = () => createKiroOAuthProvider({ env: { KIRO_OIDC_ENDPOINT: oidc.url }, pollIntervalUnitMs: SECOND_MS });
 
-  test("with pi 0.73's callbacks (no device-code callback, no selector) it signs in with Builder ID and shows the link with the code", async () => {
+  test("without a selector it signs in with Builder ID and shows the verification link with the code", async () => {
     const shown: { url: string; instructions?: string }[] = [];
     const callbacks: PiOAuthLoginCallbacks = {
       onAuth: (info) => shown.push(info),
@@ -39,7 +39,7 @@ describe("/login kiro", () => {
     assert.equal(provider().getApiKey(credentials), credentials.access);
   });
 
-  test("with pi 1.x's callbacks it offers Identity Center, asks for the start URL and shows the code", async () => {
+  test("with pi's selector it offers Identity Center, asks for the start URL and region, and shows the code", async () => {
     const links: string[] = [];
     const prompts: string[] = [];
     const callbacks: PiOAuthLoginCallbacks = {
