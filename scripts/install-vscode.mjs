@@ -1,10 +1,10 @@
 // Installs what running a real VS Code here needs (Node 24, code-server, its native build deps, Chromium, playwright-core), reusing whatever is already present.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureNode24 } from "./ensure-node24.mjs";
+import { ensureNodeModules } from "./ensure-node-modules.mjs";
 
 export const CODE_SERVER_VERSION = "4.139.1";
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -143,24 +143,13 @@ function findNpmCli() {
   fail(`cannot find npm-cli.js next to ${npmPath}`);
 }
 
-/** playwright-core is a devDependency; a missing one means `npm ci` was not run. */
-export function ensurePlaywright() {
-  const require = createRequire(join(root, "package.json"));
-  try {
-    return require.resolve("playwright-core");
-  } catch {
-    log("playwright-core is missing; running npm install");
-    execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-    return require.resolve("playwright-core");
-  }
-}
-
 /** Everything the VS Code test runners need, installed when absent. */
 export function ensureVsCodeTools() {
   ensureAptPackages();
   const node24 = ensureNode24();
   const codeServerEntry = ensureCodeServer(node24);
-  ensurePlaywright();
+  // playwright-core and the build tools are devDependencies.
+  ensureNodeModules();
   const version = JSON.parse(readFileSync(join(codeServerDir, "package.json"), "utf8")).version;
   return { node24, codeServerEntry, codeServerVersion: version, chromium: CHROMIUM_PATH };
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ensureAptPackages, ensureCodeServer } from "./install-vscode.mjs";
 import { ensureNode24 } from "./ensure-node24.mjs";
+import { ensureNodeModules } from "./ensure-node-modules.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: flags } = parseArgs({
@@ -127,7 +128,8 @@ function openInBrowser(url) {
 }
 
 try {
-  step("checking Node 24 and code-server");
+  step("checking npm dependencies, Node 24 and code-server");
+  ensureNodeModules();
   ensureAptPackages();
   ensureCodeServer(ensureNode24());
   if (!flags["skip-build"]) {

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureNodeModules } from "./ensure-node-modules.mjs";
 import { countsFromPlainLine, countsFromTestRunner } from "./test-counts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -123,6 +124,15 @@ const suites = [
     },
   },
 ];
+
+// A fresh clone has no node_modules yet; every suite needs them.
+try {
+  ensureNodeModules();
+} catch (error) {
+  console.error(`[test] ${error instanceof Error ? error.message : error}`);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
 
 const only = process.argv.slice(2);
 let passed = 0;
