@@ -1,6 +1,7 @@
 // Rebuilds the `partial` message of stream events that travelled without it (the bridge's NDJSON lines), so a client sees pi-ai events again.
 import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "./types";
 import { emptyUsage } from "./types";
+import { parsePartialJsonObject } from "./responseAssembler";
 
 /** A stream event minus `partial`; `toolcall_start` may also name the call (`id`, `name`), which `partial` carried before. */
 export type StreamEventWithoutPartial = AssistantMessageEvent extends infer E
@@ -20,14 +21,15 @@ export function withoutPartial(event: AssistantMessageEvent): StreamEventWithout
   return rest as StreamEventWithoutPartial;
 }
 
-/** Best effort: the arguments parsed so far, or the previous ones while the JSON is still incomplete. */
-function parseArgumentsSoFar(json: string, previous: Record<string, unknown>): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : previous;
-  } catch {
-    return previous;
-  }
+/**
+ * A tool call's argument JSON as it streams. Fragments are joined and parsed only when the
+ * text has doubled since the last parse, so a multi-megabyte file write costs O(n) overall
+ * instead of one full parse per fragment.
+ */
+interface ToolJsonProgress {
+  parts: string[];
+  chars: number;
+  nextParseAt: number;
 }
 
 /**
@@ -37,7 +39,7 @@ function parseArgumentsSoFar(json: string, previous: Record<string, unknown>): R
  */
 export class EventReplay {
   private message: AssistantMessage;
-  private readonly toolJson = new Map<number, string>();
+  private readonly toolJson = new Map<number, ToolJsonProgress>();
 
   constructor(model: Pick<Model, "id" | "api" | "provider">) {
     this.message = {
@@ -100,14 +102,24 @@ export class EventReplay {
           name: typeof named.name === "string" ? named.name : "",
           arguments: {},
         };
-        this.toolJson.set(event.contentIndex, "");
+        this.toolJson.set(event.contentIndex, { parts: [], chars: 0, nextParseAt: 0 });
         return { type: "toolcall_start", contentIndex: event.contentIndex, partial };
       }
       case "toolcall_delta": {
-        const json = (this.toolJson.get(event.contentIndex) ?? "") + event.delta;
-        this.toolJson.set(event.contentIndex, json);
+        let progress = this.toolJson.get(event.contentIndex);
+        if (!progress) {
+          progress = { parts: [], chars: 0, nextParseAt: 0 };
+          this.toolJson.set(event.contentIndex, progress);
+        }
+        progress.parts.push(event.delta);
+        progress.chars += event.delta.length;
         const block = partial.content[event.contentIndex];
-        if (block?.type === "toolCall") block.arguments = parseArgumentsSoFar(json, block.arguments);
+        if (block?.type === "toolCall" && progress.chars >= progress.nextParseAt) {
+          const json = progress.parts.join("");
+          progress.parts = [json];
+          progress.nextParseAt = Math.max(progress.chars * 2, progress.chars + 64);
+          block.arguments = parsePartialJsonObject(json) ?? block.arguments;
+        }
         return { type: "toolcall_delta", contentIndex: event.contentIndex, delta: event.delta, partial };
       }
       case "toolcall_end": {
