@@ -1,7 +1,8 @@
 // The VS Code extension's entry point: wires the src/vscode adapters together on activation; holds no logic of its own.
 import * as vscode from "vscode";
 import { createKiroLog, registerShowLogCommand } from "./vscode/log";
-import { environmentSessionSource, registerKiroChat } from "./vscode/chatProvider";
+import { registerKiroChat } from "./vscode/chatProvider";
+import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/kiroAuth";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
 export interface KiroExtensionApi {
@@ -11,13 +12,16 @@ export interface KiroExtensionApi {
   readonly activationMs: number;
   /** Milliseconds from the extension host's start to the end of `activate`. */
   readonly sinceHostStartMs: number;
+  /** Sign-in test hooks; present only in ExtensionMode.Test (see src/vscode/auth/kiroAuth.ts). */
+  readonly authTestHooks?: KiroAuthTestHooks;
 }
 
 export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
-  registerKiroChat(context, { session: environmentSessionSource(), log });
+  const auth = registerKiroAuth(context, { log });
+  registerKiroChat(context, { session: auth.session, log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
   const version = String(context.extension.packageJSON.version ?? "unknown");
@@ -25,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
     `Kiro ${version} activated in ${activationMs.toFixed(1)} ms, ${Math.round(sinceHostStartMs)} ms after the extension host started ` +
       `(VS Code ${vscode.version}, ${vscode.env.appHost})`,
   );
-  return { log, activationMs, sinceHostStartMs };
+  return { log, activationMs, sinceHostStartMs, ...(auth.testHooks ? { authTestHooks: auth.testHooks } : {}) };
 }
 
 export function deactivate(): void {

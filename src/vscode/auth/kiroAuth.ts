@@ -1,0 +1,212 @@
+// Registers Kiro sign-in in VS Code: the "kiro" authentication provider over SecretStorage, the sign-in commands, the status bar item and the session source other modules use.
+import * as vscode from "vscode";
+import type { KiroSession } from "../../auth/session";
+import { KiroAuth } from "../../auth/sessionManager";
+import { getUsageLimits, type UsageLimits } from "../../kiro/usageLimits";
+import type { KiroSessionSource } from "../chatProvider";
+import type { Logger } from "../log";
+import { createAccountStatusBar, showAccountPick } from "./accountStatusBar";
+import { authSessionSource } from "./authSessionSource";
+import { oidcEndpointSetting } from "./authSettings";
+import { importSignIn, type ImportSource } from "./importSignIn";
+import { KIRO_AUTH_PROVIDER_ID, KIRO_AUTH_PROVIDER_LABEL, KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
+import { SecretAuthStore } from "./secretAuthStore";
+import { signInWithDeviceCode, type SignInInteraction } from "./signInFlow";
+import { VsCodeSignInInteraction } from "./signInPrompts";
+
+export const KIRO_SIGN_IN_COMMAND = "kiro.signIn";
+export const KIRO_SIGN_OUT_COMMAND = "kiro.signOut";
+export const KIRO_IMPORT_SIGN_IN_COMMAND = "kiro.importSignIn";
+export const KIRO_SHOW_ACCOUNT_COMMAND = "kiro.showAccount";
+
+/** What the rest of the extension uses. */
+export interface KiroVsCodeAuth {
+  provider: KiroAuthenticationProvider;
+  /** For the chat provider and the bridge: the signed-in token, refreshed as needed (`KIRO_ACCESS_TOKEN` when nobody signed in). */
+  session: KiroSessionSource;
+}
+
+/**
+ * Present only in `ExtensionMode.Test` (the extension-host suite), never in a user's VS Code. VS Code refuses dialogs
+ * there, so tests replace the prompts; that changes what a person would see, not what is checked: the code must still be
+ * approved at the sign-in service.
+ */
+export interface KiroAuthTestHooks {
+  provider: KiroAuthenticationProvider;
+  session: KiroSessionSource;
+  /** The extension's own SecretStorage, to prove what is (and is not) stored. */
+  secrets: vscode.SecretStorage;
+  globalState: vscode.Memento;
+  /** Prompts for later sign-ins; undefined restores VS Code's. */
+  setInteraction(interaction: SignInInteraction | undefined): void;
+  /** Sources for "Kiro: Import Sign-in"; undefined restores kiro-cli and the Kiro IDE. */
+  setImportSources(sources: readonly ImportSource[] | undefined): void;
+  /** A second provider over the same SecretStorage, as another (or a reloaded) window has. Dispose it. */
+  createProvider(): KiroAuthenticationProvider;
+}
+
+export interface KiroAuthRegistrationOptions {
+  log: vscode.LogOutputChannel;
+}
+
+function kiroApiSettings(): { region?: string; endpoint?: string } {
+  const config = vscode.workspace.getConfiguration("kiro");
+  const region = config.get<string>("region")?.trim();
+  const endpoint = config.get<string>("endpoint")?.trim();
+  return { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+}
+
+function fetchUsage(session: Pick<KiroSession, "profileArn">, accessToken: string, signal: AbortSignal): Promise<UsageLimits> {
+  return getUsageLimits({ accessToken, ...kiroApiSettings(), ...(session.profileArn ? { profileArn: session.profileArn } : {}), signal });
+}
+
+/** KiroAuth over SecretStorage. `kiro.oidcEndpoint` is read at each call, so changing the setting needs no reload. */
+function createKiroAuth(store: SecretAuthStore, log: Logger): KiroAuth {
+  return new KiroAuth({
+    store,
+    get oidcEndpoint() {
+      return oidcEndpointSetting();
+    },
+    // Names the account by its email when Kiro tells it; a few seconds at most, sign-in does not wait longer.
+    describeAccount: async (session) => {
+      try {
+        return (await fetchUsage(session, session.accessToken, AbortSignal.timeout(5000))).email;
+      } catch (error) {
+        log.debug(`Kiro sign-in: the account's email is not available: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      }
+    },
+  });
+}
+
+/** Registers everything; all of it is disposed with the extension. */
+export function registerKiroAuth(context: vscode.ExtensionContext, options: KiroAuthRegistrationOptions): KiroVsCodeAuth & { testHooks?: KiroAuthTestHooks } {
+  const { log } = options;
+  let interaction: SignInInteraction = new VsCodeSignInInteraction(context.globalState, log);
+  let importSources: readonly ImportSource[] | undefined;
+
+  const createProvider = (store: SecretAuthStore) =>
+    new KiroAuthenticationProvider({
+      auth: createKiroAuth(store, log),
+      onDidChangeStore: store.onDidChange,
+      signIn: (auth) => signInWithDeviceCode(interaction, auth, log),
+      reportSignInFailure: (error) => {
+        void vscode.window.showErrorMessage(`Kiro sign-in failed: ${error instanceof Error ? error.message : String(error)}`, "Show Log").then((choice) => {
+          if (choice) log.show(true);
+        });
+      },
+      log,
+    });
+
+  const store = new SecretAuthStore(context.secrets);
+  const provider = createProvider(store);
+  context.subscriptions.push(
+    store,
+    provider,
+    vscode.authentication.registerAuthenticationProvider(KIRO_AUTH_PROVIDER_ID, KIRO_AUTH_PROVIDER_LABEL, provider, { supportsMultipleAccounts: false }),
+  );
+
+  const signIn = async (): Promise<KiroSession | undefined> => {
+    try {
+      await provider.createSession([]);
+      const session = provider.current;
+      if (session) void vscode.window.showInformationMessage(`Kiro: signed in as ${session.account}.`);
+      return session;
+    } catch {
+      // createSession already told the user, or the user cancelled.
+      return undefined;
+    }
+  };
+
+  const signOut = async (): Promise<void> => {
+    await provider.whenLoaded();
+    const session = provider.current;
+    if (!session) {
+      void vscode.window.showInformationMessage("You are not signed in to Kiro.");
+      return;
+    }
+    const answer = await vscode.window.showWarningMessage(
+      `Sign out of Kiro (${session.account})?`,
+      { modal: true, detail: "Kiro's models stop answering in every VS Code window until you sign in again." },
+      "Sign Out",
+    );
+    if (answer === "Sign Out") await provider.removeSession(session.id);
+  };
+
+  const showAccount = async (): Promise<void> => {
+    await provider.whenLoaded();
+    const session = provider.current;
+    if (!session) {
+      await signIn();
+      return;
+    }
+    await showAccountPick(
+      session,
+      async (signal) => {
+        const token = await provider.accessToken();
+        if (!token) throw new Error("You are signed out. Sign in to Kiro again.");
+        const usage = await fetchUsage(session, token, signal);
+        if (usage.email) await provider.renameAccount(session.id, usage.email);
+        return usage;
+      },
+      { switchAccount: () => signIn(), signOut: () => signOut(), showLog: async () => log.show(true) },
+    );
+  };
+
+  const importCommand = () =>
+    importSignIn({
+      ...(importSources ? { sources: importSources } : {}),
+      importOptions: () => ({ oidcEndpoint: oidcEndpointSetting() }),
+      store: (session) => provider.importSession(session),
+      log,
+    });
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(KIRO_SIGN_IN_COMMAND, signIn),
+    vscode.commands.registerCommand(KIRO_SIGN_OUT_COMMAND, signOut),
+    vscode.commands.registerCommand(KIRO_IMPORT_SIGN_IN_COMMAND, importCommand),
+    vscode.commands.registerCommand(KIRO_SHOW_ACCOUNT_COMMAND, showAccount),
+    createAccountStatusBar(provider, { signIn: KIRO_SIGN_IN_COMMAND, showAccount: KIRO_SHOW_ACCOUNT_COMMAND }),
+    // Once per lost sign-in: the session is gone afterwards, so later requests do not ask again.
+    provider.onDidSignOutExpired((event) => {
+      void vscode.window.showWarningMessage(`Kiro: ${event.message}`, "Sign In").then((choice) => {
+        if (choice === "Sign In") void signIn();
+      });
+    }),
+  );
+
+  const session = authSessionSource({
+    provider,
+    signIn: async () => {
+      await signIn();
+    },
+    signOut,
+  });
+
+  const registered: KiroVsCodeAuth & { testHooks?: KiroAuthTestHooks } = { provider, session };
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    registered.testHooks = {
+      provider,
+      session,
+      secrets: context.secrets,
+      globalState: context.globalState,
+      setInteraction: (replacement) => {
+        interaction = replacement ?? new VsCodeSignInInteraction(context.globalState, log);
+      },
+      setImportSources: (sources) => {
+        importSources = sources;
+      },
+      createProvider: () => {
+        const secondStore = new SecretAuthStore(context.secrets);
+        const second = createProvider(secondStore);
+        const dispose = second.dispose.bind(second);
+        second.dispose = () => {
+          dispose();
+          secondStore.dispose();
+        };
+        return second;
+      },
+    };
+  }
+  return registered;
+}
