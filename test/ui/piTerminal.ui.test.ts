@@ -42,8 +42,37 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
+test('the "Get Started with Kiro" walkthrough lists its three steps, and its "Open pi in Terminal" button opens pi and checks the step off', async () => {
+  const page = workbench.page;
+  await workbench.runCommand("Welcome: Open Walkthrough...");
+  const row = workbench.quickInput.locator(".monaco-list-row", { hasText: "Get Started with Kiro" }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await row.click();
+  const steps = page.locator(".getting-started-step");
+  await steps.first().waitFor({ state: "visible", timeout: 20_000 });
+  const titles = async () => Promise.all((await steps.all()).map(async (step) => (await step.locator(".step-title").first().innerText()).trim()));
+  assert.deepEqual(await titles(), ["Sign in to Kiro", "Chat with a Kiro model", "Open pi in the terminal"]);
+  const piStep = steps.nth(2);
+  const piStepDone = async () => (await piStep.locator("[role=checkbox]").first().getAttribute("aria-checked")) === "true";
+  assert.equal(await piStepDone(), false, "the pi step starts unchecked");
+  await piStep.click();
+  await piStep.locator(".monaco-button, a", { hasText: "Open pi in Terminal" }).first().click();
+  await workbench.screenshot("walkthrough-get-started-with-kiro");
+
+  const tab = page.locator(".terminal-tabs-entry, .single-terminal-tab, .terminal-tab", { hasText: "pi (Kiro)" }).first();
+  await tab.waitFor({ state: "visible", timeout: 30_000 }).catch(async () => {
+    await workbench.screenshot("pi-terminal-missing");
+    throw new Error(`no "pi (Kiro)" terminal appeared; notifications: ${(await workbench.notifications()).join(" | ") || "(none)"}`);
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await piStepDone()) && Date.now() < deadline) await page.waitForTimeout(250);
+  assert.equal(await piStepDone(), true, "opening pi checked the walkthrough's pi step off");
+});
+
 test('"Kiro: Open pi in Terminal" starts pi in a "pi (Kiro)" terminal, and a prompt typed there is answered by Kiro through the bridge', async () => {
   const before = sim.generateRequests().length;
+  // The walkthrough's pi terminal (previous test) goes; this one comes from the command palette.
+  await workbench.runCommand("Terminal: Kill All Terminals").catch(() => undefined);
   await workbench.runCommand("Kiro: Open pi in Terminal");
   const tab = workbench.page.locator(".terminal-tabs-entry, .single-terminal-tab, .terminal-tab", { hasText: "pi (Kiro)" }).first();
   await tab.waitFor({ state: "visible", timeout: 30_000 }).catch(async () => {
