@@ -69,11 +69,14 @@ export function ensureAptPackages() {
 
 /** Environment with Node 24 first on PATH and node-gyp pointed at its headers, so native modules build for the Node that runs them. */
 export function node24Env(node24, base = process.env) {
-  return {
-    ...base,
-    PATH: `${node24.bin}${delimiter}${base.PATH ?? ""}`,
-    npm_config_nodedir: node24.nodedir,
-  };
+  const env = {};
+  for (const [key, value] of Object.entries(base)) {
+    // Under `npm test` the environment carries the outer npm's settings: its user agent (which code-server's post-install reads
+    // to check the Node version: it would see Node 20), its local prefix (the clone, not this folder). npm rereads .npmrc anyway.
+    if (/^npm_/i.test(key) || key === "INIT_CWD") continue;
+    env[key] = value;
+  }
+  return { ...env, PATH: `${node24.bin}${delimiter}${base.PATH ?? ""}`, npm_config_nodedir: node24.nodedir };
 }
 
 /** Installs code-server into .vscode-test/code-server once; returns the path of its `out/node/entry.js`. */
@@ -134,7 +137,7 @@ function loadsUnderNode24(node24, name) {
 /** The npm that ships with the running Node (npm 11 here); Node 24's package has no npm of its own. */
 function findNpmCli() {
   const fromEnv = process.env.npm_execpath;
-  if (fromEnv && fromEnv.endsWith(".js") && existsSync(fromEnv)) return fromEnv;
+  if (fromEnv && fromEnv.endsWith("npm-cli.js") && existsSync(fromEnv)) return fromEnv;
   const npmPath = execFileSync("bash", ["-c", "readlink -f \"$(command -v npm)\""], { encoding: "utf8" }).trim();
   const cli = join(dirname(npmPath), "npm-cli.js");
   if (existsSync(cli)) return cli;
