@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { createKiroLog, registerShowLogCommand } from "./vscode/log";
 import { registerKiroChat } from "./vscode/chatProvider";
+import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/terminal/index";
 import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/kiroAuth";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
@@ -14,6 +15,8 @@ export interface KiroExtensionApi {
   readonly sinceHostStartMs: number;
   /** Sign-in test hooks; present only in ExtensionMode.Test (see src/vscode/auth/kiroAuth.ts). */
   readonly authTestHooks?: KiroAuthTestHooks;
+  /** The pi terminal's environment and bridge; present only in ExtensionMode.Test (it reaches the bridge token). */
+  readonly terminalTestHooks?: KiroTerminalTestHooks;
 }
 
 export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
@@ -22,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   registerShowLogCommand(context, log);
   const auth = registerKiroAuth(context, { log });
   registerKiroChat(context, { session: auth.session, log });
+  const terminal = registerKiroTerminal(context, { session: auth.session, log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
   const version = String(context.extension.packageJSON.version ?? "unknown");
@@ -29,7 +33,13 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
     `Kiro ${version} activated in ${activationMs.toFixed(1)} ms, ${Math.round(sinceHostStartMs)} ms after the extension host started ` +
       `(VS Code ${vscode.version}, ${vscode.env.appHost})`,
   );
-  return { log, activationMs, sinceHostStartMs, ...(auth.testHooks ? { authTestHooks: auth.testHooks } : {}) };
+  return {
+    log,
+    activationMs,
+    sinceHostStartMs,
+    ...(auth.testHooks ? { authTestHooks: auth.testHooks } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { terminalTestHooks: terminal } : {}),
+  };
 }
 
 export function deactivate(): void {
