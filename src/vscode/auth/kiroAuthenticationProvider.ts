@@ -100,12 +100,14 @@ export class KiroAuthenticationProvider implements vscode.AuthenticationProvider
   }
 
   private async publish(event: SessionsChangeEvent): Promise<void> {
+    // The snapshot first, so a listener that asks `current` (or isSignedIn) already gets the new answer.
+    const newest = (await this.options.auth.getSessions())[0];
     this.sessionsChanged.fire({
       added: event.added.map(toAuthenticationSession),
       removed: event.removed.map(toAuthenticationSession),
       changed: event.changed.map(toAuthenticationSession),
     });
-    this.setSnapshot((await this.options.auth.getSessions())[0]);
+    this.setSnapshot(newest);
   }
 
   async getSessions(scopes: readonly string[] | undefined): Promise<vscode.AuthenticationSession[]> {
