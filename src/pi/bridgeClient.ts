@@ -95,23 +95,30 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 /** Splits a byte stream into lines, across chunk boundaries. */
 async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
-  let buffered = "";
+  // Pieces of the line still being received: each chunk is searched for a newline once, so a
+  // multi-megabyte line (a big `done` message) arriving in many chunks costs O(n), not O(n²).
+  let pending: string[] = [];
   const reader = body.getReader();
   try {
     while (true) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffered += decoder.decode(value, { stream: true });
-      let newline = buffered.indexOf("\n");
+      const chunk = decoder.decode(value, { stream: true });
+      let start = 0;
+      let newline = chunk.indexOf("\n");
       while (newline >= 0) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
+        pending.push(chunk.slice(start, newline));
+        const line = pending.join("").trim();
+        pending = [];
         if (line) yield line;
-        newline = buffered.indexOf("\n");
+        start = newline + 1;
+        newline = chunk.indexOf("\n", start);
       }
+      if (start < chunk.length) pending.push(chunk.slice(start));
     }
-    buffered += decoder.decode();
-    if (buffered.trim()) yield buffered.trim();
+    pending.push(decoder.decode());
+    const rest = pending.join("").trim();
+    if (rest) yield rest;
   } finally {
     reader.releaseLock();
   }
