@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { suite, suiteSetup, suiteTeardown, setup, test } from "mocha";
 import * as vscode from "vscode";
 import type { UserCodeInfo } from "../../../src/auth/deviceFlow";
-import { BUILDER_ID_START_URL, parseAuthState, type StoredAuthState } from "../../../src/auth/session";
+import { AuthError } from "../../../src/auth/errors";
+import { BUILDER_ID_START_URL, KIRO_SCOPES, parseAuthState, type KiroSession, type StoredAuthState } from "../../../src/auth/session";
 import type { KiroExtensionApi } from "../../../src/extension";
 import type { KiroAuthTestHooks } from "../../../src/vscode/auth/kiroAuth";
 import { KIRO_AUTH_SECRET_KEY } from "../../../src/vscode/auth/secretAuthStore";
@@ -34,6 +35,15 @@ function filesUnder(dir: string): string[] {
     else if (stat.isFile()) found.push(full);
   }
   return found;
+}
+
+/** Everything the "Kiro" LogOutputChannel wrote to disk so far. */
+function kiroLogText(): string {
+  const logsRoot = path.join(process.env.KIRO_TEST_USER_DATA_DIR ?? "", "logs");
+  return filesUnder(logsRoot)
+    .filter((f) => path.basename(f) === "Kiro.log")
+    .map((f) => readFileSync(f, "utf8"))
+    .join("\n");
 }
 
 suite("Kiro sign-in (authentication provider)", function () {
@@ -92,6 +102,7 @@ suite("Kiro sign-in (authentication provider)", function () {
   suiteTeardown(async () => {
     if (hooks) {
       hooks.setInteraction(undefined);
+      hooks.setImportSources(undefined);
       await signOutEverywhere().catch(() => undefined);
     }
     const config = vscode.workspace.getConfiguration("kiro");
@@ -151,14 +162,8 @@ suite("Kiro sign-in (authentication provider)", function () {
     api.log.info(marker);
     const userDataDir = process.env.KIRO_TEST_USER_DATA_DIR;
     assert.ok(userDataDir, "the runner passes KIRO_TEST_USER_DATA_DIR");
-    await waitFor("Kiro.log to be flushed", () =>
-      filesUnder(path.join(userDataDir, "logs")).some((f) => path.basename(f) === "Kiro.log" && readFileSync(f, "utf8").includes(marker)),
-    );
-    const kiroLog = filesUnder(path.join(userDataDir, "logs"))
-      .filter((f) => path.basename(f) === "Kiro.log")
-      .map((f) => readFileSync(f, "utf8"))
-      .join("\n");
-    assert.match(kiroLog, /Kiro sign-in: one-time code issued/, "the sign-in is logged");
+    await waitFor("Kiro.log to be flushed", () => kiroLogText().includes(marker));
+    assert.match(kiroLogText(), /Kiro sign-in: one-time code issued/, "the sign-in is logged");
     // Every file of the profile (settings.json, state databases, logs): none holds any of them in plain text.
     for (const file of filesUnder(userDataDir)) {
       const text = readFileSync(file).toString("latin1");
@@ -254,6 +259,55 @@ suite("Kiro sign-in (authentication provider)", function () {
     } finally {
       subscription.dispose();
     }
+  });
+
+  test('"Kiro: Import Sign-in" stores the sign-in the person picks as the one account; the log says why a source had none', async () => {
+    const first = await signIn();
+    const imported: KiroSession = {
+      id: "imported-kiro-ide",
+      method: "social",
+      source: "kiro-ide",
+      provider: "Github",
+      accessToken: "kiro-ide-access-token",
+      refreshToken: "kiro-ide-refresh-token",
+      expiresAt: Date.now() + 3_600_000,
+      region: "us-east-1",
+      account: "Kiro (Github)",
+      scopes: [...KIRO_SCOPES],
+      createdAt: Date.now(),
+    };
+    let cliReads = 0;
+    hooks.setImportSources([
+      {
+        name: "Kiro IDE",
+        read: async () => ({ session: imported, sourcePath: "/home/someone/.aws/sso/cache/kiro-auth-token.json" }),
+        import: async () => ({ session: imported, sourcePath: "/home/someone/.aws/sso/cache/kiro-auth-token.json" }),
+      },
+      {
+        name: "kiro-cli",
+        read: async () => {
+          cliReads++;
+          throw new AuthError("import-missing", "No kiro-cli database at /home/someone/.local/share/kiro-cli/data.sqlite3. Sign in with `kiro-cli login` first.");
+        },
+        import: async () => assert.fail("kiro-cli has nothing to import"),
+      },
+    ]);
+    const running = Promise.resolve(vscode.commands.executeCommand("kiro.importSignIn"));
+    let settled = false;
+    void running.finally(() => (settled = true));
+    // The quick pick lists the Kiro IDE sign-in first; a person presses Enter on it.
+    await waitFor("the import to finish", async () => {
+      if (!settled) await vscode.commands.executeCommand("workbench.action.acceptSelectedQuickOpenItem");
+      return settled;
+    });
+    await running;
+    assert.equal(cliReads, 1, "every source was read to list what it holds");
+    const sessions = (await stored()).sessions;
+    assert.deepEqual(sessions.map((s) => [s.id, s.source, s.accessToken]), [["imported-kiro-ide", "kiro-ide", "kiro-ide-access-token"]]);
+    assert.ok(!sessions.some((s) => s.id === first.id), "the earlier sign-in was replaced: one account at a time");
+    assert.equal(hooks.provider.current?.source, "kiro-ide");
+    assert.equal(await hooks.session.getAccessToken(), "kiro-ide-access-token");
+    await waitFor("the log to name why kiro-cli had nothing", () => kiroLogText().includes("Kiro import: kiro-cli: No kiro-cli database at /home/someone/.local/share/kiro-cli/data.sqlite3. Sign in with `kiro-cli login` first."));
   });
 
   test("a vscode.lm request to a Kiro model sends the signed-in account's token", async () => {
