@@ -1,6 +1,6 @@
 // `npm run test:ui`: packages the .vsix, then runs out/test/ui/*.test.js (node:test, each file opens its own code-server + headless Chromium) and prints `ui: N passed, N failed`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,11 @@ function stopLeftovers() {
     }
   }
   for (const name of existsSync(groupDir) ? readdirSync(groupDir) : []) {
+    if (name.startsWith("dir-")) {
+      // A test profile whose test process died before disposing it.
+      rmSync(readFileSync(join(groupDir, name), "utf8"), { recursive: true, force: true });
+      continue;
+    }
     try {
       process.kill(-Number(name), "SIGKILL");
     } catch {

@@ -33,17 +33,19 @@ function npmRun(script) {
 
 /** Cleanups run in reverse order exactly once, whether the run passed, failed, timed out or was interrupted. */
 const cleanups = [];
-let tornDown = false;
-async function teardown() {
-  if (tornDown) return;
-  tornDown = true;
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (error) {
-      console.error(`[test:vscode] cleanup failed: ${error instanceof Error ? error.message : error}`);
+let teardownDone;
+/** Every caller (the run's own `finally`, a signal handler) waits for the same teardown to finish before exiting. */
+function teardown() {
+  teardownDone ??= (async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error(`[test:vscode] cleanup failed: ${error instanceof Error ? error.message : error}`);
+      }
     }
-  }
+  })();
+  return teardownDone;
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {

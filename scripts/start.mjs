@@ -51,18 +51,20 @@ const profile = {
 const demoEndpointFile = join(profileDir, "demo-endpoint");
 
 const stops = [];
-let stopping = false;
-async function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  for (const stop of stops.reverse()) {
-    try {
-      await stop();
-    } catch (error) {
-      console.error(`[start] stopping failed: ${error instanceof Error ? error.message : error}`);
+let stopping;
+/** Stops everything once; a second caller waits for the first stop to finish. */
+function stopAll(code) {
+  stopping ??= (async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error(`[start] stopping failed: ${error instanceof Error ? error.message : error}`);
+      }
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {

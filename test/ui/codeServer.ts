@@ -242,7 +242,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** When a runner sets KIRO_PROCESS_GROUP_DIR, every server started records its process group there, so the runner can stop leftovers of a test process that died. */
+/** When a runner sets KIRO_PROCESS_GROUP_DIR, every server started records its process group there (a file named by the pid), so the runner can stop leftovers of a test process that died. */
 function registerProcessGroup(pid: number): void {
   const dir = process.env.KIRO_PROCESS_GROUP_DIR;
   if (dir && existsSync(dir)) writeFileSync(path.join(dir, String(pid)), "");
@@ -256,7 +256,15 @@ function unregisterProcessGroup(pid: number): void {
 /** Launches headless Chromium (Debian's, installed by scripts/install-vscode.mjs). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing; run \`node scripts/install-vscode.mjs\` first`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  // The caller closes the browser itself: Playwright's own signal handlers would exit the process before the caller stops its servers.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
 }
 
 export interface TestProfile {
@@ -273,13 +281,20 @@ export interface TestProfile {
 /** A throwaway profile with the test settings, under the system temp folder. */
 export function createTestProfile(prefix = "kiro-vscode-"): TestProfile {
   const baseDir = mkdtempSync(path.join(tmpdir(), prefix));
+  // Under a runner, record the folder, so it is removed even when the test process dies before `dispose`.
+  const registry = process.env.KIRO_PROCESS_GROUP_DIR;
+  const marker = registry && existsSync(registry) ? path.join(registry, `dir-${path.basename(baseDir)}`) : undefined;
+  if (marker) writeFileSync(marker, baseDir);
   const profile: TestProfile = {
     baseDir,
     userDataDir: path.join(baseDir, "data"),
     extensionsDir: path.join(baseDir, "extensions"),
     workspaceDir: path.join(baseDir, "workspace"),
     logFile: path.join(baseDir, "code-server.log"),
-    dispose: () => rmSync(baseDir, { recursive: true, force: true }),
+    dispose: () => {
+      rmSync(baseDir, { recursive: true, force: true });
+      if (marker) rmSync(marker, { force: true });
+    },
   };
   mkdirSync(profile.workspaceDir, { recursive: true });
   writeUserSettings(profile.userDataDir, TEST_SETTINGS);
