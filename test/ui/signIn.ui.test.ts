@@ -153,3 +153,46 @@ test("after reloading the window the account is still signed in", async () => {
   await workbench.screenshot("sign-in-after-reload");
   assert.match(text, /sim-user@example\.com/, "the window came back signed out");
 });
+
+test("Your organization: start URL and region pickers, Cancel on the code dialog changes nothing and shows no error, the start URL is offered next time", async () => {
+  const { page } = workbench;
+  const startUrl = "https://my-company.awsapps.com/start";
+  await runExactCommand("Kiro: Sign In");
+  await workbench.quickInput.locator(".monaco-list-row", { hasText: "Your organization" }).first().click();
+
+  // Step 1/2: the start URL, checked while typing.
+  const input = workbench.quickInput.locator("input");
+  await workbench.quickInput.locator(".quick-input-title", { hasText: "(1/2)" }).waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill("http://my-company.awsapps.com/start");
+  const message = workbench.quickInput.locator(".quick-input-message");
+  await message.filter({ hasText: "must begin with https://" }).waitFor({ state: "visible", timeout: 10_000 });
+  await workbench.screenshot("sign-in-org-start-url-invalid");
+  await input.fill(startUrl);
+  await message.filter({ hasText: "must begin with https://" }).waitFor({ state: "hidden", timeout: 10_000 });
+  await input.press("Enter");
+
+  // Step 2/2: the region.
+  await workbench.quickInput.locator(".quick-input-title", { hasText: "(2/2)" }).waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill("eu-west-1");
+  await workbench.quickInput.locator(".monaco-list-row", { hasText: "Europe (Ireland)" }).first().click();
+
+  // The code dialog: Cancel.
+  const dialog = page.locator(".monaco-dialog-box").first();
+  await dialog.waitFor({ state: "visible", timeout: 30_000 });
+  const authorization = oidc.requests.filter((r) => r.path === "/device_authorization").at(-1);
+  assert.equal((authorization?.body as { startUrl?: string } | undefined)?.startUrl, startUrl);
+  await dialog.locator(".monaco-button", { hasText: "Cancel" }).click();
+  await dialog.waitFor({ state: "hidden", timeout: 10_000 });
+  await page.waitForTimeout(1500);
+  const toasts = await workbench.notifications();
+  await workbench.screenshot("sign-in-org-cancelled");
+  assert.ok(!toasts.some((t) => /failed|error|cancel/i.test(t)), `a cancelled sign-in showed: ${toasts.join(" | ")}`);
+  assert.match(await statusText(page), /sim-user@example\.com/, "cancelling kept the signed-in account");
+
+  // Next time the organisation's start URL is already filled in.
+  await runExactCommand("Kiro: Sign In");
+  await workbench.quickInput.locator(".monaco-list-row", { hasText: "Your organization" }).first().click();
+  await workbench.quickInput.locator(".quick-input-title", { hasText: "(1/2)" }).waitFor({ state: "visible", timeout: 10_000 });
+  assert.equal(await input.inputValue(), startUrl);
+  await page.keyboard.press("Escape");
+});
