@@ -1,6 +1,6 @@
 // `npm run test:vscode`: runs out/test/vscode (mocha) inside a real VS Code extension host (code-server driven by headless Chromium) and prints `vscode: N passed, N failed`.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { ensureVsCodeTools } from "./install-vscode.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const LINE_PREFIX = "[kiro-test]";
+const keptLog = join(root, "test-results", "vscode", "code-server.log");
 const SUMMARY = /kiro-vscode-suite: (\d+) passed, (\d+) failed/;
 
 const { values: flags } = parseArgs({
@@ -71,7 +72,15 @@ try {
 
   const harness = createRequire(import.meta.url)(join(root, "out", "test", "ui", "codeServer.js"));
   const profile = harness.createTestProfile("kiro-vscode-test-");
-  cleanups.push(() => profile.dispose());
+  cleanups.push(() => {
+    // The profile goes away; a failed run's server log is kept for reading.
+    if (failed > 0 && existsSync(profile.logFile)) {
+      mkdirSync(dirname(keptLog), { recursive: true });
+      copyFileSync(profile.logFile, keptLog);
+      console.error(`[test:vscode] code-server's log: ${keptLog}`);
+    }
+    profile.dispose();
+  });
 
   step("starting code-server");
   const server = await harness.startCodeServer({
@@ -129,7 +138,7 @@ try {
   const outcome = await Promise.race([finished, timedOut]);
   clearTimeout(timer);
   if (outcome === "timeout") {
-    console.error(`[test:vscode] no result within ${timeoutMs / 1000} s (KIRO_VSCODE_TEST_TIMEOUT_MS); server log: ${profile.logFile}`);
+    console.error(`[test:vscode] no result within ${timeoutMs / 1000} s (KIRO_VSCODE_TEST_TIMEOUT_MS)`);
     failed = (summary?.failed ?? 0) + 1;
     passed = summary?.passed ?? 0;
   } else if (!summary) {
