@@ -86,7 +86,7 @@ export class Workbench {
       await this.page.waitForTimeout(500);
       offered = await this.quickPickItems();
       await this.page.keyboard.press("Escape");
-      if (offered[0]?.startsWith("Kiro: Show Log")) return;
+      if (offered.some((label) => isCommandLabel(label, "Kiro: Show Log"))) return;
       await this.page.waitForTimeout(1000);
     }
     await this.screenshot("kiro-commands-missing");
@@ -146,17 +146,15 @@ export class Workbench {
     return items;
   }
 
-  /** Runs a command by its palette title (e.g. "Kiro: Show Log"): types it and presses Enter once the top row is that command. */
+  /** Runs a command by its palette title (e.g. "Kiro: Show Log"): types it and clicks the row that is exactly that command. */
   async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
     await this.openCommandPalette();
-    const input = this.quickInput.locator("input");
-    await input.fill(`>${title}`);
-    const wanted = title.toLowerCase();
+    await this.quickInput.locator("input").fill(`>${title}`);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const first = (await this.quickPickItems())[0]?.toLowerCase() ?? "";
-      if (first.startsWith(wanted)) {
-        await input.press("Enter");
+      const index = (await this.quickPickItems()).findIndex((label) => isCommandLabel(label, title));
+      if (index >= 0) {
+        await this.quickInput.locator(".monaco-list-row").nth(index).click();
         await this.quickInput.waitFor({ state: "hidden", timeout: 5000 }).catch(() => undefined);
         return;
       }
@@ -184,6 +182,20 @@ export class Workbench {
   async clickNotificationButton(text: string | RegExp, button: string): Promise<void> {
     const toast = await this.waitForNotification(text);
     await toast.locator(".monaco-button", { hasText: button }).first().click();
+  }
+
+  /** Waits for a modal dialog (e.g. a sign-in code, an "open the external website?" question) and returns its message and detail text. */
+  async waitForDialog(timeoutMs = 30_000): Promise<string> {
+    const dialog = this.page.locator(".monaco-dialog-box");
+    await dialog.waitFor({ state: "visible", timeout: timeoutMs });
+    return (await dialog.locator(".dialog-message-text, .dialog-message-detail").allInnerTexts()).join("\n").trim();
+  }
+
+  /** Clicks a button of the modal dialog by its label (e.g. "Copy & Continue", "Open", "Cancel"). */
+  async clickDialogButton(label: string | RegExp): Promise<void> {
+    const dialog = this.page.locator(".monaco-dialog-box");
+    await dialog.locator(".dialog-buttons .monaco-button", { hasText: label }).first().click();
+    await dialog.waitFor({ state: "hidden", timeout: 10_000 });
   }
 
   /** Opens a channel in the Output view through "Output: Show Output Channels..." and returns the text it shows. */
@@ -233,4 +245,11 @@ export class Workbench {
     }
     throw new Error(`the terminal never showed ${pattern}; it shows:\n${rows.filter((r) => r.trim()).join("\n")}`);
   }
+}
+
+/** A palette row's aria-label is the title, then ", <keybinding>" or ", similar commands" when there is one. */
+function isCommandLabel(label: string, title: string): boolean {
+  const l = label.toLowerCase();
+  const t = title.toLowerCase();
+  return l === t || l.startsWith(`${t}, `);
 }
