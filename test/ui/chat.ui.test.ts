@@ -1,10 +1,15 @@
-// UI test: a person opens VS Code's Chat view and finds Kiro's models in the model picker and the language model manager.
+// UI test: a person signed in to Kiro finds Kiro's models in VS Code's Chat view and chats with them in Ask and Agent mode.
 //
-// Sending a chat message from the Chat view is not covered: VS Code 1.139 without a Copilot account routes every Chat view
-// message to its Copilot setup ("Sign in to use GitHub Copilot") unless the context key github.copilot.hasByokModels is
-// true, which it only is briefly while extensions load. The same models answer through vscode.lm (test/vscode/suite/chat.test.ts).
+// VS Code 1.139 without a Copilot account answers in the Chat view only when (workbench source, chatSetup's gate)
+// the built-in chat extension GitHub.copilot-chat is enabled AND github.copilot.hasByokModels is true, i.e. some non-Copilot
+// vendor has a provider group in chatLanguageModels.json. The extension adds the "Kiro" group itself; enabling the built-in
+// chat extension (disabled in a profile that never finished Copilot's setup) is the user's step, which this test takes the
+// way a person would: "Extensions: Enable All Extensions", then reload.
 import * as assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { toolUseReply } from "../sim/replies";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
 import { Workbench } from "./workbench";
 
@@ -32,6 +37,23 @@ async function eventually<T>(check: () => Promise<T | undefined>, describe: () =
   }
   throw new Error(await describe());
 }
+
+test("signed in on a fresh profile, Kiro records its model group (what lets the Chat view skip Copilot's sign-in) and says VS Code's chat extension is off", async () => {
+  const groups = await eventually(
+    async () => {
+      if (!existsSync(chatLanguageModelsFile())) return undefined;
+      const parsed = JSON.parse(readFileSync(chatLanguageModelsFile(), "utf8")) as Array<{ name?: string; vendor?: string }>;
+      return parsed.some((g) => g.vendor === "kiro") ? parsed : undefined;
+    },
+    async () => `chatLanguageModels.json has no kiro group: ${existsSync(chatLanguageModelsFile()) ? readFileSync(chatLanguageModelsFile(), "utf8") : "(no file)"}`,
+  );
+  assert.deepEqual(groups.find((g) => g.vendor === "kiro"), { name: "Kiro", vendor: "kiro" });
+  const notice = await workbench.waitForNotification(/built-in chat extension/);
+  assert.match(await notice.innerText(), /Enable All Extensions/, "the notice names the step that enables it");
+  await workbench.screenshot("chat-kiro-notice");
+  // The toast sits over the chat input's pickers.
+  await workbench.runCommand("Notifications: Clear All Notifications");
+});
 
 test("Kiro's models reach the Chat view's model picker on their own, without a detour through Manage Models", async () => {
   const page = workbench.page;
@@ -92,4 +114,176 @@ test('"Chat: Manage Language Models" lists Kiro\'s catalog with tools and vision
   assert.match(row("Claude Sonnet 4.5") ?? "", /Tools.*Vision/, `Claude Sonnet 4.5's row: ${row("Claude Sonnet 4.5")}`);
   assert.match(row("DeepSeek 3.2") ?? "", /Tools/, "DeepSeek is listed with tools");
   assert.doesNotMatch(row("DeepSeek 3.2") ?? "", /Vision/, "DeepSeek takes no images, and says so");
+});
+
+/** Closes editors (the language model manager opens as a modal editor that takes every click) and dropdowns. */
+async function clearWorkbench(): Promise<void> {
+  await workbench.page.keyboard.press("Escape");
+  await workbench.runCommand("View: Close All Editors");
+  await workbench.runCommand("Notifications: Clear All Notifications");
+}
+
+/** Opens the chat's mode picker and picks `mode` ("Ask", "Agent"), reopening it until the mode is offered. */
+async function pickChatMode(mode: string): Promise<void> {
+  const page = workbench.page;
+  const input = page.locator(".interactive-input-part .native-edit-context").first();
+  const isPicked = async () => new RegExp(`\\(${mode}\\)`).test((await input.getAttribute("aria-label")) ?? "");
+  const modePicker = page.locator(".interactive-input-part .chat-mode-picker-item").first();
+  await modePicker.waitFor({ state: "visible", timeout: 30_000 });
+  const item = page.getByRole("menuitemcheckbox", { name: new RegExp(`^${mode}\\b`) }).first();
+  let lastClickError = "";
+  await eventually(
+    async () => {
+      if (await isPicked()) return true;
+      if (!(await item.isVisible())) {
+        await modePicker.click({ timeout: 5000 }).catch((error: unknown) => (lastClickError = String(error).split("\n").find((l) => /intercepts/.test(l)) ?? ""));
+        await item.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
+      }
+      // Ask and Plan appear only once VS Code's chat extension has started; until then the picker offers Agent alone.
+      if (await item.isVisible()) await item.click();
+      else await page.keyboard.press("Escape");
+      await page.waitForTimeout(500);
+      return (await isPicked()) ? true : undefined;
+    },
+    async () => `${await workbench.screenshot(`chat-mode-${mode}-not-picked`)}: could not pick ${mode} (${lastClickError || "no click error"}): the chat input says "${await input.getAttribute("aria-label")}"; the mode picker offers ${(
+      await page.getByRole("menuitemcheckbox").allInnerTexts()
+    ).join(" | ")}`,
+    60_000,
+  );
+}
+
+/** Picks a Kiro model by its name in the Chat view's model picker. */
+async function pickChatModel(name: string): Promise<void> {
+  const page = workbench.page;
+  const picker = page.locator(".interactive-input-part .model-picker-item").first();
+  await picker.waitFor({ state: "visible", timeout: 30_000 });
+  if ((await picker.innerText()).includes(name)) return;
+  await picker.click();
+  const widget = page.locator(".action-widget.action-widget-dropdown").first();
+  await widget.waitFor({ state: "visible", timeout: 10_000 });
+  await page.keyboard.type(name);
+  const row = widget.locator(".monaco-list-row", { hasText: new RegExp(`^\\s*${name.replace(/\./g, "\\.")}(?!\\s*\\()`) }).first();
+  await row.waitFor({ state: "visible", timeout: 10_000 });
+  await row.click();
+  await eventually(
+    async () => ((await picker.innerText()).includes(name) ? true : undefined),
+    async () => `the picker shows "${await picker.innerText()}" after choosing ${name}`,
+    10_000,
+  );
+}
+
+/** Types a message into the Chat view's input and sends it with Enter. */
+async function sendChatMessage(text: string): Promise<void> {
+  const page = workbench.page;
+  await page.locator(".interactive-input-part .monaco-editor").first().click({ force: true });
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
+/** Waits until the chat's last response shows text matching `pattern`, failing on Copilot's sign-in dialog. */
+async function waitForChatResponse(pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+  const page = workbench.page;
+  const responses = page.locator(".interactive-item-container.interactive-response");
+  return eventually(
+    async () => {
+      const dialog = page.locator(".monaco-dialog-box", { hasText: "Sign in to use GitHub Copilot" });
+      if ((await dialog.count()) > 0) {
+        await workbench.screenshot("chat-copilot-sign-in-dialog");
+        throw new Error('the Chat view opened "Sign in to use GitHub Copilot" instead of asking the Kiro model');
+      }
+      const count = await responses.count();
+      const last = count > 0 ? (await responses.nth(count - 1).innerText()).replace(/\u00a0/g, " ") : "";
+      return pattern.test(last) ? last : undefined;
+    },
+    async () => {
+      await workbench.screenshot("chat-response-missing");
+      const all = await responses.allInnerTexts();
+      return `the chat never showed ${pattern}; responses: ${all.map((t) => t.replace(/\s+/g, " ").slice(0, 300)).join(" || ") || "(none)"}`;
+    },
+    timeoutMs,
+  );
+}
+
+interface ToolSpec {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+/** The tools (name and JSON schema) a recorded generateAssistantResponse request offered the model. */
+function toolsOffered(body: unknown): ToolSpec[] {
+  const state = (body as { conversationState?: { currentMessage?: { userInputMessage?: { userInputMessageContext?: { tools?: unknown[] } } } } })
+    .conversationState;
+  const tools = state?.currentMessage?.userInputMessage?.userInputMessageContext?.tools ?? [];
+  return tools.map((t) => {
+    const spec = (t as { toolSpecification?: { name?: string; inputSchema?: { json?: Record<string, unknown> } } }).toolSpecification;
+    return { name: spec?.name ?? "", schema: spec?.inputSchema?.json ?? {} };
+  });
+}
+
+/** Arguments for a read-file tool: the file in its path property, a line range covering the file for its numeric ones. */
+function readFileArguments(schema: Record<string, unknown>, file: string): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, { type?: string }>;
+  const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
+  const pathProperty = Object.keys(properties).find((name) => /path|file|uri/i.test(name)) ?? required[0] ?? "filePath";
+  const input: Record<string, unknown> = { [pathProperty]: file };
+  for (const name of required) {
+    if (name in input) continue;
+    const type = properties[name]?.type;
+    input[name] = type === "integer" || type === "number" ? (/end|limit|count/i.test(name) ? 50 : 1) : type === "boolean" ? false : file;
+  }
+  return input;
+}
+
+function chatLanguageModelsFile(): string {
+  return path.join(workbench.profile.userDataDir, "User", "chatLanguageModels.json");
+}
+
+test("after enabling VS Code's built-in chat extension, Ask mode answers with the Kiro model", async () => {
+  const page = workbench.page;
+  await clearWorkbench();
+  // The user's step: VS Code gives no narrower command for a built-in extension that its own setup disabled.
+  await workbench.runCommand("Extensions: Enable All Extensions");
+  await page.waitForTimeout(2000);
+  await page.reload();
+  await workbench.waitUntilReady();
+  await workbench.waitForKiroCommands();
+  await clearWorkbench();
+  await pickChatMode("Ask");
+  await pickChatModel("Claude Sonnet 4.5");
+  const before = sim.generateRequests().length;
+  await sendChatMessage("hello kiro, this is ask mode");
+  const answer = await waitForChatResponse(/You said:[\s\S]*hello kiro, this is ask mode/);
+  await workbench.screenshot("chat-ask-answer");
+  const sent = sim.generateRequests().slice(before);
+  assert.ok(sent.length >= 1, "the Chat view asked Kiro");
+  assert.deepEqual(sent.flatMap((r) => r.validationErrors), [], "every request passed the simulator's validation");
+  assert.match(answer, /Claude Sonnet 4\.5/, "the answer is labelled with the Kiro model");
+});
+
+test("in Agent mode the Kiro model calls VS Code's read-file tool and answers from its result", async () => {
+  await clearWorkbench();
+  const notes = path.join(workbench.profile.workspaceDir, "notes.txt");
+  writeFileSync(notes, "The launch code is pelican-42.\nSecond line.\n");
+  await pickChatMode("Agent");
+  await pickChatModel("Claude Sonnet 4.5");
+  const first = sim.generateRequests().length;
+  await sendChatMessage("hello kiro, this is agent mode");
+  await waitForChatResponse(/You said:[\s\S]*hello kiro, this is agent mode/);
+  const agentRequest = sim.generateRequests()[first];
+  assert.ok(agentRequest, "the agent asked Kiro");
+  const tools = toolsOffered(agentRequest.body);
+  const readTool = tools.find((t) => /^read_?file$/i.test(t.name)) ?? tools.find((t) => /read.?file/i.test(t.name));
+  assert.ok(readTool, `the agent offered no read-file tool; it offered: ${tools.map((t) => t.name).join(", ")}`);
+
+  sim.reply(toolUseReply([{ name: readTool.name, input: readFileArguments(readTool.schema, notes) }], { text: "Let me read notes.txt." }));
+  const second = sim.generateRequests().length;
+  await sendChatMessage("What does notes.txt say?");
+  const answer = await waitForChatResponse(new RegExp(`The ${readTool.name} tool returned: "The launch code is pelican-42\\."`));
+  await workbench.screenshot("chat-agent-tool-answer");
+  const followUps = sim.generateRequests().slice(second);
+  const withResult = followUps.find((r) => JSON.stringify(r.body).includes('"toolResults"'));
+  assert.ok(withResult, `no request carried the tool's result back; ${followUps.length} request(s) after the tool call`);
+  assert.deepEqual(followUps.flatMap((r) => r.validationErrors), [], "the follow-up passed the simulator's validation");
+  assert.match(JSON.stringify(withResult.body), /pelican-42/, "the tool result sent to Kiro holds the file's text");
+  assert.match(answer, /pelican-42/);
 });
