@@ -454,7 +454,7 @@ export function streamKiro(model: Model, context: Context, options?: KiroStreamO
       }
       output.stopReason = failure.kind === "aborted" ? "aborted" : "error";
       output.errorMessage = scrubSecrets(failure.userMessage, secrets);
-      output.kiro = { ...output.kiro, error: errorInfoOf(failure), errorKind: failure.kind };
+      output.kiro = { ...output.kiro, error: errorInfoOf(failure) };
       stream.push({ type: "error", reason: output.stopReason, error: output });
     } finally {
       stream.end();

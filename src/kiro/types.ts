@@ -75,8 +75,6 @@ export interface KiroMessageExtras {
   usageEstimated?: boolean;
   /** On a failed or aborted answer: what went wrong, for callers that act on the kind rather than the text. */
   error?: KiroErrorInfo;
-  /** Same as `error.kind`; the name `src/vscode/chatErrors.ts` reads. */
-  errorKind?: KiroErrorKind;
 }
 
 /** The structured side of a failure; `errorMessage` stays the text the user reads. */

@@ -41,10 +41,10 @@ const KIND_PATTERNS: readonly [KiroErrorKind, RegExp][] = [
   ["server", /temporary problem|failed while answering|\b5\d\d\b/i],
 ];
 
-/** The structured kind when the stream put one on the message (`message.kiro.errorKind`), else the kind read from its text. */
+/** The structured kind when the stream put one on the message (`message.kiro.error.kind`), else the kind read from its text. */
 export function kiroErrorKindOf(message: Pick<AssistantMessage, "errorMessage" | "stopReason"> & { kiro?: unknown }): KiroErrorKind {
-  const extras = message.kiro as { errorKind?: unknown } | undefined;
-  if (extras && typeof extras.errorKind === "string") return extras.errorKind as KiroErrorKind;
+  const extras = message.kiro as { error?: { kind?: unknown } } | undefined;
+  if (typeof extras?.error?.kind === "string") return extras.error.kind as KiroErrorKind;
   if (message.stopReason === "aborted") return "aborted";
   const text = message.errorMessage ?? "";
   for (const [kind, pattern] of KIND_PATTERNS) if (pattern.test(text)) return kind;

@@ -31,7 +31,7 @@ function failedMessage(error: KiroError, structured = false): AssistantMessage {
     stopReason: error.kind === "aborted" ? "aborted" : "error",
     errorMessage: error.userMessage,
     timestamp: 0,
-    ...(structured ? { kiro: { errorKind: error.kind } as Record<string, unknown> } : {}),
+    ...(structured ? { kiro: { error: { kind: error.kind, retryable: error.retryable } } as Record<string, unknown> } : {}),
   };
 }
 
@@ -64,7 +64,7 @@ describe("kiroErrorKindOf", () => {
 
   it("prefers a structured kind on the message over its text", () => {
     const msg = failedMessage(classifyHttpError(503, {}, ctx));
-    (msg as { kiro?: unknown }).kiro = { errorKind: "quota" };
+    (msg as { kiro?: unknown }).kiro = { error: { kind: "quota", retryable: false } };
     assert.equal(kiroErrorKindOf(msg), "quota");
   });
 });
