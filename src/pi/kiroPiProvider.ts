@@ -1,6 +1,6 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
-import { builtInModels, findModel, modelCatalog } from "../kiro/models";
+import { builtInModels, modelCatalog } from "../kiro/models";
 import { streamKiro } from "../kiro/index";
 import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
 import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
@@ -110,13 +110,13 @@ function kiroOptions(options: PiStreamOptions | undefined, token: ResolvedToken,
 }
 
 /**
- * streamKiro knows the built-in models by their pi ids; a model only the live catalog lists is
- * handed over under its Kiro id, which streamKiro then sends as it is.
+ * pi rebuilds the Model it hands over from the registered fields only, so the startup catalog's wire id
+ * and thinking style are put back on it: streamKiro prefers the request-time live catalog and falls back
+ * to these when that cannot be read (a live-only model must not go out under its pi id).
  */
-function wireModel(model: Model, catalog: readonly KiroModelInfo[]): Model {
-  if (findModel(model.id)) return model;
+function withCatalogFields(model: Model, catalog: readonly KiroModelInfo[]): Model & Partial<Pick<KiroModelInfo, "kiroId" | "nativeThinking">> {
   const listed = catalog.find((info) => info.id === model.id);
-  return listed && listed.kiroId !== model.id ? { ...model, id: listed.kiroId } : model;
+  return listed ? { ...model, kiroId: listed.kiroId, nativeThinking: listed.nativeThinking } : model;
 }
 
 /** The `streamSimple` pi calls for every Kiro request. Never throws: a missing sign-in is an error event that says what to do. */
@@ -145,7 +145,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     const stream = createAssistantMessageEventStream();
     void (async () => {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token ? streamKiro(wireModel(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
+      const inner = token ? streamKiro(withCatalogFields(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
       for await (const event of inner) stream.push(event);
       stream.end();
     })().catch((error: unknown) => {
