@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { KiroSession } from "../../auth/session";
 import type { UsageLimits } from "../../kiro/usageLimits";
 import { usageFailureLine, usageLines } from "./accountUsage";
+import { environmentAccessToken } from "./authSessionSource";
 import type { KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
 
 export const KIRO_STATUS_ITEM_ID = "kiro.status";
@@ -24,8 +25,15 @@ export function describeSignIn(session: KiroSession): string {
   return `${METHOD_NAMES[session.method]}, ${SOURCE_NAMES[session.source]}`;
 }
 
-/** Keeps the status bar item in step with the provider's account. */
-export function createAccountStatusBar(provider: KiroAuthenticationProvider, commands: { signIn: string; showAccount: string }): vscode.Disposable {
+/**
+ * Keeps the status bar item in step with the provider's account. Without one, requests may still go out with the
+ * `KIRO_ACCESS_TOKEN` fallback (see authSessionSource.ts), and the item says so rather than offering a sign-in as if nothing worked.
+ */
+export function createAccountStatusBar(
+  provider: KiroAuthenticationProvider,
+  commands: { signIn: string; showAccount: string },
+  environmentToken: () => string | undefined = () => environmentAccessToken(),
+): vscode.Disposable {
   const item = vscode.window.createStatusBarItem(KIRO_STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100);
   item.name = "Kiro Account";
   const update = (session: KiroSession | undefined) => {
@@ -39,6 +47,13 @@ export function createAccountStatusBar(provider: KiroAuthenticationProvider, com
       item.tooltip = tooltip;
       item.command = commands.showAccount;
       item.accessibilityInformation = { label: `Kiro: signed in as ${session.account}` };
+    } else if (environmentToken()) {
+      item.text = "$(key) Kiro (KIRO_ACCESS_TOKEN)";
+      item.tooltip =
+        "Kiro requests use the token in the KIRO_ACCESS_TOKEN environment variable; nobody is signed in to Kiro in VS Code. " +
+        "Click to sign in; a sign-in is used instead of the variable.";
+      item.command = commands.signIn;
+      item.accessibilityInformation = { label: "Kiro: using the KIRO_ACCESS_TOKEN environment variable" };
     } else {
       item.text = "$(account) Kiro: Sign In";
       item.tooltip = "Sign in to Kiro with AWS Builder ID or your organization's IAM Identity Center";

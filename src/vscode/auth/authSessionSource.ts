@@ -13,11 +13,16 @@ export interface AuthSessionSourceOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The `KIRO_ACCESS_TOKEN` fallback used when nobody signed in; undefined when unset or blank. */
+export function environmentAccessToken(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.KIRO_ACCESS_TOKEN?.trim() || undefined;
+}
+
 /** KiroSessionSource over the authentication provider; tokens are refreshed before expiry and after Kiro refused one. */
 export function authSessionSource(options: AuthSessionSourceOptions): KiroSessionSource {
   const { provider } = options;
   const env = options.env ?? process.env;
-  const environmentToken = () => env.KIRO_ACCESS_TOKEN?.trim() || undefined;
+  const environmentToken = () => environmentAccessToken(env);
   return {
     getAccessToken: async () => (await provider.accessToken()) ?? (provider.current ? undefined : environmentToken()),
     refreshAccessToken: async () => {
