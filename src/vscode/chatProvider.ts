@@ -324,24 +324,6 @@ export function workspaceChatConfig(): KiroChatConfig {
 }
 
 /**
- * A session backed by `KIRO_ACCESS_TOKEN` (read on every call, so a test in the extension host can set it), for use until the
- * VS Code sign-in provider is wired in and in hosts without one.
- */
-export function environmentSessionSource(env: Record<string, string | undefined> = process.env): KiroSessionSource & { notifyChanged(): void } {
-  const emitter = new vscode.EventEmitter<void>();
-  return {
-    getAccessToken: async () => env.KIRO_ACCESS_TOKEN || undefined,
-    isSignedIn: () => !!env.KIRO_ACCESS_TOKEN,
-    onDidChange: (listener) => emitter.event(listener),
-    signIn: async () => {
-      void vscode.window.showInformationMessage("Kiro: no sign-in is available in this window; set KIRO_ACCESS_TOKEN.");
-    },
-    getProfileArn: () => env.KIRO_PROFILE_ARN || undefined,
-    notifyChanged: () => emitter.fire(),
-  };
-}
-
-/**
  * The workbench command behind "Add Models…" in VS Code's language model manager (1.139): it records a provider group in the
  * profile's chatLanguageModels.json. Not part of the extension API, so it is feature-detected and its failures only logged.
  */
