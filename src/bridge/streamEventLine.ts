@@ -1,6 +1,6 @@
 // Turns a stream event into one NDJSON line for the bridge protocol: the event without `partial` (the client rebuilds it with EventReplay).
-import type { AssistantMessage, AssistantMessageEvent, Model } from "../kiro/types";
-import { emptyUsage } from "../kiro/types";
+import type { AssistantMessageEvent, Model } from "../kiro/types";
+import { failedAnswer } from "../kiro/failedAnswer";
 import { withoutPartial, type StreamEventWithoutPartial } from "../kiro/eventReplay";
 
 /** A stream event as it travels over the bridge: without `partial`; `toolcall_start` also names the call (see eventReplay.ts, the client's half). */
@@ -16,16 +16,5 @@ export function toNdjsonLine(event: AssistantMessageEvent): string {
 
 /** The final `error` event the bridge sends itself when the stream function broke its never-throw contract. */
 export function bridgeFailureEvent(model: Pick<Model, "id" | "api" | "provider">, errorMessage: string): AssistantMessageEvent {
-  const error: AssistantMessage = {
-    role: "assistant",
-    content: [],
-    api: model.api,
-    provider: model.provider,
-    model: model.id,
-    usage: emptyUsage(),
-    stopReason: "error",
-    errorMessage,
-    timestamp: Date.now(),
-  };
-  return { type: "error", reason: "error", error };
+  return { type: "error", reason: "error", error: failedAnswer(model, errorMessage) };
 }

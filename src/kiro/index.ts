@@ -14,3 +14,4 @@ export * from "./errors";
 export * from "./retry";
 export * from "./stream";
 export * from "./eventReplay";
+export * from "./failedAnswer";

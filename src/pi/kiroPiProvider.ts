@@ -1,9 +1,10 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
-import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
+import { createAssistantMessageEventStream } from "../kiro/eventStream";
 import { builtInModels, modelCatalog } from "../kiro/models";
 import { streamKiro } from "../kiro/index";
 import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
-import { emptyUsage, type AssistantMessage, type Model } from "../kiro/types";
+import { failedAnswer, failedAnswerStream } from "../kiro/failedAnswer";
+import type { Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
 import type { PiContext, PiStreamFunction, PiStreamOptions } from "./piApi";
 import { loginCredentialsFor } from "./kiroLogin";
@@ -47,27 +48,6 @@ export function noTokenMessage(loginAvailable: boolean, problem?: string): strin
   ways.push("or sign in with kiro-cli (`kiro-cli login`)");
   const found = problem ? ` ${problem}` : "";
   return `No Kiro sign-in found.${found} To use Kiro models: ${ways.join(", ")}.`;
-}
-
-function errorResult(model: Model, errorMessage: string): AssistantMessage {
-  return {
-    role: "assistant",
-    content: [],
-    api: model.api,
-    provider: model.provider,
-    model: model.id,
-    usage: emptyUsage(),
-    stopReason: "error",
-    errorMessage,
-    timestamp: Date.now(),
-  };
-}
-
-function failedStream(model: Model, errorMessage: string): AssistantMessageEventStream {
-  const stream = createAssistantMessageEventStream();
-  stream.push({ type: "error", reason: "error", error: errorResult(model, errorMessage) });
-  stream.end();
-  return stream;
 }
 
 interface ResolvedToken {
@@ -127,7 +107,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     try {
       kiroContext = toKiroContext(context);
     } catch (error) {
-      return failedStream(model, `The conversation could not be prepared for Kiro: ${error instanceof Error ? error.message : String(error)}`);
+      return failedAnswerStream(model, `The conversation could not be prepared for Kiro: ${error instanceof Error ? error.message : String(error)}`);
     }
     const bridge = bridgeConfigFromEnv(env);
     if (bridge) {
@@ -145,12 +125,12 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     const stream = createAssistantMessageEventStream();
     void (async () => {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token ? streamKiro(withCatalogFields(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
+      const inner = token ? streamKiro(withCatalogFields(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedAnswerStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
       for await (const event of inner) stream.push(event);
       stream.end();
     })().catch((error: unknown) => {
       // streamKiro never throws; this guards the token lookup and keeps pi's contract even if something does.
-      stream.push({ type: "error", reason: "error", error: errorResult(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
+      stream.push({ type: "error", reason: "error", error: failedAnswer(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
       stream.end();
     });
     return stream;

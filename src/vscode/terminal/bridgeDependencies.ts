@@ -1,10 +1,10 @@
 // What the window's bridge serves, over the window's session and settings (read per request); no runtime vscode import, so the real pi CLI can be tested against it outside VS Code.
-import type { BridgeServerDependencies, BridgeStreamFunction } from "../../bridge/index";
-import { createAssistantMessageEventStream } from "../../kiro/eventStream";
+import type { BridgeServerDependencies } from "../../bridge/index";
+import { failedAnswerStream } from "../../kiro/failedAnswer";
 import { findModel, modelCatalog, toPiModel } from "../../kiro/models";
 import type { KiroModelInfo } from "../../kiro/options";
 import { streamKiro } from "../../kiro/stream";
-import { emptyUsage, type Model } from "../../kiro/types";
+import type { Model } from "../../kiro/types";
 import type { KiroChatConfig, KiroSessionSource } from "../chatProvider";
 import type { Logger } from "../log";
 
@@ -39,35 +39,16 @@ function bridgeModel(info: KiroModelInfo): BridgeModel {
   return { ...toPiModel(info), kiroId: info.kiroId, nativeThinking: info.nativeThinking };
 }
 
-function notSignedInStream(model: Model): ReturnType<BridgeStreamFunction> {
-  const stream = createAssistantMessageEventStream();
-  stream.push({
-    type: "error",
-    reason: "error",
-    error: {
-      role: "assistant",
-      content: [],
-      api: model.api,
-      provider: model.provider,
-      model: model.id,
-      usage: emptyUsage(),
-      stopReason: "error",
-      errorMessage:
-        'This VS Code window is not signed in to Kiro. Run "Kiro: Sign In" from the Command Palette, then send your message again: ' +
-        "pi in this terminal picks the sign-in up without restarting.",
-      timestamp: Date.now(),
-    },
-  });
-  stream.end();
-  return stream;
-}
+const NOT_SIGNED_IN =
+  'This VS Code window is not signed in to Kiro. Run "Kiro: Sign In" from the Command Palette, then send your message again: ' +
+  "pi in this terminal picks the sign-in up without restarting.";
 
 /** The bridge's dependencies over the window's session and settings; read per request, so sign-in and setting changes apply at once. */
 export function bridgeDependencies(options: BridgeHostOptions): BridgeServerDependencies {
   const { session, log } = options;
   return {
     stream: (model, context, streamOptions) => {
-      if (!session.isSignedIn()) return notSignedInStream(model);
+      if (!session.isSignedIn()) return failedAnswerStream(model, NOT_SIGNED_IN);
       return streamKiro(model, context, {
         ...streamOptions,
         accessToken: () => session.getAccessToken(),
