@@ -1,6 +1,6 @@
 // streamKiro: pi-ai's stream function for Kiro; sends one request (with refresh and retries) and streams the decoded answer as pi events.
 import { EventStreamDecoder } from "./decoder";
-import { generateAssistantResponseUrl, kiroRequestHeaders, resolveEndpoint, usageLimitsUrl, type KiroEndpoint } from "./endpoints";
+import { generateAssistantResponseUrl, kiroRequestHeaders, resolveEndpoint } from "./endpoints";
 import {
   abortedError,
   classifyHttpError,
@@ -32,6 +32,7 @@ import {
   sleep,
 } from "./retry";
 import { emptyUsage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
+import { getUsageLimits } from "./usageLimits";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const BASE_FIRST_TOKEN_TIMEOUT_MS = 90_000;
@@ -135,34 +136,22 @@ async function readBodyText(response: Response, signal: AbortSignal): Promise<st
   return text;
 }
 
-function formatResetDate(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) {
-    const ms = value < 1e12 ? value * 1000 : value;
-    return new Date(ms).toISOString().slice(0, 10);
-  }
-  if (typeof value === "string" && value.trim()) {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? value.trim() : new Date(parsed).toISOString().slice(0, 10);
-  }
-  return undefined;
-}
-
-/** Best effort: when the quota resets, from getUsageLimits; undefined on any failure. */
-async function lookUpQuotaReset(fetchImpl: typeof fetch, endpoint: KiroEndpoint, token: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<string | undefined> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), USAGE_LOOKUP_TIMEOUT_MS);
-  const onAbort = (): void => controller.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
+/** Best effort: the day an exhausted quota resets (YYYY-MM-DD), from getUsageLimits on the request's route; undefined on any failure or after 5 s. */
+async function lookUpQuotaReset(options: KiroStreamOptions, env: Record<string, string | undefined>, fetchImpl: typeof fetch, token: string): Promise<string | undefined> {
+  const timeout = AbortSignal.timeout(USAGE_LOOKUP_TIMEOUT_MS);
   try {
-    const response = await fetchImpl(usageLimitsUrl(endpoint), { method: "GET", headers: kiroRequestHeaders(token, endpoint, headers), signal: controller.signal });
-    if (!response.ok) return undefined;
-    const json = JSON.parse(await readBodyText(response, controller.signal)) as { usageBreakdownList?: { nextDateReset?: unknown }[]; nextDateReset?: unknown };
-    return formatResetDate(json.usageBreakdownList?.find((b) => b?.nextDateReset !== undefined)?.nextDateReset ?? json.nextDateReset);
+    const usage = await getUsageLimits({
+      accessToken: token,
+      region: options.region,
+      endpoint: options.endpoint,
+      profileArn: options.profileArn,
+      env,
+      fetch: fetchImpl,
+      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+    });
+    return usage.resetDate?.slice(0, 10);
   } catch {
     return undefined;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
   }
 }
 
@@ -326,7 +315,7 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
       continue;
     }
     if (failure.kind === "quota") {
-      const reset = await lookUpQuotaReset(fetchImpl, endpoint, token, extraHeaders, signal);
+      const reset = await lookUpQuotaReset(options, env, fetchImpl, token);
       throw reset ? withResetDate(failure, reset) : failure;
     }
     if (!failure.retryable) throw failure;
