@@ -8,7 +8,16 @@ import {
   type DeviceAuthorizationResponse,
   type OidcCallOptions,
 } from "./oidcClient";
-import { BUILDER_ID_START_URL, DEFAULT_OIDC_REGION, isRegistrationUsable, KIRO_SCOPES, type AuthMethod, type ClientRegistration } from "./session";
+import {
+  BUILDER_ID_START_URL,
+  DEFAULT_OIDC_REGION,
+  defaultAccountLabel,
+  isRegistrationUsable,
+  KIRO_SCOPES,
+  type AuthMethod,
+  type ClientRegistration,
+  type KiroSession,
+} from "./session";
 
 export const DEFAULT_CLIENT_NAME = "kiro-pi";
 const SLOW_DOWN_STEP_SECONDS = 5;
@@ -54,6 +63,25 @@ export interface DeviceFlowResult {
   region: string;
   startUrl: string;
   scopes: string[];
+}
+
+/** The session an approved device flow signs in with; `id` and `createdAt` are the caller's (a stored account, or pi's one credential). */
+export function sessionFromDeviceFlow(flow: DeviceFlowResult, id: string, createdAt: number): KiroSession {
+  const session: KiroSession = {
+    id,
+    method: flow.method,
+    source: "sign-in",
+    accessToken: flow.accessToken,
+    expiresAt: flow.expiresAt,
+    region: flow.region,
+    startUrl: flow.startUrl,
+    registration: flow.registration,
+    account: defaultAccountLabel(flow.method, flow.startUrl),
+    scopes: flow.scopes,
+    createdAt,
+  };
+  if (flow.refreshToken) session.refreshToken = flow.refreshToken;
+  return session;
 }
 
 export function authMethodForStartUrl(startUrl: string): AuthMethod {

@@ -1,5 +1,5 @@
 // Kiro sign-in in the shape pi's OAuth providers use ({access, refresh, expires, ...}): device-flow login, refresh, and reading kiro-cli's sign-in for direct mode.
-import { runDeviceFlow } from "./deviceFlow";
+import { runDeviceFlow, sessionFromDeviceFlow } from "./deviceFlow";
 import { importKiroCliSession, importKiroIdeSession, type ImportOptions } from "./import/credentialImport";
 import type { KiroCliReadOptions } from "./import/kiroCliDatabase";
 import type { KiroIdeReadOptions } from "./import/kiroIdeCache";
@@ -132,20 +132,7 @@ export async function loginKiroDeviceFlow(callbacks: KiroPiLoginCallbacks, optio
       callbacks.onProgress?.("Waiting for approval in the browser…");
     },
   });
-  return sessionToPiCredentials({
-    id: "pi",
-    method: flow.method,
-    source: "sign-in",
-    accessToken: flow.accessToken,
-    ...(flow.refreshToken ? { refreshToken: flow.refreshToken } : {}),
-    expiresAt: flow.expiresAt,
-    region: flow.region,
-    startUrl: flow.startUrl,
-    registration: flow.registration,
-    account: defaultAccountLabel(flow.method, flow.startUrl),
-    scopes: flow.scopes,
-    createdAt: Date.now(),
-  });
+  return sessionToPiCredentials(sessionFromDeviceFlow(flow, "pi", Date.now()));
 }
 
 /**

@@ -1,11 +1,10 @@
 // The Kiro sessions kept in one TokenStore: sign in, sign out, import, and access tokens refreshed ahead of expiry with one refresh in flight per session.
 import { randomUUID } from "node:crypto";
-import { runDeviceFlow, type UserCodeInfo } from "./deviceFlow";
+import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";
 import { AuthError, cancelledError } from "./errors";
 import { refreshSession } from "./tokenRefresh";
 import {
   BUILDER_ID_START_URL,
-  defaultAccountLabel,
   emptyAuthState,
   parseAuthState,
   serializeAuthState,
@@ -218,20 +217,7 @@ export class KiroAuth {
       onRegistration: (registration) => this.rememberRegistration(registration),
       onUserCode: options.onUserCode,
     });
-    const session: KiroSession = {
-      id: randomUUID(),
-      method: flow.method,
-      source: "sign-in",
-      accessToken: flow.accessToken,
-      expiresAt: flow.expiresAt,
-      region: flow.region,
-      startUrl: flow.startUrl,
-      registration: flow.registration,
-      account: defaultAccountLabel(flow.method, flow.startUrl),
-      scopes: flow.scopes,
-      createdAt: this.now(),
-    };
-    if (flow.refreshToken) session.refreshToken = flow.refreshToken;
+    const session = sessionFromDeviceFlow(flow, randomUUID(), this.now());
     return this.addSession(await this.label(session));
   }
 
