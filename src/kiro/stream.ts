@@ -200,7 +200,7 @@ interface StreamRun {
 
 /** The answer's stop reason once it streamed to the end. */
 async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse"> {
-  const { context, options, output, stream, secrets } = run;
+  const { context, options, secrets } = run;
   const signal = options.signal;
   const env = options.env ?? (typeof process !== "undefined" ? process.env : {});
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -289,7 +289,7 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         failure = classifyHttpError(response.status, parseServiceErrorBody(bodyText, response.headers.get("x-amzn-errortype")), errorContext, retryAfterMs);
       } else {
-        return await streamAnswer(response, control, request, run, errorContext, firstTokenTimeoutMs, idleTimeoutMs);
+        return await streamAnswer(response, control, request, run, errorContext, idleTimeoutMs);
       }
     } catch (error) {
       failure = toKiroError(error, secrets);
@@ -349,7 +349,6 @@ async function streamAnswer(
   request: KiroRequest,
   run: StreamRun,
   errorContext: ErrorContext,
-  firstTokenTimeoutMs: number,
   idleTimeoutMs: number,
 ): Promise<"stop" | "length" | "toolUse"> {
   const { output, stream, options } = run;
