@@ -72,6 +72,8 @@ export interface SimUsageLimits {
 
 export interface KiroSimulatorOptions {
   accessToken?: string;
+  /** Decides which bearer tokens are valid (e.g. those an OIDC simulator issued); default: only `accessToken`. */
+  acceptsToken?: (token: string) => boolean;
   models?: SimModel[];
   /** Model whose entry is returned as `defaultModel` (default "auto"). */
   defaultModelId?: string;
@@ -278,7 +280,9 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     const isUsage = req.method === "GET" && url.pathname === "/getUsageLimits";
     if (!isGenerate && !isModels && !isUsage) return answer(404, { message: `No route for ${req.method} ${url.pathname}` });
 
-    if (record.headers["authorization"] !== `Bearer ${sim.accessToken}`) {
+    const bearer = /^Bearer (.+)$/.exec(record.headers["authorization"] ?? "")?.[1];
+    const accepted = o.acceptsToken ? bearer !== undefined && o.acceptsToken(bearer) : bearer === sim.accessToken;
+    if (!accepted) {
       return answer(403, BEARER_INVALID, { "x-amzn-errortype": "AccessDeniedException" });
     }
 

@@ -342,6 +342,7 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
     throw new OAuthFailure(400, "unsupported_grant_type", `Unsupported grant type ${grantType}`);
   }
 
+  // Form actions are relative so the page also works where a proxy serves it under a prefix (code-server's /proxy/<port>/).
   function devicePage(userCode: string): string {
     const code = userCode ? [...deviceCodes.values()].find((d) => d.userCode === userCode) : undefined;
     const state = code ? code.state : "unknown";
@@ -349,8 +350,8 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
 <h1>Authorize request</h1>
 <p>Code: <strong id="user-code">${escapeHtml(userCode)}</strong></p>
 <p id="state">State: ${escapeHtml(state)}</p>
-<form method="post" action="/device/approve"><input type="hidden" name="user_code" value="${escapeHtml(userCode)}"><button id="approve" type="submit">Approve</button></form>
-<form method="post" action="/device/deny"><input type="hidden" name="user_code" value="${escapeHtml(userCode)}"><button id="deny" type="submit">Deny</button></form>
+<form method="post" action="device/approve"><input type="hidden" name="user_code" value="${escapeHtml(userCode)}"><button id="approve" type="submit">Approve</button></form>
+<form method="post" action="device/deny"><input type="hidden" name="user_code" value="${escapeHtml(userCode)}"><button id="deny" type="submit">Deny</button></form>
 </body></html>`;
   }
 
