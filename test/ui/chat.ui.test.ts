@@ -1,4 +1,4 @@
-// UI test: a person signed in to Kiro finds Kiro's models in VS Code's Chat view and chats with them in Ask and Agent mode.
+// UI test: a person signs in to Kiro ("Kiro: Sign In", AWS Builder ID, approved on the OIDC simulator's page), finds Kiro's models in VS Code's Chat view and chats with them in Ask and Agent mode.
 //
 // VS Code 1.139 without a Copilot account answers in the Chat view only when (workbench source, chatSetup's gate)
 // the built-in chat extension GitHub.copilot-chat is enabled AND github.copilot.hasByokModels is true, i.e. some non-Copilot
@@ -11,20 +11,37 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { toolUseReply } from "../sim/replies";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
+import { signInWithBuilderId, statusText } from "./signInSteps";
 import { Workbench } from "./workbench";
 
+let oidc: OidcSimulator;
 let sim: KiroSimulator;
 let workbench: Workbench;
 
 before(async () => {
-  sim = await startKiroSimulator();
-  // Signed in through KIRO_ACCESS_TOKEN; the extension host inherits the server's environment.
-  workbench = await Workbench.open({ env: { KIRO_ACCESS_TOKEN: sim.accessToken, KIRO_ENDPOINT: sim.url } });
+  oidc = await startOidcSimulator({ interval: 1 });
+  // Kiro accepts exactly the tokens the sign-in got (and their refreshes), as the real service would.
+  sim = await startKiroSimulator({ acceptsToken: (token) => oidc.isValidAccessToken(token) });
+  // No KIRO_ACCESS_TOKEN / KIRO_ENDPOINT from the test's own environment: the window knows Kiro only through its settings and its sign-in.
+  workbench = await Workbench.open({
+    env: { KIRO_ACCESS_TOKEN: undefined, KIRO_ENDPOINT: undefined },
+    settings: { "kiro.oidcEndpoint": oidc.url, "kiro.endpoint": sim.url },
+  });
+  await signInWithBuilderId(workbench, oidc, { screenshotPrefix: "chat-sign-in" });
 });
 
 after(async () => {
   await workbench?.close();
   await sim?.close();
+  await oidc?.close();
+});
+
+test('the window is signed in through "Kiro: Sign In": the status bar names the account, not the KIRO_ACCESS_TOKEN fallback', async () => {
+  const status = await statusText(workbench.page);
+  assert.match(status, /AWS Builder ID|sim-user@example\.com/);
+  assert.doesNotMatch(status, /KIRO_ACCESS_TOKEN/);
+  assert.equal(oidc.issuedAccessTokens.length, 1, "the sign-in got one access token");
 });
 
 /** Polls until `check` returns a value, or fails with what `describe` says was seen last. */
