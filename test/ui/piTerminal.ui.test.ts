@@ -1,45 +1,59 @@
-// UI test: a person runs "Kiro: Open pi in Terminal", types a prompt into pi in the integrated terminal and reads Kiro's (the simulator's) answer there.
+// UI test: a person signed in through "Kiro: Sign In" runs "Kiro: Open pi in Terminal", types a prompt into pi in the integrated terminal and reads Kiro's (the simulator's) answer there.
 import * as assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
 import { repoRoot } from "./codeServer";
+import { signInWithBuilderId, statusText } from "./signInSteps";
 import { Workbench } from "./workbench";
 
 /** The pi CLI that scripts/install-pi.mjs installs; its bin is what `npm install -g` would put on PATH. */
 const PI_BIN = path.join(repoRoot, ".cache", "pi", "mariozechner", "node_modules", ".bin", "pi");
 
+let oidc: OidcSimulator;
 let sim: KiroSimulator;
 let workbench: Workbench;
 let home: string;
 
 before(async () => {
   if (!existsSync(PI_BIN)) throw new Error(`${PI_BIN} is missing; run \`node scripts/install-pi.mjs\``);
-  sim = await startKiroSimulator();
+  oidc = await startOidcSimulator({ interval: 1 });
+  // Kiro accepts exactly the tokens the window's sign-in got (and their refreshes), as the real service would.
+  sim = await startKiroSimulator({ acceptsToken: (token) => oidc.isValidAccessToken(token) });
   // pi keeps its settings and sessions under HOME: a throwaway one, so the test leaves nothing in the real home folder.
   home = mkdtempSync(path.join(tmpdir(), "kiro-pi-ui-home-"));
   mkdirSync(path.join(home, ".pi", "agent"), { recursive: true });
   workbench = await Workbench.open({
     env: {
       HOME: home,
-      // The window's sign-in: the session falls back to KIRO_ACCESS_TOKEN. (The endpoint is NOT in the environment: only the
-      // extension's kiro.endpoint setting knows the simulator, so an answer in the terminal can only have come through the bridge.)
-      KIRO_ACCESS_TOKEN: sim.accessToken,
+      // Neither a token nor the endpoint is in the environment: the window signs in through "Kiro: Sign In" and only the
+      // extension's kiro.endpoint setting knows the simulator, so an answer in the terminal can only have come through the bridge.
+      KIRO_ACCESS_TOKEN: undefined,
       KIRO_ENDPOINT: undefined,
       PI_OFFLINE: "1",
       PI_SKIP_VERSION_CHECK: "1",
       PI_TELEMETRY: "0",
     },
-    settings: { "kiro.endpoint": sim.url, "kiro.pi.command": PI_BIN },
+    settings: { "kiro.oidcEndpoint": oidc.url, "kiro.endpoint": sim.url, "kiro.pi.command": PI_BIN },
   });
+  await signInWithBuilderId(workbench, oidc, { screenshotPrefix: "pi-sign-in" });
 });
 
 after(async () => {
   await workbench?.close();
   await sim?.close();
+  await oidc?.close();
   if (home) rmSync(home, { recursive: true, force: true });
+});
+
+test('the window is signed in through "Kiro: Sign In": the status bar names the account, not the KIRO_ACCESS_TOKEN fallback', async () => {
+  const status = await statusText(workbench.page);
+  assert.match(status, /AWS Builder ID|sim-user@example\.com/);
+  assert.doesNotMatch(status, /KIRO_ACCESS_TOKEN/);
+  assert.equal(oidc.issuedAccessTokens.length, 1, "the sign-in got one access token");
 });
 
 test('the "Get Started with Kiro" walkthrough lists its three steps, and its "Open pi in Terminal" button opens pi and checks the step off', async () => {
