@@ -1,6 +1,6 @@
-// `npm start`: builds and packages the extension, installs it into a persistent dev profile, serves VS Code (code-server) on 127.0.0.1 and opens it in the browser; `-- --demo` adds the Kiro simulator.
+// `npm start`: builds and packages the extension, installs it into a persistent dev profile, serves VS Code (code-server) on 127.0.0.1 and opens it in the browser; `-- --demo` adds the offline Kiro and sign-in simulators.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -24,7 +24,8 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`npm start [-- options]
   --port N        serve on 127.0.0.1:N (default: a free port)
-  --demo          also start the Kiro simulator and point the extension at it (kiro.endpoint)
+  --demo          offline demo: also start the Kiro and AWS sign-in simulators and point the extension at them
+                  (kiro.endpoint, kiro.oidcEndpoint); sign in with "Kiro: Sign In" and approve on the simulator's page
   --folder DIR    folder to open (default: the folder npm start was run from)
   --no-open       only print the URL, do not open a browser
   --skip-build    reuse dist/ and kiro-pi.vsix as they are`);
@@ -47,8 +48,12 @@ const profile = {
   extensionsDir: join(profileDir, "extensions"),
   logFile: join(profileDir, "code-server.log"),
 };
-/** Remembers the endpoint a --demo run wrote, so a later plain start removes it instead of pointing at a simulator that is gone. */
-const demoEndpointFile = join(profileDir, "demo-endpoint");
+/** Remembers the settings a --demo run wrote, so a later plain start removes them instead of pointing at simulators that are gone. */
+const demoSettingsFile = join(profileDir, "demo-settings.json");
+/** What earlier versions of this script remembered: the kiro.endpoint alone. */
+const legacyDemoEndpointFile = join(profileDir, "demo-endpoint");
+/** The pi that `node scripts/install-pi.mjs` installs; the demo points kiro.pi.command at it when it is there. */
+const installedPi = join(root, ".cache", "pi", "mariozechner", "node_modules", ".bin", "pi");
 
 const stops = [];
 let stopping;
@@ -68,16 +73,16 @@ function stopAll(code) {
 }
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
-    step(`${signal}: stopping code-server${flags.demo ? " and the simulator" : ""}`);
+    step(`${signal}: stopping code-server${flags.demo ? " and the simulators" : ""}`);
     void stopAll(0);
   });
 }
 
-/** Starts `node out/test/sim/cli.js` as its own process group and reads the `{"url","accessToken"}` line it prints. */
-async function startSimulator() {
-  const cli = join(root, "out", "test", "sim", "cli.js");
-  if (!existsSync(cli)) throw new Error(`${cli} is missing (the Kiro simulator); npm run compile-tests builds it`);
-  const child = spawn(process.execPath, [cli], { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+/** Starts `node out/test/sim/demo.js` (the Kiro and OIDC simulators) as its own process group and reads the `{"kiroEndpoint","oidcEndpoint"}` line it prints. */
+async function startDemoServers() {
+  const demo = join(root, "out", "test", "sim", "demo.js");
+  if (!existsSync(demo)) throw new Error(`${demo} is missing (the demo simulators); npm run compile-tests builds it`);
+  const child = spawn(process.execPath, [demo], { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
   stops.push(async () => {
     try {
       process.kill(-child.pid, "SIGTERM");
@@ -87,12 +92,12 @@ async function startSimulator() {
   });
   const lines = createInterface({ input: child.stdout });
   const info = await new Promise((resolveInfo, reject) => {
-    const timer = setTimeout(() => reject(new Error("the Kiro simulator printed nothing within 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`the Kiro simulator exited (code ${code})`)));
+    const timer = setTimeout(() => reject(new Error("the demo simulators printed nothing within 20 s")), 20_000);
+    child.once("exit", (code) => reject(new Error(`the demo simulators exited (code ${code})`)));
     lines.on("line", (line) => {
       try {
         const parsed = JSON.parse(line);
-        if (typeof parsed.url === "string" && typeof parsed.accessToken === "string") {
+        if (typeof parsed.kiroEndpoint === "string" && typeof parsed.oidcEndpoint === "string") {
           clearTimeout(timer);
           resolveInfo(parsed);
         }
@@ -102,6 +107,23 @@ async function startSimulator() {
     });
   });
   return info;
+}
+
+/** Removes the settings the last --demo run wrote, each only while it still has the value the demo gave it. */
+function removeDemoSettings(settingsFile) {
+  let written = {};
+  if (existsSync(demoSettingsFile)) written = readSettings(demoSettingsFile);
+  else if (existsSync(legacyDemoEndpointFile)) written = { "kiro.endpoint": readFileSync(legacyDemoEndpointFile, "utf8").trim() };
+  else return;
+  const settings = readSettings(settingsFile);
+  const removed = Object.keys(written).filter((key) => settings[key] !== undefined && settings[key] === written[key]);
+  for (const key of removed) delete settings[key];
+  if (removed.length > 0) {
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + "\n");
+    step(`removed the previous --demo run's ${removed.join(", ")} from the dev profile`);
+  }
+  rmSync(demoSettingsFile, { force: true });
+  rmSync(legacyDemoEndpointFile, { force: true });
 }
 
 function readSettings(file) {
@@ -127,6 +149,24 @@ function openInBrowser(url) {
   child.on("error", () => step(`could not run ${opener}; open ${url} yourself`));
   child.unref();
   return true;
+}
+
+/** What a person does next in the demo, from signing in to chatting and pi. */
+function demoNextSteps(pi) {
+  const piLine = pi
+    ? `kiro.pi.command points at ${pi} (installed by node scripts/install-pi.mjs).`
+    : `pi is not installed here: run node scripts/install-pi.mjs and restart the demo (or set kiro.pi.command to your pi).`;
+  return `Offline demo: the Kiro service and the AWS sign-in are local simulators; no Kiro account is needed.
+  1. Sign in: F1 → "Kiro: Sign In" → "AWS Builder ID" → "Copy & Open" (say Open if VS Code asks) → on the
+     simulator's "Authorize request" page (a new tab) click Approve. The status bar then shows sim-user@example.com.
+     The sign-in is kept in this browser's storage: another browser or a private window starts signed out.
+  2. Chat: the first time in this profile VS Code keeps its built-in chat extension disabled and Kiro says so:
+     F1 → "Extensions: Enable All Extensions", then F1 → "Developer: Reload Window". In the Chat view (Ctrl+Alt+I)
+     the model picker offers Kiro's models (Auto; Claude Sonnet 4.5 and the others under "Other Models");
+     ask something and the simulator answers "You said: …".
+  3. pi: F1 → "Kiro: Open pi in Terminal". ${piLine}
+  Trouble? F1 → "Kiro: Show Log".
+`;
 }
 
 try {
@@ -158,22 +198,23 @@ try {
     });
   }
   const env = {};
+  // Settings an earlier --demo run wrote point at simulators that are gone (or at old ports): take them out first.
+  removeDemoSettings(settingsFile);
+  let piForDemo;
   if (flags.demo) {
-    step("starting the Kiro simulator");
-    const sim = await startSimulator();
-    harness.writeUserSettings(profile.userDataDir, { "kiro.endpoint": sim.url });
-    writeFileSync(demoEndpointFile, sim.url);
-    // Until sign-in exists the extension takes the token from the environment, like pi's direct mode.
-    env.KIRO_ACCESS_TOKEN = sim.accessToken;
-    step(`Kiro simulator on ${sim.url}; kiro.endpoint set in the dev profile`);
-  } else if (existsSync(demoEndpointFile)) {
-    const demoEndpoint = readFileSync(demoEndpointFile, "utf8").trim();
-    const settings = readSettings(settingsFile);
-    if (settings["kiro.endpoint"] === demoEndpoint) {
-      delete settings["kiro.endpoint"];
-      writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + "\n");
-      step("removed the previous --demo run's kiro.endpoint from the dev profile");
+    step("starting the demo's Kiro and sign-in simulators");
+    const demo = await startDemoServers();
+    const demoSettings = { "kiro.endpoint": demo.kiroEndpoint, "kiro.oidcEndpoint": demo.oidcEndpoint };
+    // A pi the person chose stays; otherwise the one install-pi.mjs put into .cache/ (if any) saves installing pi globally.
+    if (readSettings(settingsFile)["kiro.pi.command"] === undefined && existsSync(installedPi)) {
+      demoSettings["kiro.pi.command"] = installedPi;
+      piForDemo = installedPi;
     }
+    harness.writeUserSettings(profile.userDataDir, demoSettings);
+    writeFileSync(demoSettingsFile, JSON.stringify(demoSettings, null, 2) + "\n");
+    // The demo signs in like a person does; a token from the calling shell would skip that (and be refused by the simulator).
+    env.KIRO_ACCESS_TOKEN = undefined;
+    step(`Kiro simulator on ${demo.kiroEndpoint}, AWS sign-in simulator on ${demo.oidcEndpoint}; set in the dev profile's settings`);
   }
 
   const folder = resolve(flags.folder ?? process.env.INIT_CWD ?? root);
@@ -186,6 +227,7 @@ try {
   stops.push(() => server.stop());
   const url = harness.workbenchUrl(server.url, folder);
   console.log(`\nVS Code with kiro-pi: ${url}\n(server log: ${profile.logFile}; Ctrl-C stops everything)\n`);
+  if (flags.demo) console.log(demoNextSteps(piForDemo));
   if (!openInBrowser(url)) step("no browser to open here; open the URL above in one (e.g. through an SSH tunnel to this port)");
 
   // code-server stopping on its own (a crash) ends the session too.
