@@ -10,6 +10,7 @@ import { describeKiroFailure, type ChatFailure } from "./chatErrors";
 import { ChatRequestFailure, runChatRequest } from "./chatRequest";
 import type { Logger } from "./log";
 import { estimateTokens } from "./tokenCount";
+import { markWalkthroughStepDone } from "./walkthrough";
 
 /** The vendor id in `contributes.languageModelChatProviders` and `vscode.lm.selectChatModels({ vendor })`. */
 export const KIRO_VENDOR = "kiro";
@@ -125,6 +126,8 @@ export interface KiroChatProviderOptions {
   log?: Logger;
   /** Defaults to VS Code's own classes. */
   kit?: ChatPartKit;
+  /** Called after each answer that finished (not cancelled, not failed). */
+  onAnswered?: () => void;
 }
 
 /** Turns a failure into what vscode.lm callers catch: a LanguageModelError with a code where one fits, else an Error. */
@@ -243,6 +246,7 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
         backend,
       );
       log?.info(`Kiro chat request: ${token.isCancellationRequested ? "cancelled" : "done"} after ${Date.now() - started} ms`);
+      if (!token.isCancellationRequested) this.options.onAnswered?.();
     } catch (error) {
       const failure = error instanceof ChatRequestFailure ? error.failure : describeKiroFailure(error, { modelName: model.name });
       log?.warn(`Kiro chat request failed (${failure.kind}) after ${Date.now() - started} ms: ${failure.message}`);
@@ -388,7 +392,14 @@ export function registerKiroChat(
 ): KiroChatProvider {
   const config = options.config ?? workspaceChatConfig();
   const backend = options.backend ?? defaultKiroChatBackend();
-  const provider = new KiroChatProvider({ session: options.session, config, backend, log: options.log });
+  // The walkthrough's "Chat with a Kiro model" step is done once Kiro has answered in this profile, however the chat was opened.
+  let chatStepMarked = false;
+  const onAnswered = (): void => {
+    if (chatStepMarked) return;
+    chatStepMarked = true;
+    void markWalkthroughStepDone(context.extension.id, "chat", options.log);
+  };
+  const provider = new KiroChatProvider({ session: options.session, config, backend, log: options.log, onAnswered });
   context.subscriptions.push(
     provider,
     vscode.lm.registerLanguageModelChatProvider(KIRO_VENDOR, provider),
