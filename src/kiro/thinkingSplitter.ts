@@ -44,6 +44,11 @@ export class ThinkingTagSplitter {
   }
   private openedThinking = false;
 
+  /** True once the answer is plain text for good: every later delta would come back unchanged as one text piece. */
+  get passesTextThrough(): boolean {
+    return this.state === "text";
+  }
+
   /** Feeds one text delta; returns the pieces that are certain, in order. */
   push(delta: string): SplitPiece[] {
     if (this.state === "text") return delta.length > 0 ? [{ kind: "text", text: delta }] : [];
