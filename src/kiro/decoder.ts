@@ -24,8 +24,33 @@ const MAX_HEADERS_LENGTH = 128 * 1024;
 
 const utf8Decoder = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
+
+/** Longest header name or value worth remembering, and how many different ones are remembered at most. */
+const HEADER_TEXT_CACHE_BYTES = 64;
+const HEADER_TEXT_CACHE_ENTRIES = 64;
+const headerTextCache: { bytes: Uint8Array; text: string }[] = [];
+
+/**
+ * UTF-8 text of a header name or value. Every frame repeats the same few (`:event-type`, `assistantResponseEvent`, …),
+ * so they are looked up among the ones seen before instead of decoded again; a bounded list, so odd streams cannot grow it.
+ */
+function headerText(bytes: Uint8Array): string {
+  const length = bytes.byteLength;
+  if (length > HEADER_TEXT_CACHE_BYTES) return utf8Decoder.decode(bytes);
+  search: for (const entry of headerTextCache) {
+    const known = entry.bytes;
+    if (known.byteLength !== length) continue;
+    for (let i = 0; i < length; i++) if (known[i] !== bytes[i]) continue search;
+    return entry.text;
+  }
+  const text = utf8Decoder.decode(bytes);
+  if (headerTextCache.length < HEADER_TEXT_CACHE_ENTRIES) headerTextCache.push({ bytes: bytes.slice(), text });
+  return text;
+}
+
+// The codec decodes only header names and string values with this function; payloads are decoded by parseFramePayload.
 const codec = new EventStreamCodec(
-  (bytes: Uint8Array) => utf8Decoder.decode(bytes),
+  headerText,
   (text: string) => utf8Encoder.encode(text),
 );
 
