@@ -372,6 +372,11 @@ export class KiroResponseAssembler {
   }
 }
 
+function indexOrEnd(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at < 0 ? text.length : at;
+}
+
 /**
  * Best-effort arguments of an unfinished tool call, for display while it streams: the JSON so far, cut back to
  * the last complete member (or with an open string value closed) and its containers closed. Undefined when
@@ -389,7 +394,17 @@ export function parsePartialJsonObject(text: string): Record<string, unknown> | 
     safeEnd = end;
     safeClosers = closers.slice().reverse().join("");
   };
+  // Inside a string only `"` and `\` matter: jump to the next of them (positions found by indexOf, each searched
+  // again only once passed, so the scan stays linear) instead of stepping through long values character by character.
+  let nextQuote = -1;
+  let nextBackslash = -1;
   for (let i = 0; i < text.length; i++) {
+    if (inString && escapeAt < 0) {
+      if (nextQuote < i) nextQuote = indexOrEnd(text, '"', i);
+      if (nextBackslash < i) nextBackslash = indexOrEnd(text, "\\", i);
+      i = nextQuote < nextBackslash ? nextQuote : nextBackslash;
+      if (i >= text.length) break;
+    }
     const ch = text.charCodeAt(i);
     if (inString) {
       if (escapeAt >= 0) {
