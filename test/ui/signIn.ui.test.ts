@@ -67,7 +67,9 @@ test("clicking the account shows Kiro's usage and names the account by its email
   let rows: string[] = [];
   while (Date.now() < deadline) {
     rows = await pickRows(workbench);
-    if (rows.some((row) => /Credits: 12\.5 \/ 50 used/.test(row))) break;
+    // Rows render as the usage arrives; wait for the whole picker, not just its first row.
+    const expected = [/Credits: 12\.5 \/ 50 used/, /Plan: KIRO FREE/, /Switch Account/, /Sign Out/];
+    if (expected.every((pattern) => rows.some((row) => pattern.test(row)))) break;
     await page.waitForTimeout(250);
   }
   await workbench.screenshot("account-usage-picker");
