@@ -179,3 +179,25 @@ describe("decodeEventStream", () => {
     }, /ended in the middle of a frame/);
   });
 });
+
+describe("header names and values past the decoder's remembered set", () => {
+  it("decodes every event type right when a stream uses far more distinct, long and non-ASCII ones than are remembered", () => {
+    const types = [
+      ...Array.from({ length: 150 }, (_, i) => `customEvent${i}`),
+      "ereignisÄÖÜ✓",
+      "x".repeat(65),
+      `longEvent${"é".repeat(40)}`,
+    ];
+    // Twice over, so names seen before and names never remembered are both read again.
+    const frames = [...types, ...types].map((type, i) => eventFrame(type, { i }));
+    const decoded = new EventStreamDecoder().push(concat(frames));
+    assert.deepEqual(
+      decoded.map((f) => f.eventType),
+      [...types, ...types],
+    );
+    assert.deepEqual(
+      decoded.map((f) => (parseFramePayload(f) as { i: number }).i),
+      frames.map((_, i) => i),
+    );
+  });
+});
