@@ -21,6 +21,13 @@ export interface ResolveEndpointOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** What an authenticated GET to a Kiro route (ListAvailableModels, getUsageLimits) needs. */
+export interface KiroServiceCallOptions extends ResolveEndpointOptions {
+  accessToken: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
 /**
  * Maps any AWS region to the Kiro API region that serves it. Kiro runs only in us-east-1 and
  * eu-central-1; Identity Center directories elsewhere are served by one of those two.

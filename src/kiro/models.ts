@@ -1,7 +1,7 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
 import type { KiroModelInfo } from "./options";
 import type { Model } from "./types";
-import { kiroRequestHeaders, listAvailableModelsUrl, resolveEndpoint } from "./endpoints";
+import { kiroRequestHeaders, listAvailableModelsUrl, resolveEndpoint, type KiroServiceCallOptions } from "./endpoints";
 
 export const KIRO_PROVIDER = "kiro";
 export const KIRO_API = "kiro-generate-assistant-response";
@@ -255,16 +255,7 @@ export function getModel(provider: "kiro", id: string): Model {
   return toPiModel(info);
 }
 
-export interface ListModelsOptions {
-  accessToken: string;
-  region?: string;
-  endpoint?: string;
-  profileArn?: string;
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
-  /** Environment for region/endpoint/profile defaults; defaults to process.env. */
-  env?: Record<string, string | undefined>;
-}
+export type ListModelsOptions = KiroServiceCallOptions;
 
 const CATALOG_TTL_MS = 10 * 60 * 1000;
 const MAX_CATALOG_PAGES = 20;

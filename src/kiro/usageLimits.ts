@@ -1,17 +1,8 @@
 // The getUsageLimits call: how many Kiro credits are used of how many, when they reset, the plan, and the account's email.
-import { kiroRequestHeaders, resolveEndpoint, usageLimitsUrl } from "./endpoints";
+import { kiroRequestHeaders, resolveEndpoint, usageLimitsUrl, type KiroServiceCallOptions } from "./endpoints";
 import { abortedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody } from "./errors";
 
-export interface UsageLimitsOptions {
-  accessToken: string;
-  region?: string;
-  endpoint?: string;
-  profileArn?: string;
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
-  /** Environment for KIRO_REGION / KIRO_ENDPOINT / KIRO_PROFILE_ARN defaults; process.env by default. */
-  env?: Record<string, string | undefined>;
-}
+export type UsageLimitsOptions = KiroServiceCallOptions;
 
 export interface UsageAllowance {
   used: number;
