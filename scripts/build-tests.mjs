@@ -2,6 +2,7 @@
 import * as esbuild from "esbuild";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 function walk(dir) {
   const found = [];
@@ -13,17 +14,24 @@ function walk(dir) {
   return found;
 }
 
-const entryPoints = walk("test");
-await esbuild.build({
-  entryPoints,
-  outbase: ".",
-  outdir: "out",
-  bundle: true,
-  packages: "external",
-  external: ["vscode"],
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  sourcemap: "inline",
-  logLevel: "warning",
-});
+/** Bundles the given test entry points into out/, each self-contained, with the project's dependencies left external. */
+export async function bundleTests(entryPoints, absWorkingDir = process.cwd()) {
+  await esbuild.build({
+    entryPoints,
+    absWorkingDir,
+    outbase: ".",
+    outdir: "out",
+    bundle: true,
+    packages: "external",
+    external: ["vscode"],
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    sourcemap: "inline",
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await bundleTests(walk("test"));
+}

@@ -4,30 +4,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
+import { bundleTests } from "./build-tests.mjs";
 import { ensurePi } from "./install-pi.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 for (const generation of ensurePi()) console.log(`pi: using ${generation.packageName}@${generation.version} on ${generation.node}`);
 execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
-// Only test/pi is bundled here (same settings as scripts/build-tests.mjs), so another folder's unfinished test cannot stop these.
-await esbuild.build({
-  entryPoints: readdirSync(join(root, "test", "pi"))
+// Only test/pi is bundled here, so another folder's unfinished test cannot stop these.
+await bundleTests(
+  readdirSync(join(root, "test", "pi"))
     .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
     .map((name) => join("test", "pi", name)),
-  absWorkingDir: root,
-  outbase: ".",
-  outdir: "out",
-  bundle: true,
-  packages: "external",
-  external: ["vscode"],
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  sourcemap: "inline",
-  logLevel: "warning",
-});
+  root,
+);
 
 const scratch = mkdtempSync(join(tmpdir(), "kiro-pi-tap-"));
 const tapFile = join(scratch, "pi.tap");
