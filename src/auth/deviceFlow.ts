@@ -1,4 +1,5 @@
 // The OIDC device-code sign-in for AWS Builder ID and IAM Identity Center: register (or reuse) a client, show a code, poll until approved.
+import { sleep } from "../util/abort";
 import { AuthError, accessDeniedError, cancelledError, timedOutError } from "./errors";
 import {
   createToken,
@@ -95,18 +96,7 @@ export function normalizeStartUrl(startUrl: string): string {
 
 /** Waits `ms`, or rejects with the cancelled error as soon as the signal aborts. */
 export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(cancelledError());
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return sleep(ms, signal, cancelledError);
 }
 
 async function obtainRegistration(options: DeviceFlowOptions, region: string, scopes: readonly string[], now: () => number, forceNew: boolean): Promise<ClientRegistration> {

@@ -1,4 +1,5 @@
 // Named sign-in, refresh and import failures, each with a message that says what happened and what to do next.
+import { scrubSecrets } from "../util/secrets";
 
 export type AuthErrorCode =
   /** The user (or the caller's AbortSignal) stopped the sign-in. */
@@ -123,9 +124,6 @@ function describeNetworkCause(cause: unknown): string {
  * anything we sent as a secret is cut out, and long text is shortened.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join("[redacted]");
-  }
+  const result = scrubSecrets(text, secrets);
   return result.length > 300 ? `${result.slice(0, 300)}…` : result;
 }

@@ -1,5 +1,6 @@
 // The Kiro sessions kept in one TokenStore: sign in, sign out, import, and access tokens refreshed ahead of expiry with one refresh in flight per session.
 import { randomUUID } from "node:crypto";
+import { raceAbort } from "../util/abort";
 import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";
 import { AuthError, cancelledError } from "./errors";
 import { refreshSession } from "./tokenRefresh";
@@ -70,22 +71,7 @@ function diff(before: StoredAuthState, after: StoredAuthState): SessionsChangeEv
 
 /** The shared refresh keeps going for the other callers; only this caller stops waiting. */
 function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(cancelledError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelledError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbort(work, signal, cancelledError);
 }
 
 /**

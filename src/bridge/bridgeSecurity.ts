@@ -60,12 +60,3 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return LOOPBACK_HOSTNAMES.some((name) => lower === `http://${name}:${port}`);
 }
 
-/** Removes secrets from text bound for a log line or an error body. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let redacted = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) redacted = redacted.split(secret).join("[redacted]");
-  }
-  // Bearer values we were never told about (e.g. a Kiro access token echoed in a lower-level error).
-  return redacted.replace(/(Bearer[ \t]+)[A-Za-z0-9._~+\/=-]{8,}/gi, "$1[redacted]");
-}

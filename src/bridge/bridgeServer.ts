@@ -10,7 +10,8 @@ import {
   type BridgeStreamOptions,
   type ParsedStreamRequest,
 } from "./bridgeRequest";
-import { checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin, redactSecrets } from "./bridgeSecurity";
+import { checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin } from "./bridgeSecurity";
+import { scrubSecrets } from "../util/secrets";
 import { bridgeFailureEvent, toNdjsonLine } from "./streamEventLine";
 
 /** The version of the wire protocol in DESIGN.md, reported by /v1/health so clients can refuse a bridge they do not understand. */
@@ -143,7 +144,7 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   const logger = dependencies.logger ?? silentLogger;
   const maxBodyBytes = dependencies.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const token = generateBridgeToken();
-  const redact = (text: string): string => redactSecrets(text, [token]);
+  const redact = (text: string): string => scrubSecrets(text, [token]);
   const running = new Set<RunningStream>();
   let server: Server | undefined;
   let port: number | undefined;

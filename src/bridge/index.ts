@@ -10,5 +10,5 @@ export {
   type BridgeStreamFunction,
 } from "./bridgeServer";
 export { ALLOWED_OPTION_KEYS, type BridgeStreamOptions } from "./bridgeRequest";
-export { generateBridgeToken, redactSecrets, tokensMatch } from "./bridgeSecurity";
+export { generateBridgeToken, tokensMatch } from "./bridgeSecurity";
 export { toBridgeEvent, toNdjsonLine, type BridgeStreamEvent } from "./streamEventLine";

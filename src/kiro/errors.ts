@@ -1,4 +1,7 @@
 // Kiro failures by name (KIRO_PROTOCOL.md §6): what went wrong, whether a retry can help, and a message telling the user what to do.
+import { scrubSecrets, shortenText } from "../util/secrets";
+
+export { scrubSecrets } from "../util/secrets";
 
 export type KiroErrorKind =
   | "auth"
@@ -85,23 +88,10 @@ export function parseServiceErrorBody(bodyText: string, errorTypeHeader?: string
     parsed.message = trimmed;
   }
   if (!parsed.type && errorTypeHeader) parsed.type = errorTypeHeader.split(":")[0];
-  if (parsed.message !== undefined) parsed.message = shorten(parsed.message, 300);
+  if (parsed.message !== undefined) parsed.message = shortenText(parsed.message, 300);
   return parsed;
 }
 
-/** Removes the given secrets and anything that looks like a bearer token, so no error message ever carries one. */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
-  }
-  return out.replace(/(bearer\s+)[A-Za-z0-9._~+/=:-]{8,}/gi, "$1[redacted]");
-}
-
-function shorten(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
-}
 
 export interface ErrorContext {
   /** The model id the user picked (named in invalid-model messages). */

@@ -1,4 +1,5 @@
 // Retry timing for transient Kiro failures: jittered exponential back-off, `Retry-After`, and an abortable sleep.
+import { sleep as sleepOrAbort } from "../util/abort";
 import { abortedError, KiroError } from "./errors";
 
 export const DEFAULT_MAX_RETRIES = 3;
@@ -43,19 +44,5 @@ export function retryTooLateError(error: KiroError, waitMs: number, maxDelayMs: 
 
 /** Resolves after `ms`, or rejects with an `aborted` KiroError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortedError());
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return sleepOrAbort(ms, signal, abortedError);
 }

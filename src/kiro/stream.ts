@@ -1,4 +1,5 @@
 // streamKiro: pi-ai's stream function for Kiro; sends one request (with refresh and retries) and streams the decoded answer as pi events.
+import { raceAbort as raceAbortWith } from "../util/abort";
 import { EventStreamDecoder } from "./decoder";
 import { generateAssistantResponseUrl, kiroRequestHeaders, resolveEndpoint } from "./endpoints";
 import {
@@ -96,22 +97,7 @@ async function resolveToken(source: AccessTokenSource | undefined, env: Record<s
 
 /** Rejects with an aborted error as soon as `signal` fires, so un-abortable work (token getters) cannot delay an abort. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(abortedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbortWith(work, signal, abortedError);
 }
 
 /** Reads one chunk, giving up the moment `signal` aborts even if the body ignores cancellation. */

@@ -3,7 +3,8 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { startBridgeServer, type BridgeLogger, type BridgeServer, type BridgeServerDependencies } from "../../src/bridge";
-import { generateBridgeToken, redactSecrets, tokensMatch } from "../../src/bridge";
+import { generateBridgeToken, tokensMatch } from "../../src/bridge";
+import { scrubSecrets } from "../../src/util/secrets";
 import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
 import { emptyUsage, type AssistantMessage, type Model } from "../../src/kiro/types";
 
@@ -252,8 +253,8 @@ describe("bridge secrecy", () => {
   });
 
   it("redacts known secrets and any bearer value from text", () => {
-    assert.equal(redactSecrets("token s3cr3t-value here", ["s3cr3t-value"]), "token [redacted] here");
-    assert.equal(redactSecrets("Authorization: Bearer abcdefgh.ijk", []), "Authorization: Bearer [redacted]");
+    assert.equal(scrubSecrets("token s3cr3t-value here", ["s3cr3t-value"]), "token [redacted] here");
+    assert.equal(scrubSecrets("Authorization: Bearer abcdefgh.ijk", []), "Authorization: Bearer [redacted]");
   });
 
   it("never puts a bridge token into an answer body or a log line", () => {
