@@ -4,6 +4,8 @@ import { createKiroLog, registerShowLogCommand } from "./vscode/log";
 import { registerKiroChat } from "./vscode/chatProvider";
 import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/terminal/index";
 import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/kiroAuth";
+import { createWindowKiroClient } from "./vscode/kiroClient";
+import { warnAboutIgnoredWorkspaceSettings } from "./vscode/settings";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
 export interface KiroExtensionApi {
@@ -23,9 +25,12 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
+  warnAboutIgnoredWorkspaceSettings(log);
   const auth = registerKiroAuth(context, { log });
-  registerKiroChat(context, { session: auth.session, log });
-  const terminal = registerKiroTerminal(context, { session: auth.session, log });
+  // One client per window: the Chat view and the bridge for pi terminals share its route, profile and catalog.
+  const client = createWindowKiroClient(auth.session, log);
+  registerKiroChat(context, { session: auth.session, client, log });
+  const terminal = registerKiroTerminal(context, { session: auth.session, client, log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
   const version = String(context.extension.packageJSON.version ?? "unknown");

@@ -1,102 +1,90 @@
-// Which Kiro host and region a request goes to, the URLs of its operations, and the headers every call carries.
+// Where each Kiro operation goes for a route (host generation, region, endpoint override, profile), and the headers every call carries.
 import { randomUUID } from "node:crypto";
 import { version as packageVersion } from "../../package.json";
+import type { ApiGeneration, ApiRegion } from "./settings";
 
-export const DEFAULT_API_REGION = "us-east-1";
-export const API_REGIONS = ["us-east-1", "eu-central-1"] as const;
-
-export interface KiroEndpoint {
-  /** The API region (`us-east-1` or `eu-central-1`). */
-  region: string;
-  /** Base URL without a trailing slash, e.g. `https://q.us-east-1.amazonaws.com` or a simulator's URL. */
-  baseUrl: string;
-  profileArn?: string;
-}
-
-export interface ResolveEndpointOptions {
-  region?: string;
+/** Everything that decides where a call goes and which profile it names; chosen by src/kiro/route.ts. */
+export interface KiroRoute {
+  generation: ApiGeneration;
+  region: ApiRegion;
+  /** Base URL replacing every host of the generation (simulator, proxy), without a trailing slash. */
   endpoint?: string;
+  /** Sent with every call that needs one (docs/kiro-protocol.md, "Profile ARN"). */
   profileArn?: string;
-  /** Environment to read `KIRO_REGION`, `KIRO_ENDPOINT`, `KIRO_PROFILE_ARN` from; defaults to process.env. */
-  env?: Record<string, string | undefined>;
 }
 
-/** What an authenticated GET to a Kiro route (ListAvailableModels, getUsageLimits) needs. */
-export interface KiroServiceCallOptions extends ResolveEndpointOptions {
-  accessToken: string;
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
+/** The `origin` each generation expects in chat bodies and catalog/usage queries (docs/kiro-protocol.md, "Hosts"). */
+export function originFor(generation: ApiGeneration): "AI_EDITOR" | "KIRO_CLI" {
+  return generation === "q" ? "AI_EDITOR" : "KIRO_CLI";
 }
 
-/**
- * Maps any AWS region to the Kiro API region that serves it. Kiro runs only in us-east-1 and
- * eu-central-1; Identity Center directories elsewhere are served by one of those two.
- */
-export function apiRegionFor(region: string | undefined): string {
-  const normalized = region?.trim().toLowerCase();
-  if (!normalized) return DEFAULT_API_REGION;
-  if (normalized.startsWith("eu-")) return "eu-central-1";
-  return DEFAULT_API_REGION;
+/** Host of chat calls: `q.{region}.amazonaws.com` or `runtime.{region}.kiro.dev`. */
+export function chatBaseUrl(route: Omit<KiroRoute, "profileArn">): string {
+  if (route.endpoint) return route.endpoint;
+  return route.generation === "q" ? `https://q.${route.region}.amazonaws.com` : `https://runtime.${route.region}.kiro.dev`;
 }
 
-/** The region inside a profile ARN (`arn:aws:codewhisperer:us-east-1:123:profile/X`), if it has one. */
-export function profileArnRegion(profileArn: string | undefined): string | undefined {
-  if (!profileArn) return undefined;
-  const parts = profileArn.split(":");
-  if (parts.length < 6 || parts[0] !== "arn") return undefined;
-  const region = parts[3]?.trim();
-  return region ? region : undefined;
+/** Host of profile, catalog and usage calls: the q host itself, or `management.{region}.kiro.dev`. */
+export function managementBaseUrl(route: Omit<KiroRoute, "profileArn">): string {
+  if (route.endpoint) return route.endpoint;
+  return route.generation === "q" ? `https://q.${route.region}.amazonaws.com` : `https://management.${route.region}.kiro.dev`;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
+export function generateAssistantResponseUrl(route: KiroRoute): string {
+  return `${chatBaseUrl(route)}/generateAssistantResponse`;
 }
 
-/**
- * Options win over the environment. A profile ARN's region wins over a configured region,
- * because the profile only exists in the region it was created in.
- */
-export function resolveEndpoint(o: ResolveEndpointOptions = {}): KiroEndpoint {
-  const env = o.env ?? process.env;
-  const profileArn = nonEmpty(o.profileArn) ?? nonEmpty(env.KIRO_PROFILE_ARN);
-  const configuredRegion = nonEmpty(o.region) ?? nonEmpty(env.KIRO_REGION);
-  const region = apiRegionFor(profileArnRegion(profileArn) ?? configuredRegion);
-  const override = nonEmpty(o.endpoint) ?? nonEmpty(env.KIRO_ENDPOINT);
-  const baseUrl = override ? override.replace(/\/+$/, "") : `https://q.${region}.amazonaws.com`;
-  return profileArn ? { region, baseUrl, profileArn } : { region, baseUrl };
-}
-
-export function generateAssistantResponseUrl(e: KiroEndpoint): string {
-  return `${e.baseUrl}/generateAssistantResponse`;
-}
-
-export function listAvailableModelsUrl(e: KiroEndpoint, nextToken?: string): string {
-  const query = new URLSearchParams({ origin: "AI_EDITOR", maxResults: "50" });
-  if (e.profileArn) query.set("profileArn", e.profileArn);
+export function listAvailableModelsUrl(route: KiroRoute, nextToken?: string): string {
+  const query = new URLSearchParams({ origin: originFor(route.generation) });
+  if (route.generation === "q") query.set("maxResults", "50");
+  if (route.profileArn) query.set("profileArn", route.profileArn);
   if (nextToken) query.set("nextToken", nextToken);
-  return `${e.baseUrl}/ListAvailableModels?${query.toString()}`;
+  const path = route.generation === "q" ? "ListAvailableModels" : "List-Available-Models";
+  return `${managementBaseUrl(route)}/${path}?${query.toString()}`;
 }
 
-export function usageLimitsUrl(e: KiroEndpoint): string {
-  const query = new URLSearchParams({
-    isEmailRequired: "true",
-    origin: "AI_EDITOR",
-    resourceType: "AGENTIC_REQUEST",
-  });
-  if (e.profileArn) query.set("profileArn", e.profileArn);
-  return `${e.baseUrl}/getUsageLimits?${query.toString()}`;
+export function usageLimitsUrl(route: KiroRoute): string {
+  // isEmailRequired=true on both generations: the email names the account in the Accounts menu and the status bar.
+  const query =
+    route.generation === "q"
+      ? new URLSearchParams({ isEmailRequired: "true", origin: "AI_EDITOR", resourceType: "AGENTIC_REQUEST" })
+      : new URLSearchParams({ origin: "KIRO_CLI", resourceType: "CREDIT", isEmailRequired: "true" });
+  if (route.profileArn) query.set("profileArn", route.profileArn);
+  const path = route.generation === "q" ? "getUsageLimits" : "Get-Usage-Limits";
+  return `${managementBaseUrl(route)}/${path}?${query.toString()}`;
+}
+
+/** ListAvailableProfiles: an AWS JSON 1.0 call on the q host, a plain JSON POST on the management host. */
+export function listAvailableProfilesRequest(route: Omit<KiroRoute, "profileArn">): { url: string; headers: Record<string, string> } {
+  if (route.generation === "q") {
+    return {
+      url: `${managementBaseUrl(route)}/`,
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonCodeWhispererService.ListAvailableProfiles" },
+    };
+  }
+  return { url: `${managementBaseUrl(route)}/List-Available-Profiles`, headers: { "content-type": "application/json" } };
 }
 
 export const KIRO_PI_VERSION: string = packageVersion;
-export const USER_AGENT = `kiro-pi/${KIRO_PI_VERSION}`;
+
+/**
+ * The product names itself, in the AWS SDK user-agent form the service parses (docs/kiro-protocol.md, "User agent").
+ * It carries no `KiroIDE-x.y.z` token, so the service caps this client's history at 198 entries; the request builder
+ * keeps within that cap (src/kiro/serviceLimits.ts).
+ */
+export function kiroUserAgent(runtime: { platform?: string; nodeVersion?: string } = {}): string {
+  const platform = runtime.platform ?? (typeof process !== "undefined" ? process.platform : "unknown");
+  const node = (runtime.nodeVersion ?? (typeof process !== "undefined" ? process.versions.node : "")) || "unknown";
+  return `kiro-pi/${KIRO_PI_VERSION} ua/2.1 os/${platform} lang/js md/nodejs#${node} api/codewhispererstreaming#${KIRO_PI_VERSION} m/E app/kiro-pi#${KIRO_PI_VERSION}`;
+}
+
+const USER_AGENT = kiroUserAgent();
+
+/** How the access token was issued; external identity providers need a header of their own (docs/kiro-protocol.md, "External identity providers"). */
+export type KiroTokenType = "EXTERNAL_IDP";
 
 /** Headers for every Kiro call; `extra` (caller headers) may add to or replace them. */
-export function kiroRequestHeaders(
-  accessToken: string,
-  e: KiroEndpoint,
-  extra?: Record<string, string>,
-): Record<string, string> {
+export function kiroRequestHeaders(accessToken: string, extra?: Record<string, string>, tokenType?: KiroTokenType): Record<string, string> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${accessToken}`,
     "content-type": "application/json",
@@ -106,8 +94,9 @@ export function kiroRequestHeaders(
     "x-amzn-codewhisperer-optout": "true",
     "x-amzn-kiro-agent-mode": "vibe",
     "user-agent": USER_AGENT,
+    "x-amz-user-agent": USER_AGENT,
   };
-  if (e.profileArn) headers["x-amzn-kiro-profile-arn"] = e.profileArn;
+  if (tokenType) headers.tokentype = tokenType;
   if (extra) {
     for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
   }

@@ -1,16 +1,22 @@
-// Kiro failures by name (KIRO_PROTOCOL.md §6): what went wrong, whether a retry can help, and a message telling the user what to do.
+// Kiro failures by name (docs/kiro-protocol.md, "Errors"): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
 import { scrubSecrets, shortenText } from "../util/secrets";
 
 export { scrubSecrets } from "../util/secrets";
 
 export type KiroErrorKind =
+  /** The token was refused (403/401), also after one refresh. */
   | "auth"
   | "suspended"
   | "quota"
   | "throttled"
   | "capacity"
   | "invalid-model"
+  /** The conversation is larger than the service takes; compacting or trimming it helps. */
   | "too-long"
+  /** The current message by itself is larger than the model's context window; compacting the history cannot help. */
+  | "message-too-large"
+  /** The service wants a profile ARN this client could not find, or refused the one it sent. */
+  | "profile"
   | "bad-request"
   | "server"
   | "network"
@@ -26,18 +32,31 @@ export interface KiroErrorDetails {
   resetDate?: string;
   /** Milliseconds the service asked us to wait (`Retry-After`), when it said so. */
   retryAfterMs?: number;
+  /** The model the request named (pi id). */
+  modelId?: string;
+  /** Another model a host may suggest. */
+  alternativeModelId?: string;
+  region?: string;
+  profileArn?: string;
+  /** The network failure's code (ENOTFOUND, ECONNREFUSED, …), when there was one. */
+  code?: string;
   cause?: unknown;
 }
 
-/** Every failure `streamKiro` reports; `message` equals `userMessage` and is what the user sees. */
+/** Every failure `streamKiro` reports; `message` equals `userMessage`: what happened, in words that fit any host. */
 export class KiroError extends Error {
   readonly kind: KiroErrorKind;
   readonly status?: number;
   readonly reason?: string;
   readonly retryable: boolean;
   readonly userMessage: string;
-  resetDate?: string;
+  readonly resetDate?: string;
   readonly retryAfterMs?: number;
+  readonly modelId?: string;
+  readonly alternativeModelId?: string;
+  readonly region?: string;
+  readonly profileArn?: string;
+  readonly code?: string;
 
   constructor(kind: KiroErrorKind, userMessage: string, details: KiroErrorDetails = {}) {
     super(userMessage, details.cause === undefined ? undefined : { cause: details.cause });
@@ -49,12 +68,32 @@ export class KiroError extends Error {
     this.retryable = details.retryable ?? false;
     this.resetDate = details.resetDate;
     this.retryAfterMs = details.retryAfterMs;
+    this.modelId = details.modelId;
+    this.alternativeModelId = details.alternativeModelId;
+    this.region = details.region;
+    this.profileArn = details.profileArn;
+    this.code = details.code;
+  }
+
+  /** The facts without the message, for copies that reword it. */
+  get details(): KiroErrorDetails {
+    return {
+      status: this.status,
+      reason: this.reason,
+      retryable: this.retryable,
+      resetDate: this.resetDate,
+      retryAfterMs: this.retryAfterMs,
+      modelId: this.modelId,
+      alternativeModelId: this.alternativeModelId,
+      region: this.region,
+      profileArn: this.profileArn,
+      code: this.code,
+    };
   }
 }
 
-export const SIGN_IN_HINT = 'sign in from VS Code with "Kiro: Sign In", or set KIRO_ACCESS_TOKEN';
-
-const QUOTA_REASONS: Record<string, string> = {
+/** Reasons that mean a quota is used up, wherever they appear in an answer and whatever its status (docs/kiro-protocol.md, "Errors"). */
+export const QUOTA_REASONS: Readonly<Record<string, string>> = {
   MONTHLY_REQUEST_COUNT: "monthly request limit",
   DAILY_REQUEST_COUNT: "daily request limit",
   OVERAGE_REQUEST_LIMIT_EXCEEDED: "overage limit",
@@ -67,31 +106,60 @@ export interface ServiceErrorBody {
   reason?: string;
   /** Exception name such as `ThrottlingException`. */
   type?: string;
+  /** A quota reason found anywhere in the body (some answers carry it only inside the message text). */
+  quotaReason?: string;
 }
 
-/** Reads `{"message","reason","__type"}` (either case of `message`) from an error body; tolerates non-JSON bodies. */
+function stringField(record: Record<string, unknown>, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = record[key];
+    if (typeof value === "string" && value.trim()) return value;
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The exception name without its Smithy namespace (`com.amazon…#ThrottlingException`) or its `:http…` suffix. */
+function exceptionName(type: string): string {
+  return type.slice(type.lastIndexOf("#") + 1).split(":")[0]!.trim();
+}
+
+/**
+ * Reads an error body: `{"message"|"Message"|"errorMessage","reason","__type"|"code"}`, the nested
+ * `{"error":{"message",…}}` form, or plain text. The `x-amzn-errortype` header wins over the body's `__type`
+ * (the Smithy rule). A quota reason is looked for in the whole body text, since the official CLI matches it there.
+ */
 export function parseServiceErrorBody(bodyText: string, errorTypeHeader?: string | null): ServiceErrorBody {
   const parsed: ServiceErrorBody = {};
   const trimmed = bodyText.trim();
+  let json: unknown;
   if (trimmed.startsWith("{")) {
     try {
-      const json = JSON.parse(trimmed) as Record<string, unknown>;
-      const message = json.message ?? json.Message ?? json.errorMessage;
-      if (typeof message === "string") parsed.message = message;
-      if (typeof json.reason === "string") parsed.reason = json.reason;
-      const type = json.__type ?? json.code;
-      if (typeof type === "string") parsed.type = type.slice(type.lastIndexOf("#") + 1);
+      json = JSON.parse(trimmed);
     } catch {
-      parsed.message = trimmed;
+      json = undefined;
     }
+  }
+  if (isRecord(json)) {
+    const nested = isRecord(json.error) ? json.error : undefined;
+    const message = stringField(json, "message", "Message", "errorMessage") ?? (nested && stringField(nested, "message", "Message")) ?? (typeof json.error === "string" ? json.error : undefined);
+    if (message) parsed.message = message;
+    const reason = stringField(json, "reason") ?? (nested && stringField(nested, "reason"));
+    if (reason) parsed.reason = reason;
+    const type = stringField(json, "__type", "code") ?? (nested && stringField(nested, "__type", "code", "type"));
+    if (type) parsed.type = exceptionName(type);
   } else if (trimmed.length > 0) {
     parsed.message = trimmed;
   }
-  if (!parsed.type && errorTypeHeader) parsed.type = errorTypeHeader.split(":")[0];
+  if (errorTypeHeader && errorTypeHeader.trim()) parsed.type = exceptionName(errorTypeHeader);
+  const quota = Object.keys(QUOTA_REASONS).find((name) => trimmed.includes(name));
+  if (quota) parsed.quotaReason = quota;
   if (parsed.message !== undefined) parsed.message = shortenText(parsed.message, 300);
   return parsed;
 }
-
 
 export interface ErrorContext {
   /** The model id the user picked (named in invalid-model messages). */
@@ -99,8 +167,13 @@ export interface ErrorContext {
   region?: string;
   /** Another model to suggest when this one is unavailable. */
   alternativeModelId?: string;
+  profileArn?: string;
   /** Secrets to keep out of messages. */
   secrets?: readonly (string | undefined)[];
+}
+
+function facts(ctx: ErrorContext, extra: KiroErrorDetails): KiroErrorDetails {
+  return { modelId: ctx.modelId || undefined, region: ctx.region, alternativeModelId: ctx.alternativeModelId, profileArn: ctx.profileArn, ...extra };
 }
 
 function quotaError(reason: string, status: number | undefined, ctx: ErrorContext, serverMessage?: string): KiroError {
@@ -109,18 +182,13 @@ function quotaError(reason: string, status: number | undefined, ctx: ErrorContex
   return new KiroError(
     "quota",
     `Kiro quota exhausted: your ${what} is used up${detail}. Wait for it to reset or upgrade your Kiro plan; retrying now will not help.`,
-    { status, reason, retryable: false },
+    facts(ctx, { status, reason, retryable: false }),
   );
 }
 
-/** Adds the reset date to a quota error's message once it is known (from getUsageLimits). */
+/** Adds the reset date to a quota error once it is known (from getUsageLimits). */
 export function withResetDate(error: KiroError, resetDate: string): KiroError {
-  const withDate = new KiroError(
-    error.kind,
-    error.userMessage.replace("Wait for it to reset", `It resets on ${resetDate}; wait for that`),
-    { status: error.status, reason: error.reason, retryable: error.retryable, resetDate },
-  );
-  return withDate;
+  return new KiroError(error.kind, error.userMessage.replace("Wait for it to reset", `It resets on ${resetDate}; wait for that`), { ...error.details, resetDate });
 }
 
 function invalidModelError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
@@ -129,109 +197,102 @@ function invalidModelError(ctx: ErrorContext, status: number | undefined, reason
   return new KiroError(
     "invalid-model",
     `Kiro does not offer the model "${ctx.modelId}" to this account${region}. Pick another model${suggestion} (the model list shows what your plan includes).`,
-    { status, reason, retryable: false },
-  );
-}
-
-/** Worded so pi's context-overflow check ("exceeds the context window") recognises it and compacts the conversation by itself. */
-function tooLongError(status: number | undefined, reason: string | undefined): KiroError {
-  return new KiroError(
-    "too-long",
-    "Kiro rejected the request: the input is too long, it exceeds the context window of the model. Shorten the conversation: compact it (pi: /compact), start a new one, or send fewer or smaller files.",
-    { status, reason, retryable: false },
+    facts(ctx, { status, reason, retryable: false }),
   );
 }
 
 /**
- * The current message by itself (with the system prompt and tool definitions) is larger than the
- * model's context window, so nothing was sent. Worded so pi's context-overflow check does not match:
- * compacting the history cannot help here.
+ * Says "exceeds the context window", the words pi's overflow check recognises, so pi compacts the conversation by
+ * itself; that is also plainly what happened.
+ */
+function tooLongError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
+  return new KiroError(
+    "too-long",
+    "Kiro rejected the request: the input is too long, it exceeds the context window of the model.",
+    facts(ctx, { status, reason, retryable: false }),
+  );
+}
+
+/**
+ * The current message by itself (with the system prompt and tool definitions) is larger than the model's context window,
+ * so nothing was sent. Worded so pi's overflow check does not match: compacting the history cannot help here.
  */
 export function messageTooLongError(estimatedTokens: number, contextWindow: number, modelName: string): KiroError {
   const n = (value: number): string => value.toLocaleString("en-US");
   return new KiroError(
-    "too-long",
+    "message-too-large",
     `This message is too large for ${modelName}: about ${n(estimatedTokens)} tokens with the system prompt and tool definitions, more than its ${n(contextWindow)}-token context window holds, so it was not sent. Shorten the message (or the tool output or files it carries), or start a new conversation.`,
     { retryable: false },
   );
 }
 
-function malformedError(status: number | undefined, reason: string | undefined): KiroError {
+function malformedError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
   return new KiroError(
     "bad-request",
-    'Kiro rejected the request as "Improperly formed request." This is a bug in kiro-pi\'s request building; please report it with the model name and what the conversation contained (tools, images, length). Starting a new conversation usually works around it.',
-    { status, reason, retryable: false },
+    'Kiro rejected the request as "Improperly formed request." without saying which part it refused. Starting a new conversation usually works; if it keeps happening, report it with the model name and what the conversation contained (tools, images, length).',
+    facts(ctx, { status, reason, retryable: false }),
   );
 }
 
-/** Classifies a non-2xx answer to generateAssistantResponse. */
-export function classifyHttpError(
-  status: number,
-  body: ServiceErrorBody,
-  ctx: ErrorContext,
-  retryAfterMs?: number,
-): KiroError {
+/** `profileArn is required for this request.`, or an answer that refuses the profile sent (docs/kiro-protocol.md, "Profile ARN"). */
+export function isProfileRefusal(status: number, body: ServiceErrorBody): boolean {
+  if (status !== 400 && status !== 403) return false;
+  return /profile ?arn|\bprofile\b/i.test(body.message ?? "") || /profile/i.test(body.reason ?? "");
+}
+
+/** The profile could not be used even after looking it up again. */
+export function profileError(ctx: ErrorContext, status: number | undefined, serverMessage: string | undefined): KiroError {
+  const said = serverMessage ? ` (${status ?? ""}${status ? ": " : ""}${scrubSecrets(serverMessage, ctx.secrets)})` : "";
+  const what = ctx.profileArn
+    ? `Kiro did not accept the profile ${ctx.profileArn}${said}, also after looking the account's profiles up again.`
+    : `Kiro needs a profile for this account, but none was found${said}: the account lists no Kiro profile in ${ctx.region ?? "its region"}.`;
+  return new KiroError("profile", `${what} Choose another profile, or set up Kiro for this account once in the Kiro IDE or kiro-cli.`, facts(ctx, { status, retryable: false }));
+}
+
+/** Classifies a non-2xx answer of any Kiro operation. */
+export function classifyHttpError(status: number, body: ServiceErrorBody, ctx: ErrorContext, retryAfterMs?: number): KiroError {
   const message = body.message ? scrubSecrets(body.message, ctx.secrets) : undefined;
   const reason = body.reason;
   const lower = (message ?? "").toLowerCase();
   const said = message ? `: ${message}` : "";
+  const quotaReason = reason && reason in QUOTA_REASONS ? reason : body.quotaReason;
 
-  if (status === 403) {
+  if (quotaReason) return quotaError(quotaReason, status, ctx, message);
+  if (status === 403 || status === 401) {
     if (reason === "TEMPORARILY_SUSPENDED" || lower.includes("suspended")) {
       return new KiroError(
         "suspended",
         "Your Kiro account is temporarily suspended, so Kiro refuses all requests. Contact AWS/Kiro support; retrying will not help.",
-        { status, reason: reason ?? "TEMPORARILY_SUSPENDED", retryable: false },
+        facts(ctx, { status, reason: reason ?? "TEMPORARILY_SUSPENDED", retryable: false }),
       );
     }
-    return new KiroError("auth", `Kiro did not accept your sign-in (403${said}). Sign in again: ${SIGN_IN_HINT}.`, {
-      status,
-      reason,
-      retryable: false,
-    });
+    if (isProfileRefusal(status, body)) return profileError(ctx, status, message);
+    return new KiroError("auth", `Kiro did not accept your sign-in (${status}${said}). Sign in again.`, facts(ctx, { status, reason, retryable: false }));
   }
-  if (status === 401) {
-    return new KiroError("auth", `Kiro did not accept your sign-in (401${said}). Sign in again: ${SIGN_IN_HINT}.`, {
-      status,
-      reason,
-      retryable: false,
-    });
-  }
-  if ((status === 402 || status === 429) && reason && reason in QUOTA_REASONS) return quotaError(reason, status, ctx, message);
   if (status === 402) return quotaError(reason ?? "UNKNOWN", status, ctx, message);
   if (status === 429) {
     if (reason === "INSUFFICIENT_MODEL_CAPACITY") {
-      return new KiroError(
-        "capacity",
-        `Kiro has no capacity for "${ctx.modelId}" right now${said}. Try again in a minute or pick another model.`,
-        { status, reason, retryable: true, retryAfterMs },
-      );
+      return new KiroError("capacity", `Kiro has no capacity for "${ctx.modelId}" right now${said}. Try again in a minute or pick another model.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
     }
-    return new KiroError("throttled", `Kiro is throttling requests (429${said}). Wait a moment and try again.`, {
-      status,
-      reason,
-      retryable: true,
-      retryAfterMs,
-    });
+    return new KiroError("throttled", `Kiro is throttling requests (429${said}). Wait a moment and try again.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
   }
   if (status === 400 || status === 413 || status === 422) {
     if (reason === "INVALID_MODEL_ID" || /invalid model|model id/i.test(lower)) return invalidModelError(ctx, status, reason);
-    if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long") || status === 413) {
-      return tooLongError(status, reason);
+    if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long") || lower.includes("request body is not valid json") || status === 413) {
+      return tooLongError(ctx, status, reason);
     }
-    if (lower.includes("improperly formed request")) return malformedError(status, reason);
-    return new KiroError("bad-request", `Kiro rejected the request (${status}${said}).`, { status, reason, retryable: false });
+    if (isProfileRefusal(status, body)) return profileError(ctx, status, message);
+    if (lower.includes("improperly formed request")) return malformedError(ctx, status, reason);
+    return new KiroError("bad-request", `Kiro rejected the request (${status}${said}).`, facts(ctx, { status, reason, retryable: false }));
   }
   if (status === 408 || status >= 500) {
-    return new KiroError("server", `Kiro had a temporary problem (${status}${said}).`, {
-      status,
-      reason,
-      retryable: true,
-      retryAfterMs,
-    });
+    return new KiroError("server", `Kiro had a temporary problem (${status}${said}).`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
   }
-  return new KiroError("bad-request", `Kiro answered ${status}${said}.`, { status, reason, retryable: false });
+  return new KiroError("bad-request", `Kiro answered ${status}${said}.`, facts(ctx, { status, reason, retryable: false }));
 }
+
+/** The exception frame that means the answer reached its output token limit: an ordinary end, not a failure (docs/kiro-protocol.md, "Output cap"). */
+export const OUTPUT_CAP_EXCEPTION = "ContentLengthExceededException";
 
 /** Classifies an exception frame (`:message-type` exception/error) that arrived inside the answer; never retryable. */
 export function classifyStreamException(exceptionType: string, body: ServiceErrorBody, ctx: ErrorContext): KiroError {
@@ -239,39 +300,37 @@ export function classifyStreamException(exceptionType: string, body: ServiceErro
   const reason = body.reason;
   const said = message ? `: ${message}` : "";
   const lower = (message ?? "").toLowerCase();
-  if (reason && reason in QUOTA_REASONS) return quotaError(reason, undefined, ctx, message);
+  const quotaReason = reason && reason in QUOTA_REASONS ? reason : body.quotaReason;
+  if (quotaReason) return quotaError(quotaReason, undefined, ctx, message);
   switch (exceptionType) {
     case "ThrottlingException":
-      return new KiroError("throttled", `Kiro throttled the answer midway (${exceptionType}${said}). Wait a moment and send again.`, { reason });
+      return new KiroError("throttled", `Kiro throttled the answer midway (${exceptionType}${said}). Wait a moment and send again.`, facts(ctx, { reason }));
     case "ServiceQuotaExceededException":
       return quotaError(reason ?? "UNKNOWN", undefined, ctx, message);
     case "AccessDeniedException":
-      return new KiroError("auth", `Kiro refused access midway (${exceptionType}${said}). Sign in again: ${SIGN_IN_HINT}.`, { reason });
+      return new KiroError("auth", `Kiro refused access midway (${exceptionType}${said}). Sign in again.`, facts(ctx, { reason }));
     case "ValidationException":
-      if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long")) return tooLongError(undefined, reason);
+      if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long")) return tooLongError(ctx, undefined, reason);
       if (reason === "INVALID_MODEL_ID") return invalidModelError(ctx, undefined, reason);
-      if (lower.includes("improperly formed request")) return malformedError(undefined, reason);
-      return new KiroError("bad-request", `Kiro rejected the request midway (${exceptionType}${said}).`, { reason });
+      if (lower.includes("improperly formed request")) return malformedError(ctx, undefined, reason);
+      return new KiroError("bad-request", `Kiro rejected the request midway (${exceptionType}${said}).`, facts(ctx, { reason }));
     case "InternalServerException":
     case "ServiceUnavailableException":
-      return new KiroError("server", `Kiro failed while answering (${exceptionType}${said}). Send the message again.`, { reason });
+      return new KiroError("server", `Kiro failed while answering (${exceptionType}${said}). Send the message again.`, facts(ctx, { reason }));
     default:
-      return new KiroError("stream", `Kiro stopped the answer with ${exceptionType || "an error"}${said}.`, { reason });
+      return new KiroError("stream", `Kiro stopped the answer with ${exceptionType || "an error"}${said}.`, facts(ctx, { reason }));
   }
 }
 
-/** The error for "no access token anywhere". */
+/** The error for "no access token anywhere"; each host says how to sign in. */
 export function noTokenError(): KiroError {
-  return new KiroError("no-token", `Not signed in to Kiro: ${SIGN_IN_HINT} (a Kiro access token).`);
+  return new KiroError("no-token", "Not signed in to Kiro.");
 }
 
 /** The error after a refreshed token was refused as well, or when no refresh is possible. */
-export function signInAgainError(status: number): KiroError {
-  return new KiroError(
-    "auth",
-    `Your Kiro sign-in has expired or was revoked (${status}). Sign in again: ${SIGN_IN_HINT}.`,
-    { status, retryable: false },
-  );
+export function signInAgainError(status: number | undefined, detail?: string): KiroError {
+  const why = detail ? `could not be refreshed (${detail})` : `has expired or was revoked${status ? ` (${status})` : ""}`;
+  return new KiroError("auth", `Your Kiro sign-in ${why}. Sign in again.`, { status, retryable: false });
 }
 
 export function abortedError(): KiroError {
@@ -282,9 +341,28 @@ export function timeoutError(phase: "first-token" | "idle", ms: number, modelId:
   const seconds = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
   const text =
     phase === "first-token"
-      ? `Kiro did not start answering within ${seconds} (model "${modelId}"). Very large conversations take longer; compact the conversation or raise the first-token timeout.`
+      ? `Kiro did not start answering within ${seconds} (model "${modelId}"). Very large conversations take longer; shorten the conversation or raise the first-token timeout.`
       : `Kiro stopped sending for ${seconds} in the middle of the answer (model "${modelId}"). Send the message again.`;
-  return new KiroError("timeout", text, { retryable: false });
+  return new KiroError("timeout", text, { retryable: false, modelId });
+}
+
+/** Node's fetch hides the reason in `cause.code` (ECONNREFUSED, ENOTFOUND, UND_ERR_…); that code is what helps a user. */
+export function networkCauseCode(cause: unknown): string | undefined {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 4 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (/^E[A-Z_]+$/.test(code) || code.startsWith("UND_ERR"))) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return typeof cause === "string" ? cause : "";
+  const inner = (cause as Error & { cause?: unknown }).cause;
+  const code = networkCauseCode(cause) ?? "";
+  const innerMessage = inner instanceof Error ? inner.message : "";
+  return [cause.message, code || innerMessage].filter(Boolean).join(": ");
 }
 
 /** A connection failure before any answer byte; retryable. */
@@ -293,16 +371,15 @@ export function networkError(cause: unknown, secrets: readonly (string | undefin
   return new KiroError(
     "network",
     `Could not reach Kiro${detail ? ` (${scrubSecrets(detail, secrets)})` : ""}. Check the network connection, proxy, and region/endpoint settings.`,
-    { retryable: true, cause },
+    { retryable: true, cause, code: networkCauseCode(cause) },
   );
 }
 
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return typeof cause === "string" ? cause : "";
-  const inner = (cause as Error & { cause?: unknown }).cause;
-  const code = inner && typeof inner === "object" && "code" in inner ? String((inner as { code: unknown }).code) : "";
-  const innerMessage = inner instanceof Error ? inner.message : "";
-  return [cause.message, code || innerMessage].filter(Boolean).join(": ");
+/** The host does not exist or does not serve this operation: the other host generation may (src/kiro/route.ts). */
+export function isMissingHost(error: unknown): boolean {
+  if (!(error instanceof KiroError)) return false;
+  if (error.status === 404 || error.status === 410) return true;
+  return error.kind === "network" && (error.code === "ENOTFOUND" || error.code === "EAI_AGAIN");
 }
 
 /** A broken or unreadable event stream (CRC mismatch, truncation, bad payload, connection lost midway). */

@@ -1,7 +1,7 @@
 // Rebuilds the `partial` message of stream events that travelled without it (the bridge's NDJSON lines), so a client sees pi-ai events again.
 import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "./types";
 import { emptyUsage } from "./types";
-import { parsePartialJsonObject } from "./responseAssembler";
+import { ToolArgumentPreview } from "./toolArgumentPreview";
 
 /** A stream event minus `partial`; `toolcall_start` may also name the call (`id`, `name`), which `partial` carried before. */
 export type StreamEventWithoutPartial = AssistantMessageEvent extends infer E
@@ -22,24 +22,13 @@ export function withoutPartial(event: AssistantMessageEvent): StreamEventWithout
 }
 
 /**
- * A tool call's argument JSON as it streams. Fragments are joined and parsed only when the
- * text has doubled since the last parse, so a multi-megabyte file write costs O(n) overall
- * instead of one full parse per fragment.
- */
-interface ToolJsonProgress {
-  parts: string[];
-  chars: number;
-  nextParseAt: number;
-}
-
-/**
  * Applies events without `partial` to one assistant message, in order, and returns each event
  * with `partial` restored. `done` and `error` carry the authoritative final message, which
  * replaces everything rebuilt so far.
  */
 export class EventReplay {
   private message: AssistantMessage;
-  private readonly toolJson = new Map<number, ToolJsonProgress>();
+  private readonly toolJson = new Map<number, ToolArgumentPreview>();
 
   constructor(model: Pick<Model, "id" | "api" | "provider">) {
     this.message = {
@@ -102,24 +91,18 @@ export class EventReplay {
           name: typeof named.name === "string" ? named.name : "",
           arguments: {},
         };
-        this.toolJson.set(event.contentIndex, { parts: [], chars: 0, nextParseAt: 0 });
+        this.toolJson.set(event.contentIndex, new ToolArgumentPreview());
         return { type: "toolcall_start", contentIndex: event.contentIndex, partial };
       }
       case "toolcall_delta": {
         let progress = this.toolJson.get(event.contentIndex);
         if (!progress) {
-          progress = { parts: [], chars: 0, nextParseAt: 0 };
+          progress = new ToolArgumentPreview();
           this.toolJson.set(event.contentIndex, progress);
         }
-        progress.parts.push(event.delta);
-        progress.chars += event.delta.length;
         const block = partial.content[event.contentIndex];
-        if (block?.type === "toolCall" && progress.chars >= progress.nextParseAt) {
-          const json = progress.parts.join("");
-          progress.parts = [json];
-          progress.nextParseAt = Math.max(progress.chars * 2, progress.chars + 64);
-          block.arguments = parsePartialJsonObject(json) ?? block.arguments;
-        }
+        const preview = progress.push(event.delta, block?.type === "toolCall");
+        if (preview && block?.type === "toolCall") block.arguments = preview;
         return { type: "toolcall_delta", contentIndex: event.contentIndex, delta: event.delta, partial };
       }
       case "toolcall_end": {

@@ -1,4 +1,6 @@
 // Turns pi messages into Kiro's alternating user/assistant history plus a current user message, repaired to pass every rule the service enforces, and trims it from the oldest end.
+import { MAX_HISTORY_ENTRIES } from "./serviceLimits";
+import { IMAGE_TOKENS, tokensForChars } from "./tokenEstimate";
 import type { AssistantMessage, ImageContent, Message, TextContent } from "./types";
 import type {
   KiroAssistantResponseMessage,
@@ -8,7 +10,7 @@ import type {
   KiroToolResult,
   KiroToolUse,
   KiroUserInputMessage,
-} from "./request";
+} from "./wireTypes";
 
 /** Sent as the current message when the conversation ends with the assistant (the service needs a user turn last). */
 export const CONTINUE_TEXT = "Continue";
@@ -24,6 +26,8 @@ const MISSING_RESULT_TEXT = "No result was recorded for this tool call; it was i
 export interface ConversationOptions {
   /** The Kiro model id every user message carries. */
   modelId: string;
+  /** The origin every user message carries, per host generation (src/kiro/endpoints.ts originFor). */
+  origin: KiroUserInputMessage["origin"];
   /** False for models that take text only: images become a short note. */
   acceptsImages: boolean;
   /**
@@ -246,7 +250,7 @@ interface ResolvedUserTurn {
 }
 
 /**
- * Rule 4: keeps only results whose call is in the assistant turn just before (each call answered
+ * Keeps only results whose call is in the assistant turn just before (each call answered
  * once); other results become text; calls left without a result get an error result, since a
  * call without its result is as malformed as the reverse.
  */
@@ -284,11 +288,11 @@ function resolveResults(turn: UserTurn, previous: AssistantTurn | undefined, ids
   return { texts: [...orphanTexts, ...turn.texts], images: turn.images, results };
 }
 
-function userEntry(resolved: ResolvedUserTurn, modelId: string): KiroUserInputMessage {
+function userEntry(resolved: ResolvedUserTurn, o: Pick<ConversationOptions, "modelId" | "origin">): KiroUserInputMessage {
   const hasResults = resolved.results.length > 0;
   let content = resolved.texts.join("\n\n");
   if (!content.trim()) content = hasResults ? TOOL_RESULTS_ONLY_TEXT : resolved.images.length > 0 ? IMAGES_ONLY_TEXT : CONTINUE_TEXT;
-  const message: KiroUserInputMessage = { content, modelId, origin: "AI_EDITOR" };
+  const message: KiroUserInputMessage = { content, modelId: o.modelId, origin: o.origin };
   if (resolved.images.length > 0) message.images = resolved.images;
   if (hasResults) {
     message.content = escapeThinkingTags(message.content);
@@ -307,7 +311,7 @@ function assistantEntry(turn: AssistantTurn): KiroAssistantResponseMessage {
   return message;
 }
 
-/** Builds a history and current message that satisfy rules 1–4, 6 (tool input) and 7 of KIRO_PROTOCOL.md §2. */
+/** Builds a history and current message that pass the service's shape rules (docs/kiro-protocol.md, "Request rules": alternation, current user turn, no empty content, matched tool results, clean tool input, no thinking beside tool results). */
 export function buildConversation(messages: readonly Message[], o: ConversationOptions): Conversation {
   const turns = collectTurns(messages, o);
   if (turns[0]?.role === "assistant") turns.unshift({ role: "user", texts: [CONVERSATION_START_TEXT], images: [], results: [] });
@@ -325,14 +329,14 @@ export function buildConversation(messages: readonly Message[], o: ConversationO
     }
     const previous = turns[i - 1];
     const resolved = resolveResults(turn, previous?.role === "assistant" ? previous : undefined, ids);
-    const entry = userEntry(resolved, o.modelId);
+    const entry = userEntry(resolved, o);
     if (i === turns.length - 1) current = entry;
     else history.push({ userInputMessage: entry });
   }
-  return { history, current: current ?? userEntry({ texts: [CONTINUE_TEXT], images: [], results: [] }, o.modelId) };
+  return { history, current: current ?? userEntry({ texts: [CONTINUE_TEXT], images: [], results: [] }, o) };
 }
 
-/** Rule 4 after trimming: results whose calls were dropped move into the message text. */
+/** After trimming: results whose calls were dropped move into the message text (a result needs its call just before it). */
 export function detachToolResults(message: KiroUserInputMessage, toolNameById: (id: string) => string | undefined): void {
   const results = message.userInputMessageContext?.toolResults;
   if (!results || results.length === 0) return;
@@ -357,8 +361,8 @@ export interface TrimResult {
   entryJson: string[];
   /** History entries (user and assistant turns) removed from the oldest end. */
   droppedTurns: number;
-  /** Which limit made turns go: the body size, the context window, or none. */
-  limitedBy?: "bytes" | "tokens";
+  /** Which limit made turns go: the body size, the context window, the history entry cap, or none. */
+  limitedBy?: "bytes" | "tokens" | "entries";
   /** Estimated input tokens of the kept history (0 when no token budget was given). */
   historyTokens: number;
 }
@@ -373,10 +377,6 @@ export interface TokenBudget {
 const DETACH_OVERHEAD_BYTES = 160;
 const DETACH_OVERHEAD_TOKENS = 40;
 
-/** The usual rough estimate for Claude: about four characters of text per token. */
-export const CHARS_PER_TOKEN = 4;
-/** A full-size image costs about (width × height) / 750 tokens, ~1600 at the 1.15-megapixel size images are scaled to. */
-export const IMAGE_TOKENS = 1600;
 
 /** Characters of model-visible text in a user message: its text, tool results and tool specs (image bytes excluded). */
 function userMessageChars(message: KiroUserInputMessage): number {
@@ -389,7 +389,7 @@ function userMessageChars(message: KiroUserInputMessage): number {
 
 /** Estimated input tokens of a user message: text at four characters a token, plus each image. */
 export function estimateUserMessageTokens(message: KiroUserInputMessage): number {
-  return Math.ceil(userMessageChars(message) / CHARS_PER_TOKEN) + (message.images?.length ?? 0) * IMAGE_TOKENS;
+  return tokensForChars(userMessageChars(message)) + (message.images?.length ?? 0) * IMAGE_TOKENS;
 }
 
 /** Estimated input tokens of one history entry (replayed reasoning and tool-call inputs included). */
@@ -398,17 +398,22 @@ export function estimateEntryTokens(entry: KiroHistoryEntry): number {
   const message = entry.assistantResponseMessage;
   let chars = message.content.length + (message.reasoningContent?.reasoningText.text.length ?? 0);
   for (const use of message.toolUses ?? []) chars += use.name.length + JSON.stringify(use.input).length;
-  return Math.ceil(chars / CHARS_PER_TOKEN);
+  return tokensForChars(chars);
+}
+
+/** A user entry that opens an exchange: what a person (or pi's steering) wrote, not the results of the tool calls before it. */
+function opensExchange(entry: KiroHistoryEntry | undefined): boolean {
+  return entry !== undefined && "userInputMessage" in entry && !(entry.userInputMessage.userInputMessageContext?.toolResults?.length ?? 0);
 }
 
 /**
- * Rule 8 and the context window: drops user/assistant pairs from the oldest end until `fixedBytes`
- * plus the history fit in `budgetBytes` and, when `tokens` is given, the estimated input fits its
- * token budget. Each entry is measured once, so this is linear in the history size. Results in the
- * new first user turn (or the current message, when everything went) whose calls were dropped move
- * into its text, so the trimmed conversation still passes rule 4.
+ * Keeps the request within the body budget, the context window (when `tokens` is given) and the service's history cap
+ * (`maxEntries`, 198 for this client): drops whole user/assistant pairs from the oldest end, and then keeps dropping up to
+ * the start of the next exchange, so no tool call loses its result. Only when no exchange starts in the rest of the
+ * history (one exchange longer than the limits) does the cut fall inside it; then the results whose calls were dropped
+ * move into the first kept user message's text. Each entry is measured once, so this is linear in the history size.
  */
-export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number, tokens?: TokenBudget): TrimResult {
+export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number, tokens?: TokenBudget, maxEntries = MAX_HISTORY_ENTRIES): TrimResult {
   const { history } = conversation;
   const entryJson = history.map((entry) => JSON.stringify(entry));
   // +1 for the comma between entries.
@@ -419,17 +424,26 @@ export function trimHistory(conversation: Conversation, fixedBytes: number, budg
   let historyTokens = 0;
   for (const count of entryTokens) historyTokens += count;
   const tokenRoom = tokens ? tokens.budgetTokens - tokens.fixedTokens : Infinity;
-  if (totalBytes <= budgetBytes && historyTokens <= tokenRoom) return { history, entryJson, droppedTurns: 0, historyTokens };
-  const limitedBy = totalBytes > budgetBytes ? "bytes" : "tokens";
+  const fits = (start: number, bytes: number, tokenCount: number, detached: number): boolean =>
+    history.length - start <= maxEntries && bytes + detached * DETACH_OVERHEAD_BYTES <= budgetBytes && tokenCount + detached * DETACH_OVERHEAD_TOKENS <= tokenRoom;
+  if (fits(0, totalBytes, historyTokens, 0)) return { history, entryJson, droppedTurns: 0, historyTokens };
+  const limitedBy = history.length > maxEntries ? "entries" : totalBytes > budgetBytes ? "bytes" : "tokens";
   let start = 0;
-  while (start < history.length) {
+  const dropPair = (): void => {
     totalBytes -= sizes[start]! + (sizes[start + 1] ?? 0);
     historyTokens -= (entryTokens[start] ?? 0) + (entryTokens[start + 1] ?? 0);
     start += 2;
+  };
+  while (start < history.length) {
+    dropPair();
     const detached = firstUserMessage(history, start, conversation.current).userInputMessageContext?.toolResults?.length ?? 0;
-    if (totalBytes + detached * DETACH_OVERHEAD_BYTES <= budgetBytes && historyTokens + detached * DETACH_OVERHEAD_TOKENS <= tokenRoom) break;
+    if (fits(start, totalBytes, historyTokens, detached)) break;
   }
   start = Math.min(start, history.length);
+  // Move the cut forward to where an exchange starts, if one starts in what is left; otherwise cut inside the exchange.
+  let boundary = start;
+  while (boundary < history.length && !opensExchange(history[boundary])) boundary += 2;
+  if (boundary < history.length) while (start < boundary) dropPair();
   const droppedAssistant = history[start - 1];
   const names = new Map<string, string>();
   if (droppedAssistant && "assistantResponseMessage" in droppedAssistant) {

@@ -1,7 +1,11 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
 import type { KiroModelInfo } from "./options";
 import type { Model } from "./types";
-import { kiroRequestHeaders, listAvailableModelsUrl, resolveEndpoint, type KiroServiceCallOptions } from "./endpoints";
+import { raceAbort } from "../util/abort";
+import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "./endpoints";
+import { KiroError } from "./errors";
+import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
+import { DEFAULT_API_REGION } from "./settings";
 
 export const KIRO_PROVIDER = "kiro";
 export const KIRO_API = "kiro-generate-assistant-response";
@@ -229,7 +233,8 @@ export function knownModelIds(catalog?: readonly KiroModelInfo[]): string[] {
   return ids;
 }
 
-export const DEFAULT_BASE_URL = "https://q.us-east-1.amazonaws.com";
+/** The base URL a pi Model names when the caller has no route of its own (pi shows it; requests go where the route says). */
+const DEFAULT_BASE_URL = chatBaseUrl({ generation: "q", region: DEFAULT_API_REGION });
 
 export function toPiModel(info: KiroModelInfo, baseUrl: string = DEFAULT_BASE_URL): Model {
   return {
@@ -255,7 +260,10 @@ export function getModel(provider: "kiro", id: string): Model {
   return toPiModel(info);
 }
 
-export type ListModelsOptions = KiroServiceCallOptions;
+/** A catalog call: the route (generation, region, endpoint, profile) and the token. */
+export interface CatalogCallOptions extends ServiceCallAuth {
+  route: KiroRoute;
+}
 
 const CATALOG_TTL_MS = 10 * 60 * 1000;
 const MAX_CATALOG_PAGES = 20;
@@ -349,24 +357,14 @@ function defaultModelId(value: unknown): string | undefined {
   return undefined;
 }
 
-async function fetchCatalog(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
-  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
-  const doFetch = opts.fetch ?? fetch;
+async function fetchCatalog(o: CatalogCallOptions): Promise<KiroModelInfo[]> {
   const models: KiroModelInfo[] = [];
   const seen = new Set<string>();
   let defaultId: string | undefined;
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
-    const headers = kiroRequestHeaders(opts.accessToken, endpoint);
-    delete headers["content-type"];
-    headers.accept = "application/json";
-    const response = await doFetch(listAvailableModelsUrl(endpoint, nextToken), { method: "GET", headers, signal: opts.signal });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw Object.assign(new Error(`ListAvailableModels answered HTTP ${response.status}`), { status: response.status });
-    }
-    const body = (await response.json()) as ListModelsPage;
-    if (!Array.isArray(body.models)) throw new Error("ListAvailableModels answered without a models list");
+    const body = (await callKiroJson("model list", listAvailableModelsUrl(o.route, nextToken), { method: "GET" }, o, { modelId: "", region: o.route.region })) as ListModelsPage;
+    if (!body || typeof body !== "object" || !Array.isArray(body.models)) throw new KiroError("bad-request", "Kiro's model list answer has no models list.");
     defaultId ??= defaultModelId(body.defaultModel);
     for (const entry of body.models) {
       const info = modelFromService(entry);
@@ -384,49 +382,40 @@ async function fetchCatalog(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
   return models;
 }
 
-function cacheKeyFor(opts: Omit<ListModelsOptions, "accessToken">): string {
-  const endpoint = resolveEndpoint({ region: opts.region, endpoint: opts.endpoint, profileArn: opts.profileArn, env: opts.env });
-  return `${endpoint.region}|${endpoint.baseUrl}|${endpoint.profileArn ?? ""}`;
+function cacheKeyFor(route: KiroRoute): string {
+  return [route.generation, route.region, route.endpoint ?? "", route.profileArn ?? ""].join("|");
+}
+
+function copies(models: readonly KiroModelInfo[]): KiroModelInfo[] {
+  return models.map((m) => ({ ...m, input: [...m.input] }));
 }
 
 /**
- * The live catalog already fetched for this region+endpoint+profile and still fresh, without any
- * request; undefined when there is none. Lets a stream resolve live-only models and the live
- * `nativeThinking` flag synchronously.
+ * The live catalog already fetched for this route and still fresh, without any request; undefined when there is
+ * none. Lets a stream resolve live-only models and the live `nativeThinking` flag synchronously.
  */
-export function cachedModelCatalog(opts: Omit<ListModelsOptions, "accessToken"> = {}): KiroModelInfo[] | undefined {
-  const cached = catalogCache.get(cacheKeyFor(opts));
+export function cachedModelCatalog(route: KiroRoute): KiroModelInfo[] | undefined {
+  const cached = catalogCache.get(cacheKeyFor(route));
   if (!cached || cached.expiresAt <= Date.now()) return undefined;
-  return cached.models.map((m) => ({ ...m, input: [...m.input] }));
+  return copies(cached.models);
 }
 
 /**
- * The models this account may use in this region, from ListAvailableModels (all pages).
- * Cached for 10 minutes per region+endpoint+profile; throws when the service cannot be read.
+ * The models this account may use on this route, from ListAvailableModels (all pages). Cached for 10 minutes per
+ * route (generation, region, endpoint, profile); rejects with a KiroError when the service cannot be read.
  */
-export async function listAvailableModels(opts: ListModelsOptions): Promise<KiroModelInfo[]> {
-  const cacheKey = cacheKeyFor(opts);
+export async function listAvailableModels(o: CatalogCallOptions): Promise<KiroModelInfo[]> {
+  const cacheKey = cacheKeyFor(o.route);
   const cached = catalogCache.get(cacheKey);
-  if (cached && cached.expiresAt > Date.now()) return cached.models.map((m) => ({ ...m, input: [...m.input] }));
+  if (cached && cached.expiresAt > Date.now()) return copies(cached.models);
   let pending = catalogInFlight.get(cacheKey);
   if (!pending) {
-    pending = fetchCatalog(opts).finally(() => catalogInFlight.delete(cacheKey));
+    pending = fetchCatalog(o).finally(() => catalogInFlight.delete(cacheKey));
     catalogInFlight.set(cacheKey, pending);
   }
   const models = await pending;
   catalogCache.set(cacheKey, { expiresAt: Date.now() + CATALOG_TTL_MS, models });
-  return models.map((m) => ({ ...m, input: [...m.input] }));
-}
-
-/** The live catalog when it can be read and is not empty; the built-in list otherwise (no token, network, HTTP or parse failure). */
-export async function modelCatalog(opts?: ListModelsOptions): Promise<KiroModelInfo[]> {
-  if (!opts?.accessToken) return builtInModels();
-  try {
-    const live = await listAvailableModels(opts);
-    return live.length > 0 ? live : builtInModels();
-  } catch {
-    return builtInModels();
-  }
+  return copies(models);
 }
 
 /** How long a request waits for ListAvailableModels before it goes ahead with what it knows. */
@@ -435,18 +424,18 @@ export const REQUEST_CATALOG_TIMEOUT_MS = 3000;
 const CATALOG_RETRY_AFTER_FAILURE_MS = 60_000;
 
 /**
- * The live catalog for a request about to be sent on this route: the fresh cached one, else one
- * ListAvailableModels lookup bounded by `timeoutMs` (shared with concurrent callers and cached for
- * 10 minutes). Undefined when it cannot be read in time; then requests on this route do not ask
- * again for a minute, unless the token was refused (the caller's refresh fixes that, so the next
- * request asks again). Never rejects; `signal` ends only the caller's wait, not a lookup others share.
+ * The live catalog for a request about to be sent on this route: the fresh cached one, else one ListAvailableModels
+ * lookup bounded by `timeoutMs` (shared with concurrent callers and cached for 10 minutes). Undefined when it cannot be
+ * read in time; then requests on this route do not ask again for a minute, unless the token was refused (the caller's
+ * refresh fixes that, so the next request asks again). Never rejects; `signal` ends only the caller's wait, not a
+ * lookup others share.
  */
-export async function catalogForRequest(opts: ListModelsOptions & { timeoutMs?: number }): Promise<KiroModelInfo[] | undefined> {
-  const cacheKey = cacheKeyFor(opts);
+export async function catalogForRequest(o: CatalogCallOptions & { timeoutMs?: number }): Promise<KiroModelInfo[] | undefined> {
+  const cacheKey = cacheKeyFor(o.route);
   const cached = catalogCache.get(cacheKey);
-  if (cached && cached.expiresAt > Date.now()) return cached.models.map((m) => ({ ...m, input: [...m.input] }));
-  if ((catalogRetryAt.get(cacheKey) ?? 0) > Date.now() || opts.signal?.aborted) return undefined;
-  const { signal, timeoutMs = REQUEST_CATALOG_TIMEOUT_MS, ...rest } = opts;
+  if (cached && cached.expiresAt > Date.now()) return copies(cached.models);
+  if ((catalogRetryAt.get(cacheKey) ?? 0) > Date.now() || o.signal?.aborted) return undefined;
+  const { signal, timeoutMs = REQUEST_CATALOG_TIMEOUT_MS, ...rest } = o;
   const lookup = listAvailableModels({ ...rest, signal: AbortSignal.timeout(timeoutMs) }).then(
     (models) => {
       catalogRetryAt.delete(cacheKey);
@@ -458,13 +447,5 @@ export async function catalogForRequest(opts: ListModelsOptions & { timeoutMs?: 
       return undefined;
     },
   );
-  if (!signal) return lookup;
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
-    void lookup.then((models) => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(models);
-    });
-  });
+  return signal ? raceAbort(lookup, signal, () => new Error("aborted")).catch(() => undefined) : lookup;
 }

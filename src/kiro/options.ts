@@ -1,29 +1,22 @@
 // The options `streamKiro` accepts and the Kiro-specific model description shared by request building, decoding and the catalog.
+import type { KiroLog } from "./log";
+import type { ProfileChooser, RouteCredentials } from "./route";
+import type { KiroSettings } from "./settings";
 import type { ThinkingBudgets, ThinkingLevel } from "./types";
 
-/** An access token, or a function that returns the current one (called before every attempt). */
-export type AccessTokenSource = string | (() => string | undefined | Promise<string | undefined>);
+/** A token and what its sign-in knows: how it was issued, the profile it carries, its region (src/kiro/route.ts). */
+export type KiroCredentials = RouteCredentials;
 
-export interface KiroStreamOptions {
-  /** Defaults to `KIRO_ACCESS_TOKEN`. */
-  accessToken?: AccessTokenSource;
-  /**
-   * Called at most once per stream, after the service answered 403 "bearer token invalid".
-   * Returns a fresh access token (the request is retried once with it) or undefined to give up.
-   */
-  refreshAccessToken?: () => Promise<string | undefined>;
+/** An access token, or a function that returns the current one or the current credentials (called before every attempt). */
+export type AccessTokenSource = string | (() => string | KiroCredentials | undefined | Promise<string | KiroCredentials | undefined>);
+
+/** What one request may set; the rest comes from the client (src/kiro/client.ts) or, for `streamKiro` alone, from the options below. */
+export interface KiroRequestOptions {
   signal?: AbortSignal;
   /** pi's reasoning level; undefined or "off" means no thinking. */
   reasoning?: ThinkingLevel | "off";
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
-  temperature?: number;
-  /** API region, `us-east-1` (default) or `eu-central-1`; defaults to `KIRO_REGION`. */
-  region?: string;
-  /** Base URL that replaces the service host (simulator, proxy); defaults to `KIRO_ENDPOINT`. */
-  endpoint?: string;
-  /** Defaults to `KIRO_PROFILE_ARN`. */
-  profileArn?: string;
   /** Stable id of the conversation; pi passes `sessionId`. Derived from the context when absent. */
   sessionId?: string;
   /** Extra headers (never logged). */
@@ -38,6 +31,29 @@ export interface KiroStreamOptions {
   firstTokenTimeoutMs?: number;
   /** Longest silence allowed once the answer has started (default 120 s). */
   idleTimeoutMs?: number;
+}
+
+export interface KiroStreamOptions extends KiroRequestOptions {
+  /** Defaults to `KIRO_ACCESS_TOKEN`. */
+  accessToken?: AccessTokenSource;
+  /**
+   * Called at most once per stream, after the service answered 403 "bearer token invalid".
+   * Returns a fresh token (the request is retried once with it) or undefined to give up.
+   */
+  refreshAccessToken?: () => Promise<string | KiroCredentials | undefined>;
+  /** The settings to use as they are (a client passes its own); otherwise resolved from the fields below and `env`. */
+  settings?: KiroSettings;
+  /** API region, `us-east-1` or `eu-central-1`; defaults to `KIRO_REGION`. */
+  region?: string;
+  /** Base URL that replaces every Kiro host (simulator, proxy); defaults to `KIRO_ENDPOINT`. */
+  endpoint?: string;
+  /** Host generation, `auto` | `q` | `runtime`; defaults to `KIRO_API`, then `auto`. */
+  api?: string;
+  /** A profile to use whatever the sign-in carries or the account lists; defaults to `KIRO_PROFILE_ARN`. */
+  profileArn?: string;
+  /** Picks one of several profiles; without it the first is used. */
+  chooseProfile?: ProfileChooser;
+  log?: KiroLog;
   /** Replaceable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Environment to read defaults from; defaults to process.env. */

@@ -2,61 +2,15 @@
 import { createHash } from "node:crypto";
 import type { KiroModelInfo } from "./options";
 import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "./types";
-import { CHARS_PER_TOKEN, buildConversation, escapeThinkingTags, estimateUserMessageTokens, trimHistory } from "./history";
+import type { KiroHistoryEntry, KiroRequestBody, KiroToolSpec } from "./wireTypes";
+import { originFor } from "./endpoints";
+import { buildConversation, escapeThinkingTags, estimateUserMessageTokens, trimHistory } from "./history";
+import { applyServiceLimits, describeLimitNotes, MAX_HISTORY_ENTRIES } from "./serviceLimits";
+import type { ApiGeneration } from "./settings";
+import { tokensForChars } from "./tokenEstimate";
 import { messageTooLongError } from "./errors";
 import { KIRO_PROVIDER } from "./models";
 import { additionalModelRequestFields, planThinking, thinkingPromptPrefix, type AdditionalModelRequestFields } from "./thinkingConfig";
-
-export type KiroImageFormat = "png" | "jpeg" | "gif" | "webp";
-
-export interface KiroImage {
-  format: KiroImageFormat;
-  source: { bytes: string };
-}
-
-export interface KiroToolResult {
-  toolUseId: string;
-  content: { text: string }[];
-  status: "success" | "error";
-}
-
-export interface KiroToolSpec {
-  toolSpecification: { name: string; description: string; inputSchema: { json: JsonSchema } };
-}
-
-export interface KiroUserInputMessage {
-  content: string;
-  modelId: string;
-  origin: "AI_EDITOR";
-  images?: KiroImage[];
-  userInputMessageContext?: { tools?: KiroToolSpec[]; toolResults?: KiroToolResult[] };
-}
-
-export interface KiroToolUse {
-  toolUseId: string;
-  name: string;
-  input: Record<string, unknown>;
-}
-
-export interface KiroAssistantResponseMessage {
-  content: string;
-  toolUses?: KiroToolUse[];
-  reasoningContent?: { reasoningText: { text: string; signature: string } };
-}
-
-export type KiroHistoryEntry = { userInputMessage: KiroUserInputMessage } | { assistantResponseMessage: KiroAssistantResponseMessage };
-
-export interface KiroRequestBody {
-  conversationState: {
-    conversationId: string;
-    chatTriggerType: "MANUAL";
-    agentTaskType: "vibe";
-    currentMessage: { userInputMessage: KiroUserInputMessage };
-    history?: KiroHistoryEntry[];
-  };
-  profileArn?: string;
-  additionalModelRequestFields?: AdditionalModelRequestFields;
-}
 
 export interface BuildRequestOptions {
   reasoning?: ThinkingLevel | "off";
@@ -64,6 +18,8 @@ export interface BuildRequestOptions {
   maxTokens?: number;
   conversationId?: string;
   profileArn?: string;
+  /** The host generation the request goes to: its `origin`, and `agentMode` on the runtime host (default q). */
+  generation?: ApiGeneration;
   /** Largest body to send; older history is dropped to fit. Default 5,000,000 bytes (bodies from ~5.9 MB were seen rejected). */
   maxBodyBytes?: number;
   /** Estimated input tokens to send at most; older history is dropped to fit. Default: `inputTokenBudget(model, maxTokens)`. */
@@ -74,8 +30,10 @@ export interface KiroRequest {
   body: KiroRequestBody;
   json: string;
   conversationId: string;
-  /** History entries (user and assistant turns) dropped from the oldest end to fit `maxBodyBytes` and `maxInputTokens`. */
+  /** History entries (user and assistant turns) dropped from the oldest end to fit `maxBodyBytes`, `maxInputTokens` and the history cap. */
   droppedTurns: number;
+  /** What was changed to fit the service's limits, one sentence each, for the log. */
+  notes: string[];
   /** Estimated input tokens of what is sent (text at four characters a token, images ~1600 each). */
   estimatedInputTokens: number;
   thinking: "off" | "tags" | "native";
@@ -207,8 +165,15 @@ export function conversationIdFor(context: Context): string {
   return formatUuid(createHash("sha256").update(seed).digest("hex"));
 }
 
-function droppedTurnsNote(count: number, limitedBy: "bytes" | "tokens" | undefined): string {
-  const why = limitedBy === "tokens" ? "the model's context window" : "Kiro's size limit";
+/** Why history entries were left out, for the note the model reads and for the log. */
+const TRIM_REASONS: Readonly<Record<"bytes" | "tokens" | "entries", string>> = {
+  bytes: "Kiro's size limit",
+  tokens: "the model's context window",
+  entries: `Kiro's limit of ${MAX_HISTORY_ENTRIES} history entries`,
+};
+
+function droppedTurnsNote(count: number, limitedBy: "bytes" | "tokens" | "entries" | undefined): string {
+  const why = TRIM_REASONS[limitedBy ?? "bytes"];
   return `[Note: ${count} earlier ${count === 1 ? "turn" : "turns"} of this conversation ${count === 1 ? "was" : "were"} dropped to keep the request within ${why}.]`;
 }
 
@@ -241,26 +206,32 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const systemParts = [thinkingPromptPrefix(plan), systemPrompt, ...movedDescriptions].filter((p) => p);
   const systemText = systemParts.join("\n\n");
 
+  const generation = options.generation ?? "q";
   const conversation = buildConversation(context.messages, {
     modelId: model.kiroId,
+    origin: originFor(generation),
     acceptsImages: model.input.includes("image"),
     thinkingReplay: plan.mode === "native" ? "native" : "tags",
     provider: KIRO_PROVIDER,
     piModelId: model.id,
     wireToolName: (name) => names.wireName(name),
   });
+  const notes: string[] = [];
+  const limited = describeLimitNotes(applyServiceLimits(conversation.history, conversation.current));
+  if (limited) notes.push(limited);
 
   const budget = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const historyToolNames = countHistoryToolNames(conversation.history);
   const specsJson = JSON.stringify(specs);
   const fixedBytes =
     ENVELOPE_BYTES + jsonBytes(conversation.current) + Buffer.byteLength(specsJson, "utf8") + jsonBytes(systemText) + (options.profileArn?.length ?? 0) + historyToolNames * PLACEHOLDER_BYTES;
-  const mustSendTokens = ENVELOPE_TOKENS + estimateUserMessageTokens(conversation.current) + Math.ceil((specsJson.length + systemText.length) / CHARS_PER_TOKEN);
+  const mustSendTokens = ENVELOPE_TOKENS + estimateUserMessageTokens(conversation.current) + tokensForChars(specsJson.length + systemText.length);
   // Nothing can be dropped to make room: a request that certainly fails is not sent.
   if (mustSendTokens > model.contextWindow) throw messageTooLongError(mustSendTokens, model.contextWindow, model.name);
-  const fixedTokens = mustSendTokens + Math.ceil((historyToolNames * PLACEHOLDER_BYTES) / CHARS_PER_TOKEN);
+  const fixedTokens = mustSendTokens + tokensForChars(historyToolNames * PLACEHOLDER_BYTES);
   const budgetTokens = options.maxInputTokens ?? inputTokenBudget(model, options.maxTokens);
   const { history, entryJson, droppedTurns, limitedBy, historyTokens } = trimHistory(conversation, fixedBytes, budget, { fixedTokens, budgetTokens });
+  if (droppedTurns > 0) notes.push(`left out the ${droppedTurns} oldest history entries (${TRIM_REASONS[limitedBy ?? "bytes"]}); ${history.length} kept.`);
 
   const firstUser = history.length > 0 && "userInputMessage" in history[0]! ? history[0].userInputMessage : conversation.current;
   const preamble = [systemText, droppedTurns > 0 ? droppedTurnsNote(droppedTurns, limitedBy) : ""].filter((p) => p).join("\n\n");
@@ -284,6 +255,7 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   };
   if (history.length > 0) body.conversationState.history = history;
   if (options.profileArn) body.profileArn = options.profileArn;
+  if (generation === "runtime") body.agentMode = "vibe";
   const thinkingFields = additionalModelRequestFields(plan);
   if (thinkingFields) body.additionalModelRequestFields = thinkingFields;
 
@@ -294,6 +266,7 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
     json: serializeBody(body, entryJson),
     conversationId,
     droppedTurns,
+    notes,
     estimatedInputTokens: fixedTokens + historyTokens,
     thinking: plan.mode,
     toolNames: names.toRecord(),

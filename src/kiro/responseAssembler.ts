@@ -2,14 +2,18 @@
 import { parseFramePayload, type KiroFrame } from "./decoder";
 import {
   classifyStreamException,
+  OUTPUT_CAP_EXCEPTION,
   KiroError,
   parseServiceErrorBody,
   scrubSecrets,
   streamError,
   type ErrorContext,
 } from "./errors";
+import type { KiroLog } from "./log";
 import { ThinkingTagSplitter, type SplitPiece } from "./thinkingSplitter";
-import type { AssistantMessage, AssistantMessageEvent, TextContent, ThinkingContent, ToolCall } from "./types";
+import { ToolArgumentPreview } from "./toolArgumentPreview";
+import { CHARS_PER_TOKEN } from "./tokenEstimate";
+import type { AssistantMessage, AssistantMessageEvent, KiroMessageExtras, TextContent, ThinkingContent, ToolCall } from "./types";
 
 export interface ResponseAssemblerOptions {
   /** The message being built; events carry it as `partial`. */
@@ -24,12 +28,14 @@ export interface ResponseAssemblerOptions {
   /** Wire tool name → the caller's tool name (`KiroRequest.toolNames`); calls are reported under the caller's name. */
   toolNames?: Record<string, string>;
   errorContext: ErrorContext;
+  /** Where the informational events (invalid state, output cap) are written. */
+  log?: KiroLog;
 }
 
 type OpenBlock =
   | { kind: "text"; index: number; block: TextContent }
   | { kind: "tag-thinking" | "native-thinking" | "redacted"; index: number; block: ThinkingContent }
-  | { kind: "tool"; index: number; block: ToolCall; parts: string[]; chars: number; nextPreviewAt: number };
+  | { kind: "tool"; index: number; block: ToolCall; args: ToolArgumentPreview };
 
 export const REDACTED_THINKING_TEXT = "[Reasoning redacted]";
 
@@ -62,6 +68,8 @@ export class KiroResponseAssembler {
   private reported: ReportedUsage | undefined;
   private outputChars = 0;
   private contentSeen = false;
+  /** The service ended the answer at its output token limit (`ContentLengthExceededException`). */
+  private outputCapped = false;
 
   constructor(private readonly options: ResponseAssemblerOptions) {
     this.output = options.output;
@@ -75,6 +83,10 @@ export class KiroResponseAssembler {
 
   handleFrame(frame: KiroFrame): void {
     if (frame.messageType === "exception" || frame.messageType === "error") {
+      if (frame.exceptionType === OUTPUT_CAP_EXCEPTION) {
+        this.capOutput();
+        return;
+      }
       throw this.exceptionFromFrame(frame);
     }
     switch (frame.eventType) {
@@ -112,15 +124,11 @@ export class KiroResponseAssembler {
         return;
       }
       case "invalidStateEvent": {
+        // Informational: the official CLI logs it and keeps reading (docs/kiro-protocol.md, "Event stream").
         const payload = parseFramePayload(frame);
-        const reason = asString(payload.reason);
-        const message = asString(payload.message);
-        const detail = [reason, message && scrubSecrets(message, this.options.errorContext.secrets)].filter(Boolean).join(": ");
-        throw new KiroError(
-          "bad-request",
-          `Kiro says the conversation is in an invalid state${detail ? ` (${detail})` : ""}. Start a new conversation or compact this one.`,
-          { reason },
-        );
+        const detail = [asString(payload.reason), asString(payload.message)].filter(Boolean).join(": ");
+        this.options.log?.warn(`Kiro reported an invalid conversation state${detail ? ` (${scrubSecrets(detail, this.options.errorContext.secrets)})` : ""}; the answer continues.`);
+        return;
       }
       default:
         // followupPromptEvent, codeReferenceEvent, citationEvent, … carry nothing pi can show.
@@ -128,11 +136,31 @@ export class KiroResponseAssembler {
     }
   }
 
+  /**
+   * The answer reached its output limit: an ordinary end, not a failure (docs/kiro-protocol.md, "Output cap"). Text,
+   * thinking and finished tool calls stay; a tool call still streaming cannot be completed and is dropped.
+   */
+  private capOutput(): void {
+    this.outputCapped = true;
+    const capped: NonNullable<KiroMessageExtras["outputCapped"]> = {};
+    const open = this.open;
+    if (open?.kind === "tool") {
+      this.open = undefined;
+      this.output.content.splice(open.index, 1);
+      capped.droppedToolCall = open.block.name || "(unnamed)";
+    }
+    (this.output.kiro ??= {}).outputCapped = capped;
+    this.options.log?.warn(
+      `Kiro: the answer reached the model's output limit and ends there (stop reason "length")${capped.droppedToolCall ? `; the unfinished call to ${capped.droppedToolCall} was dropped` : ""}.`,
+    );
+  }
+
   /** The stream ended cleanly: closes open blocks, settles usage, and returns the stop reason. */
   finish(): "stop" | "length" | "toolUse" {
     this.emitPieces(this.splitter.flush());
     this.closeOpenBlock(true);
     this.settleUsage();
+    if (this.outputCapped) return "length";
     if (this.output.content.some((block) => block.type === "toolCall")) return "toolUse";
     const limit = this.options.maxOutputTokens;
     if (limit !== undefined && this.reported?.output !== undefined && this.reported.output >= limit) return "length";
@@ -152,11 +180,11 @@ export class KiroResponseAssembler {
       if (this.output.kiro) delete this.output.kiro.usageEstimated;
       return;
     }
-    const output = Math.ceil(this.outputChars / 4);
+    const output = Math.ceil(this.outputChars / CHARS_PER_TOKEN);
     const percentage = this.output.kiro?.contextUsagePercentage;
     let input: number;
     if (percentage !== undefined) input = Math.max(0, Math.round((this.options.contextWindow * percentage) / 100) - output);
-    else input = Math.ceil((this.options.requestChars ?? 0) / 4);
+    else input = Math.ceil((this.options.requestChars ?? 0) / CHARS_PER_TOKEN);
     usage.input = input;
     usage.output = output;
     usage.cacheRead = 0;
@@ -275,7 +303,7 @@ export class KiroResponseAssembler {
       this.closeOpenBlock(false);
       const block: ToolCall = { type: "toolCall", id, name: name ?? "", arguments: {} };
       this.output.content.push(block);
-      open = { kind: "tool", index: this.output.content.length - 1, block, parts: [], chars: 0, nextPreviewAt: 0 };
+      open = { kind: "tool", index: this.output.content.length - 1, block, args: new ToolArgumentPreview() };
       this.open = open;
       this.contentSeen = true;
       this.emit({ type: "toolcall_start", contentIndex: open.index, partial: this.output });
@@ -286,25 +314,12 @@ export class KiroResponseAssembler {
     if (typeof input === "string") fragment = input;
     else if (input !== undefined && input !== null) fragment = JSON.stringify(input); // already-parsed input, seen in some proxies
     if (fragment) {
-      open.parts.push(fragment);
-      open.chars += fragment.length;
       this.outputChars += fragment.length;
-      if (open.chars >= open.nextPreviewAt && !stop) this.previewToolArguments(open);
+      const preview = open.args.push(fragment, !stop);
+      if (preview) open.block.arguments = preview;
       this.emit({ type: "toolcall_delta", contentIndex: open.index, delta: fragment, partial: this.output });
     }
     if (stop) this.closeOpenBlock(false);
-  }
-
-  /**
-   * Shows the arguments received so far on the block (as pi's own providers do), but only each time the JSON
-   * has doubled in size, so a huge tool call costs O(n) parsing in total instead of O(n²).
-   */
-  private previewToolArguments(open: Extract<OpenBlock, { kind: "tool" }>): void {
-    const json = open.parts.length === 1 ? open.parts[0]! : open.parts.join("");
-    open.parts = [json];
-    open.nextPreviewAt = Math.max(open.chars * 2, open.chars + 64);
-    const preview = parsePartialJsonObject(json);
-    if (preview) open.block.arguments = preview;
   }
 
   private handleMetadata(payload: Record<string, unknown>): void {
@@ -346,8 +361,7 @@ export class KiroResponseAssembler {
   }
 
   private parseToolArguments(open: Extract<OpenBlock, { kind: "tool" }>, streamEnded: boolean): Record<string, unknown> {
-    const json = open.parts.length === 1 ? open.parts[0]! : open.parts.join("");
-    open.parts = [];
+    const json = open.args.text();
     if (json.trim().length === 0) return {};
     let value: unknown;
     try {
@@ -357,111 +371,17 @@ export class KiroResponseAssembler {
       if (streamEnded) {
         throw new KiroError(
           "stream",
-          `The tool call "${name}" was cut off: Kiro's answer ended after ${open.chars} characters of its arguments, before the JSON was complete. This happens with very large tool inputs (for example writing a big file in one call); ask the model to write it in smaller pieces.`,
+          `The tool call "${name}" was cut off: Kiro's answer ended after ${open.args.length} characters of its arguments, before the JSON was complete. This happens with very large tool inputs (for example writing a big file in one call); ask the model to write it in smaller pieces.`,
         );
       }
       throw new KiroError(
         "stream",
-        `The tool call "${name}" came with arguments that are not valid JSON (${open.chars} characters, starting ${JSON.stringify(json.slice(0, 60))}).`,
+        `The tool call "${name}" came with arguments that are not valid JSON (${open.args.length} characters, starting ${JSON.stringify(json.slice(0, 60))}).`,
       );
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new KiroError("stream", `The tool call "${open.block.name}" came with arguments that are not a JSON object.`);
     }
     return value as Record<string, unknown>;
-  }
-}
-
-function indexOrEnd(text: string, search: string, from: number): number {
-  const at = text.indexOf(search, from);
-  return at < 0 ? text.length : at;
-}
-
-/**
- * Best-effort arguments of an unfinished tool call, for display while it streams: the JSON so far, cut back to
- * the last complete member (or with an open string value closed) and its containers closed. Undefined when
- * nothing can be recovered. Never throws.
- */
-export function parsePartialJsonObject(text: string): Record<string, unknown> | undefined {
-  const closers: string[] = [];
-  const expectKey: boolean[] = []; // per open container: true while an object waits for a key
-  let inString = false;
-  let stringIsKey = false;
-  let escapeAt = -1;
-  let safeEnd = -1;
-  let safeClosers = "";
-  const markSafe = (end: number): void => {
-    safeEnd = end;
-    safeClosers = closers.slice().reverse().join("");
-  };
-  // Inside a string only `"` and `\` matter: jump to the next of them (positions found by indexOf, each searched
-  // again only once passed, so the scan stays linear) instead of stepping through long values character by character.
-  let nextQuote = -1;
-  let nextBackslash = -1;
-  for (let i = 0; i < text.length; i++) {
-    if (inString && escapeAt < 0) {
-      if (nextQuote < i) nextQuote = indexOrEnd(text, '"', i);
-      if (nextBackslash < i) nextBackslash = indexOrEnd(text, "\\", i);
-      i = nextQuote < nextBackslash ? nextQuote : nextBackslash;
-      if (i >= text.length) break;
-    }
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (escapeAt >= 0) {
-        if (i === escapeAt + 1 && ch === 117 /* u */) continue;
-        if (text.charCodeAt(escapeAt + 1) !== 117 || i >= escapeAt + 5) escapeAt = -1;
-        continue;
-      }
-      if (ch === 92 /* \ */) escapeAt = i;
-      else if (ch === 34 /* " */) {
-        inString = false;
-        if (stringIsKey) expectKey[expectKey.length - 1] = false;
-        else markSafe(i + 1);
-      }
-      continue;
-    }
-    switch (ch) {
-      case 34:
-        inString = true;
-        stringIsKey = closers[closers.length - 1] === "}" && expectKey[expectKey.length - 1] === true;
-        break;
-      case 123 /* { */:
-        closers.push("}");
-        expectKey.push(true);
-        markSafe(i + 1);
-        break;
-      case 91 /* [ */:
-        closers.push("]");
-        expectKey.push(false);
-        markSafe(i + 1);
-        break;
-      case 125 /* } */:
-      case 93 /* ] */:
-        closers.pop();
-        expectKey.pop();
-        markSafe(i + 1);
-        break;
-      case 44 /* , */:
-        markSafe(i);
-        if (closers[closers.length - 1] === "}") expectKey[expectKey.length - 1] = true;
-        break;
-      default:
-        break;
-    }
-  }
-  let candidate: string;
-  if (inString && !stringIsKey) {
-    const end = escapeAt >= 0 ? escapeAt : text.length;
-    candidate = `${text.slice(0, end)}"${closers.slice().reverse().join("")}`;
-  } else if (safeEnd >= 0) {
-    candidate = text.slice(0, safeEnd) + safeClosers;
-  } else {
-    return undefined;
-  }
-  try {
-    const value: unknown = JSON.parse(candidate);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

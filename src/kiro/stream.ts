@@ -1,7 +1,7 @@
-// streamKiro: pi-ai's stream function for Kiro; sends one request (with refresh and retries) and streams the decoded answer as pi events.
+// streamKiro: pi-ai's stream function for Kiro; picks the route, sends one request (with refresh, retries and a profile re-check) and streams the decoded answer as pi events.
 import { raceAbort as raceAbortWith } from "../util/abort";
 import { EventStreamDecoder } from "./decoder";
-import { generateAssistantResponseUrl, kiroRequestHeaders, resolveEndpoint } from "./endpoints";
+import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./endpoints";
 import {
   abortedError,
   classifyHttpError,
@@ -11,7 +11,6 @@ import {
   parseServiceErrorBody,
   scrubSecrets,
   signInAgainError,
-  SIGN_IN_HINT,
   streamError,
   timeoutError,
   toKiroError,
@@ -19,8 +18,9 @@ import {
   type ErrorContext,
 } from "./errors";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
+import type { KiroLog } from "./log";
 import { builtInModels, catalogForRequest, findModel } from "./models";
-import type { AccessTokenSource, KiroModelInfo, KiroStreamOptions } from "./options";
+import type { AccessTokenSource, KiroCredentials, KiroModelInfo, KiroStreamOptions } from "./options";
 import { buildKiroRequest, type KiroRequest } from "./request";
 import { KiroResponseAssembler } from "./responseAssembler";
 import {
@@ -32,6 +32,10 @@ import {
   parseRetryAfter,
   sleep,
 } from "./retry";
+import { forgetProfile, withRoute, type RouteOptions } from "./route";
+import { ERROR_BODY_LIMIT, readBodyText } from "./serviceCall";
+import { resolveKiroSettings, type KiroSettings } from "./settings";
+import { CHARS_PER_TOKEN } from "./tokenEstimate";
 import { emptyUsage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
 import { getUsageLimits } from "./usageLimits";
 
@@ -39,7 +43,6 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const BASE_FIRST_TOKEN_TIMEOUT_MS = 90_000;
 const FIRST_TOKEN_MS_PER_100K_TOKENS = 30_000;
 const MAX_DEFAULT_FIRST_TOKEN_TIMEOUT_MS = 300_000;
-const ERROR_BODY_LIMIT = 64 * 1024;
 const USAGE_LOOKUP_TIMEOUT_MS = 5000;
 
 /**
@@ -47,7 +50,7 @@ const USAGE_LOOKUP_TIMEOUT_MS = 5000;
  * (estimated from the request size), at most 5 minutes. 77 s was seen on a 300K-token context.
  */
 export function defaultFirstTokenTimeoutMs(requestChars: number): number {
-  const estimatedInputTokens = requestChars / 4;
+  const estimatedInputTokens = requestChars / CHARS_PER_TOKEN;
   const extra = Math.floor(estimatedInputTokens / 100_000) * FIRST_TOKEN_MS_PER_100K_TOKENS;
   return Math.min(MAX_DEFAULT_FIRST_TOKEN_TIMEOUT_MS, BASE_FIRST_TOKEN_TIMEOUT_MS + extra);
 }
@@ -89,10 +92,17 @@ function alternativeModel(info: KiroModelInfo, catalog: readonly KiroModelInfo[]
   return preferred?.id;
 }
 
-async function resolveToken(source: AccessTokenSource | undefined, env: Record<string, string | undefined>): Promise<string | undefined> {
-  const value = typeof source === "function" ? await source() : source;
-  const token = (value ?? (source === undefined ? env.KIRO_ACCESS_TOKEN : undefined))?.trim();
-  return token ? token : undefined;
+/** A token source's answer as credentials; a bare string is a token that carries nothing else. */
+function asCredentials(value: string | KiroCredentials | undefined): KiroCredentials | undefined {
+  if (value === undefined) return undefined;
+  const credentials = typeof value === "string" ? { accessToken: value } : { ...value };
+  credentials.accessToken = credentials.accessToken?.trim() ?? "";
+  return credentials.accessToken ? credentials : undefined;
+}
+
+async function resolveCredentials(source: AccessTokenSource | undefined, env: Record<string, string | undefined>): Promise<KiroCredentials | undefined> {
+  if (source === undefined) return asCredentials(env.KIRO_ACCESS_TOKEN);
+  return asCredentials(typeof source === "function" ? await source() : source);
 }
 
 /** Rejects with an aborted error as soon as `signal` fires, so un-abortable work (token getters) cannot delay an abort. */
@@ -105,35 +115,17 @@ function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>, signal: Abor
   return raceAbort(reader.read(), signal);
 }
 
-async function readBodyText(response: Response, signal: AbortSignal): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    while (text.length < ERROR_BODY_LIMIT) {
-      const { done, value } = await readChunk(reader, signal);
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    void reader.cancel().catch(() => {});
-  }
-  return text;
-}
-
-/** Best effort: the day an exhausted quota resets (YYYY-MM-DD), from getUsageLimits on the request's route; undefined on any failure or after 5 s. */
-async function lookUpQuotaReset(options: KiroStreamOptions, env: Record<string, string | undefined>, fetchImpl: typeof fetch, token: string): Promise<string | undefined> {
+/** Best effort: the day an exhausted quota resets (YYYY-MM-DD), from the usage call on the request's route; undefined on any failure or after 5 s. */
+async function lookUpQuotaReset(run: StreamRun, route: KiroRoute): Promise<string | undefined> {
   const timeout = AbortSignal.timeout(USAGE_LOOKUP_TIMEOUT_MS);
+  const signal = run.options.signal;
   try {
     const usage = await getUsageLimits({
-      accessToken: token,
-      region: options.region,
-      endpoint: options.endpoint,
-      profileArn: options.profileArn,
-      env,
-      fetch: fetchImpl,
-      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+      route,
+      accessToken: run.credentials.accessToken,
+      tokenType: run.credentials.tokenType,
+      fetch: run.fetch,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     return usage.resetDate?.slice(0, 10);
   } catch {
@@ -181,39 +173,75 @@ interface StreamRun {
   output: AssistantMessage;
   stream: AssistantMessageEventStream;
   secrets: string[];
+  settings: KiroSettings;
+  /** The token in use, filled once the token source answered; replaced after a refresh. */
+  credentials: KiroCredentials;
+  fetch: typeof fetch;
+  log?: KiroLog;
   assembler?: KiroResponseAssembler;
 }
 
+type StopReason = "stop" | "length" | "toolUse";
+
 /** The answer's stop reason once it streamed to the end. */
-async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse"> {
-  const { context, options, secrets } = run;
+async function runStream(run: StreamRun): Promise<StopReason> {
+  const { options, secrets } = run;
   const signal = options.signal;
   const env = options.env ?? (typeof process !== "undefined" ? process.env : {});
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const endpoint = resolveEndpoint({ region: options.region, endpoint: options.endpoint, profileArn: options.profileArn, env });
+  if (signal?.aborted) throw abortedError();
+  const credentials = await raceAbort(resolveCredentials(options.accessToken, env), signal);
+  if (!credentials) throw noTokenError();
+  secrets.push(credentials.accessToken);
+  run.credentials = credentials;
+  const routeOptions: RouteOptions = { settings: run.settings, credentials, fetch: run.fetch, signal, chooseProfile: options.chooseProfile, log: run.log };
+  // A profile the sign-in carried (or the one looked up earlier) may be refused; look the account's profiles up once more.
+  let ignoreCarriedProfile = false;
+  for (;;) {
+    let route: KiroRoute | undefined;
+    try {
+      return await withRoute(
+        routeOptions,
+        (chosen) => {
+          route = chosen;
+          return sendOnRoute(run, chosen);
+        },
+        { ignoreCarriedProfile },
+      );
+    } catch (error) {
+      const refused = error instanceof KiroError && error.kind === "profile" && !ignoreCarriedProfile && !run.assembler?.hasContent && !run.settings.profileArn;
+      if (!refused || !route) throw error;
+      ignoreCarriedProfile = true;
+      forgetProfile(routeOptions, route.generation);
+      run.log?.info(`Kiro: the service refused profile ${route.profileArn ?? "(none)"} (${error.status ?? ""}); looking the account's profiles up again.`);
+    }
+  }
+}
+
+/** The model, catalog and request for one route, then the attempts: refresh once after 403, back off and retry transient failures. */
+async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason> {
+  const { context, options, secrets } = run;
+  const signal = options.signal;
   const extraHeaders = { ...(run.model.headers ?? {}), ...(options.headers ?? {}) };
   for (const [name, value] of Object.entries(extraHeaders)) if (/auth|token|key|secret|cookie/i.test(name)) secrets.push(value);
 
-  if (signal?.aborted) throw abortedError();
-  const initialToken = await raceAbort(resolveToken(options.accessToken, env), signal);
-  if (!initialToken) throw noTokenError();
-  let token: string = initialToken;
-  secrets.push(token);
-
   // At most one ListAvailableModels call per route every 10 minutes (cached); bounded, with the built-in list as fallback.
   const catalog = await catalogForRequest({
-    accessToken: token,
-    region: options.region,
-    endpoint: options.endpoint,
-    profileArn: options.profileArn,
-    env,
-    fetch: fetchImpl,
+    route,
+    accessToken: run.credentials.accessToken,
+    tokenType: run.credentials.tokenType,
+    fetch: run.fetch,
     signal,
   });
   if (signal?.aborted) throw abortedError();
   const info = modelInfoFor(run.model, catalog);
   run.info = info;
-  const errorContext: ErrorContext = { modelId: run.model.id, region: endpoint.region, alternativeModelId: alternativeModel(info, catalog ?? builtInModels()), secrets };
+  const errorContext: ErrorContext = {
+    modelId: run.model.id,
+    region: route.region,
+    profileArn: route.profileArn,
+    alternativeModelId: alternativeModel(info, catalog ?? builtInModels()),
+    secrets,
+  };
 
   let request: KiroRequest;
   try {
@@ -222,31 +250,33 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
       thinkingBudgets: options.thinkingBudgets,
       maxTokens: options.maxTokens,
       conversationId: options.sessionId,
-      profileArn: endpoint.profileArn,
+      profileArn: route.profileArn,
+      generation: route.generation,
     });
   } catch (error) {
     if (error instanceof KiroError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw new KiroError("bad-request", `Could not build the Kiro request: ${scrubSecrets(detail, secrets)}`, { cause: error });
   }
+  for (const note of request.notes) run.log?.info(`Kiro: ${note}`);
 
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
   const timing = { baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS, maxDelayMs: maxRetryDelayMs };
   const firstTokenTimeoutMs = options.firstTokenTimeoutMs ?? defaultFirstTokenTimeoutMs(request.json.length);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const url = generateAssistantResponseUrl(endpoint);
+  const url = generateAssistantResponseUrl(route);
   let retries = 0;
   let refreshed = false;
 
   for (;;) {
     if (signal?.aborted) throw abortedError();
-    if (retries > 0 || refreshed) {
-      // A token getter is asked again before every attempt, so a token refreshed elsewhere is picked up.
-      const current: string | undefined = refreshed ? token : await raceAbort(resolveToken(options.accessToken, env), signal);
+    if (retries > 0 && !refreshed) {
+      // A token getter is asked again before every retry, so a token refreshed elsewhere is picked up.
+      const current = await raceAbort(resolveCredentials(options.accessToken, options.env ?? process.env), signal);
       if (current) {
-        token = current;
-        secrets.push(token);
+        run.credentials.accessToken = current.accessToken;
+        secrets.push(current.accessToken);
       }
     }
     const control = new AttemptControl(signal);
@@ -255,9 +285,9 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
     try {
       let response: Response;
       try {
-        response = await fetchImpl(url, {
+        response = await run.fetch(url, {
           method: "POST",
-          headers: kiroRequestHeaders(token, endpoint, extraHeaders),
+          headers: kiroRequestHeaders(run.credentials.accessToken, extraHeaders, run.credentials.tokenType),
           body: request.json,
           signal: control.signal,
         });
@@ -268,7 +298,7 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
       if (!response.ok) {
         let bodyText = "";
         try {
-          bodyText = await readBodyText(response, control.signal);
+          bodyText = (await readBodyText(response, ERROR_BODY_LIMIT, control.signal)).text;
         } catch (error) {
           throw attemptFailure(error, control, signal, run, () => networkError(error, secrets));
         }
@@ -287,32 +317,28 @@ async function runStream(run: StreamRun): Promise<"stop" | "length" | "toolUse">
     if (failure.kind === "auth" && (failure.status === 403 || failure.status === 401)) {
       if (refreshed || !options.refreshAccessToken) throw refreshed ? signInAgainError(failure.status) : failure;
       refreshed = true;
-      let fresh: string | undefined;
+      let fresh: KiroCredentials | undefined;
       try {
-        fresh = (await raceAbort(options.refreshAccessToken(), signal))?.trim();
+        fresh = asCredentials(await raceAbort(options.refreshAccessToken(), signal));
       } catch (error) {
         if (error instanceof KiroError && error.kind === "aborted") throw error;
         const detail = error instanceof Error ? error.message : String(error);
-        throw new KiroError("auth", `Could not refresh your Kiro sign-in (${scrubSecrets(detail, secrets)}). Sign in again: ${SIGN_IN_HINT}.`, { status: failure.status });
+        throw signInAgainError(failure.status, scrubSecrets(detail, secrets));
       }
       if (!fresh) throw signInAgainError(failure.status);
-      token = fresh;
-      secrets.push(fresh);
+      run.credentials.accessToken = fresh.accessToken;
+      if (fresh.tokenType) run.credentials.tokenType = fresh.tokenType;
+      secrets.push(fresh.accessToken);
       continue;
     }
     if (failure.kind === "quota") {
-      const reset = await lookUpQuotaReset(options, env, fetchImpl, token);
+      const reset = await lookUpQuotaReset(run, route);
       throw reset ? withResetDate(failure, reset) : failure;
     }
     if (!failure.retryable) throw failure;
     if (retries >= maxRetries) {
       const tries = retries === 0 ? "" : ` (gave up after ${retries} ${retries === 1 ? "retry" : "retries"})`;
-      throw new KiroError(failure.kind, `${failure.userMessage}${tries}`, {
-        status: failure.status,
-        reason: failure.reason,
-        retryable: failure.retryable,
-        retryAfterMs: failure.retryAfterMs,
-      });
+      throw new KiroError(failure.kind, `${failure.userMessage}${tries}`, failure.details);
     }
     const delay = retryDelayMs(retries, timing, failure.retryAfterMs);
     if (delay > maxRetryDelayMs) throw retryTooLateError(failure, delay, maxRetryDelayMs);
@@ -341,7 +367,7 @@ async function streamAnswer(
   const signal = options.signal;
   const contentType = response.headers.get("content-type") ?? "";
   if (contentType.includes("json") && !contentType.includes("eventstream")) {
-    const text = await readBodyText(response, control.signal).catch(() => "");
+    const text = (await readBodyText(response, ERROR_BODY_LIMIT, control.signal).catch(() => ({ text: "" }))).text;
     const body = parseServiceErrorBody(text);
     throw new KiroError("stream", `Kiro answered with JSON instead of an event stream${body.message ? `: ${scrubSecrets(body.message, run.secrets)}` : ""}.`);
   }
@@ -353,6 +379,7 @@ async function streamAnswer(
     requestChars: request.json.length,
     toolNames: request.toolNames,
     errorContext,
+    log: run.log,
   });
   run.assembler = assembler;
   const decoder = new EventStreamDecoder();
@@ -386,10 +413,8 @@ async function streamAnswer(
 
 function errorInfoOf(failure: KiroError): KiroErrorInfo {
   const info: KiroErrorInfo = { kind: failure.kind, retryable: failure.retryable };
-  if (failure.status !== undefined) info.status = failure.status;
-  if (failure.reason !== undefined) info.reason = failure.reason;
-  if (failure.resetDate !== undefined) info.resetDate = failure.resetDate;
-  if (failure.retryAfterMs !== undefined) info.retryAfterMs = failure.retryAfterMs;
+  const { status, reason, resetDate, retryAfterMs, modelId, alternativeModelId, region, profileArn } = failure.details;
+  Object.assign(info, Object.fromEntries(Object.entries({ status, reason, resetDate, retryAfterMs, modelId, alternativeModelId, region, profileArn }).filter(([, value]) => value !== undefined)));
   return info;
 }
 
@@ -415,7 +440,9 @@ export function streamKiro(model: Model, context: Context, options?: KiroStreamO
   void (async () => {
     try {
       stream.push({ type: "start", partial: output });
-      run = { model, info: modelInfoFor(model), context, options: opts, output, stream, secrets };
+      const env = opts.env ?? (typeof process !== "undefined" ? process.env : {});
+      const settings = opts.settings ?? resolveKiroSettings({ region: opts.region, endpoint: opts.endpoint, api: opts.api, profileArn: opts.profileArn }, env);
+      run = { model, info: modelInfoFor(model), context, options: opts, output, stream, secrets, settings, credentials: { accessToken: "" }, fetch: opts.fetch ?? globalThis.fetch, log: opts.log };
       const reason = await runStream(run);
       output.stopReason = reason;
       stream.push({ type: "done", reason, message: output });

@@ -73,6 +73,8 @@ export interface KiroMessageExtras {
   contextUsagePercentage?: number;
   /** True when usage was estimated rather than reported by the service. */
   usageEstimated?: boolean;
+  /** The answer hit its output token limit (`ContentLengthExceededException`); a tool call cut off by it was dropped. */
+  outputCapped?: { droppedToolCall?: string };
   /** On a failed or aborted answer: what went wrong, for callers that act on the kind rather than the text. */
   error?: KiroErrorInfo;
 }
@@ -90,6 +92,14 @@ export interface KiroErrorInfo {
   resetDate?: string;
   /** How long the service asked to wait (Retry-After), in milliseconds. */
   retryAfterMs?: number;
+  /** The model the request named. */
+  modelId?: string;
+  /** Another model the account has, for hosts that suggest one. */
+  alternativeModelId?: string;
+  /** The API region the request went to. */
+  region?: string;
+  /** The profile the request named, when it was refused. */
+  profileArn?: string;
 }
 
 export interface AssistantMessage {

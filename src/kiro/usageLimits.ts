@@ -1,8 +1,7 @@
 // The getUsageLimits call: how many Kiro credits are used of how many, when they reset, the plan, and the account's email.
-import { kiroRequestHeaders, resolveEndpoint, usageLimitsUrl, type KiroServiceCallOptions } from "./endpoints";
-import { abortedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody } from "./errors";
-
-export type UsageLimitsOptions = KiroServiceCallOptions;
+import { usageLimitsUrl, type KiroRoute } from "./endpoints";
+import { KiroError } from "./errors";
+import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
 
 export interface UsageAllowance {
   used: number;
@@ -71,11 +70,11 @@ function allowance(record: Record<string, unknown>, expiryKey: string, statusKey
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 
-/** Reads getUsageLimits' JSON (KIRO_PROTOCOL.md §1); picks the AGENTIC_REQUEST row, or the first. */
+/** Reads getUsageLimits' JSON (docs/kiro-protocol.md, "Usage limits"); picks the AGENTIC_REQUEST row (q host) or the CREDIT row (management host), else the first. */
 export function parseUsageLimits(body: unknown): UsageLimits {
   if (!isRecord(body)) throw new KiroError("bad-request", "Kiro's usage answer is not a JSON object. Try again later.");
   const rows = Array.isArray(body.usageBreakdownList) ? body.usageBreakdownList.filter(isRecord) : [];
-  const row = rows.find((r) => r.resourceType === "AGENTIC_REQUEST") ?? rows[0];
+  const row = rows.find((r) => r.resourceType === "AGENTIC_REQUEST" || r.resourceType === "CREDIT") ?? rows[0];
   if (!row) throw new KiroError("bad-request", "Kiro's usage answer has no usage breakdown. Try again later.");
 
   const base = allowance(row, "nextDateReset", "status");
@@ -108,33 +107,15 @@ export function parseUsageLimits(body: unknown): UsageLimits {
   return result;
 }
 
+/** A usage call: the route (generation, region, endpoint, profile) and the token. */
+export interface UsageLimitsOptions extends ServiceCallAuth {
+  route: KiroRoute;
+}
+
 /**
- * `GET /getUsageLimits`. Rejects with a KiroError: `auth` (403/401: sign in again), `suspended`,
- * `throttled`, `server`, `network`, `aborted`, `bad-request` (an answer it cannot read).
+ * getUsageLimits / Get-Usage-Limits on the route's generation. Rejects with a KiroError: `auth` (403/401: sign in
+ * again), `suspended`, `throttled`, `server`, `network`, `aborted`, `bad-request` (an answer it cannot read).
  */
-export async function getUsageLimits(options: UsageLimitsOptions): Promise<UsageLimits> {
-  const endpoint = resolveEndpoint({ region: options.region, endpoint: options.endpoint, profileArn: options.profileArn, env: options.env });
-  const url = usageLimitsUrl(endpoint);
-  const headers = kiroRequestHeaders(options.accessToken, endpoint, { accept: "application/json" });
-  delete headers["content-type"];
-  const secrets = [options.accessToken];
-  let response: Response;
-  let text: string;
-  try {
-    response = await (options.fetch ?? fetch)(url, { method: "GET", headers, signal: options.signal });
-    text = await response.text();
-  } catch (error) {
-    if (options.signal?.aborted) throw abortedError();
-    throw networkError(error, secrets);
-  }
-  if (!response.ok) {
-    throw classifyHttpError(response.status, parseServiceErrorBody(text, response.headers.get("x-amzn-errortype")), { modelId: "", region: endpoint.region, secrets });
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new KiroError("bad-request", `Kiro's usage answer (${response.status}) is not JSON. Check the endpoint setting (${endpoint.baseUrl}).`, { status: response.status });
-  }
-  return parseUsageLimits(body);
+export async function getUsageLimits(o: UsageLimitsOptions): Promise<UsageLimits> {
+  return parseUsageLimits(await callKiroJson("usage", usageLimitsUrl(o.route), { method: "GET" }, o, { modelId: "", region: o.route.region }));
 }

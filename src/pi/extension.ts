@@ -1,6 +1,8 @@
 // pi extension entry (bundled to dist/pi-extension.js): registers provider `kiro` with the Kiro models and shows the credits each turn cost.
+import { KiroClient } from "../kiro/client";
+import type { KiroLog } from "../kiro/log";
 import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
-import { resolveEndpoint } from "../kiro/endpoints";
+import { resolveKiroSettings } from "../kiro/settings";
 import { bridgeConfigFromEnv } from "./bridgeClient";
 import { createKiroOAuthProvider } from "./kiroLogin";
 import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, type KiroPiDependencies } from "./kiroPiProvider";
@@ -29,24 +31,40 @@ function trackCredits(pi: PiExtensionApi): void {
   });
 }
 
+/** Says when an answer ended at the model's output limit, and which unfinished tool call was dropped (the answer itself ends normally). */
+function reportOutputCap(pi: PiExtensionApi): void {
+  pi.on("message_end", (event: PiMessageEndEvent, ctx: PiEventContext) => {
+    const capped = event.message.role === "assistant" && event.message.provider === KIRO_PROVIDER ? event.message.kiro?.outputCapped : undefined;
+    if (!capped || !ctx.hasUI) return;
+    const dropped = capped.droppedToolCall ? ` The unfinished call to ${capped.droppedToolCall} was dropped; ask for it again in smaller steps.` : "";
+    ctx.ui.notify(`Kiro: the answer reached the model's output limit.${dropped}`, "warning");
+  });
+}
+
+/**
+ * What the core reports (the profile used, trimmed history, an answer cut at its limit) goes to stderr when pi runs with
+ * `--verbose`; otherwise it stays quiet, since pi's own screen is stdout.
+ */
+export function piLog(argv: readonly string[] = process.argv, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): KiroLog | undefined {
+  if (!argv.includes("--verbose")) return undefined;
+  const line = (message: string): void => write(message.startsWith("Kiro") ? message : `Kiro: ${message}`);
+  return { info: line, warn: line, debug: line };
+}
+
 export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDependencies = {}): Promise<void> {
   const env = deps.env ?? process.env;
   const storedSignIn = createStoredSignInFinder(env);
   const streamDeps: KiroPiDependencies = {
     findStoredToken: storedSignIn,
     storedSignInProblem: storedSignIn.problem,
+    log: piLog(),
     ...deps,
     loginAvailable: true,
   };
   const catalog = await loadCatalog(streamDeps);
   const bridge = bridgeConfigFromEnv(env);
-  let baseUrl: string;
-  try {
-    baseUrl = bridge?.url ?? resolveEndpoint({ env }).baseUrl;
-  } catch {
-    // A bad KIRO_REGION must not stop pi from starting; the request reports it.
-    baseUrl = "https://q.us-east-1.amazonaws.com";
-  }
+  // The host the settings point at; requests go where each one's route says (src/kiro/route.ts).
+  const baseUrl = bridge?.url ?? new KiroClient({ credentials: async () => undefined, settings: () => resolveKiroSettings({}, env) }).baseUrl();
   pi.registerProvider(KIRO_PROVIDER, {
     name: "Kiro",
     baseUrl,
@@ -58,6 +76,7 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
     oauth: createKiroOAuthProvider({ env: deps.env, fetch: deps.fetch }),
   });
   trackCredits(pi);
+  reportOutputCap(pi);
   const problem = catalog.problem;
   if (problem) {
     pi.on("session_start", (_event, ctx) => {

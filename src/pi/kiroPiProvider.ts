@@ -1,14 +1,17 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
-import { createAssistantMessageEventStream } from "../kiro/eventStream";
-import { builtInModels, modelCatalog } from "../kiro/models";
-import { streamKiro } from "../kiro/index";
-import type { KiroModelInfo, KiroStreamOptions } from "../kiro/options";
+import { KiroClient } from "../kiro/client";
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
+import type { KiroLog } from "../kiro/log";
+import { builtInModels } from "../kiro/models";
+import type { KiroCredentials, KiroModelInfo, KiroRequestOptions } from "../kiro/options";
+import { resolveKiroSettings } from "../kiro/settings";
 import { failedAnswer, failedAnswerStream } from "../kiro/failedAnswer";
-import type { Model } from "../kiro/types";
+import type { AssistantMessageEvent, Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
 import type { PiContext, PiStreamFunction, PiStreamOptions } from "./piApi";
 import { loginCredentialsFor } from "./kiroLogin";
 import { toKiroContext } from "./piContext";
+import { addPiWayOut, type PiKiroMode } from "./piErrors";
 
 /**
  * The `apiKey` the provider registers with. pi needs one to treat the provider as configured; the
@@ -28,12 +31,16 @@ export interface KiroPiDependencies {
   /** Whether `/login kiro` is available, so the no-token message can offer it. */
   loginAvailable?: boolean;
   fetch?: typeof fetch;
+  /** Where profile choices, trims and cut answers are reported (`pi --verbose`). */
+  log?: KiroLog;
 }
 
 export interface StoredToken {
   accessToken: string;
   region?: string;
   profileArn?: string;
+  /** How the token was issued (external identity providers need a header of their own). */
+  tokenType?: KiroCredentials["tokenType"];
   /** Where it came from, for messages ("kiro-cli"). */
   source: string;
   refresh?: () => Promise<string | undefined>;
@@ -50,43 +57,73 @@ export function noTokenMessage(loginAvailable: boolean, problem?: string): strin
   return `No Kiro sign-in found.${found} To use Kiro models: ${ways.join(", ")}.`;
 }
 
-interface ResolvedToken {
-  accessToken: string;
-  region?: string;
-  profileArn?: string;
-  refresh?: () => Promise<string | undefined>;
-}
-
 /** KIRO_ACCESS_TOKEN first (explicit beats remembered), then a token pi stored after `/login kiro`, then another Kiro client's sign-in. */
-async function resolveAccessToken(apiKey: string | undefined, env: Env, deps: KiroPiDependencies): Promise<ResolvedToken | undefined> {
+async function resolveAccessToken(apiKey: string | undefined, env: Env, deps: KiroPiDependencies): Promise<StoredToken | undefined> {
   const fromEnv = env.KIRO_ACCESS_TOKEN?.trim();
-  if (fromEnv) return { accessToken: fromEnv };
+  if (fromEnv) return { accessToken: fromEnv, source: "KIRO_ACCESS_TOKEN" };
   if (apiKey && apiKey !== MANAGED_API_KEY) {
     const login = loginCredentialsFor(apiKey);
-    return { accessToken: apiKey, region: login?.region, profileArn: login?.profileArn };
+    return { accessToken: apiKey, region: login?.region, profileArn: login?.profileArn, source: "/login kiro" };
   }
   const stored = await deps.findStoredToken?.().catch(() => undefined);
   if (stored?.accessToken) return stored;
   return undefined;
 }
 
-function kiroOptions(options: PiStreamOptions | undefined, token: ResolvedToken, env: Env, deps: KiroPiDependencies): KiroStreamOptions {
-  const result: KiroStreamOptions = {
-    accessToken: token.accessToken,
+function credentialsOf(token: StoredToken): KiroCredentials {
+  const credentials: KiroCredentials = { accessToken: token.accessToken };
+  if (token.region) credentials.region = token.region;
+  if (token.profileArn) credentials.profileArn = token.profileArn;
+  if (token.tokenType) credentials.tokenType = token.tokenType;
+  return credentials;
+}
+
+/**
+ * A client over one resolved token and the environment's settings (`KIRO_REGION`, `KIRO_ENDPOINT`, `KIRO_API`,
+ * `KIRO_PROFILE_ARN`). Profiles, catalogs and the host generation are cached per process (src/kiro/route.ts), so a
+ * client per request costs nothing.
+ */
+export function directClient(token: StoredToken, env: Env, deps: KiroPiDependencies): KiroClient {
+  return new KiroClient({
+    credentials: async () => credentialsOf(token),
+    ...(token.refresh
+      ? {
+          refresh: async () => {
+            const fresh = await token.refresh!();
+            return fresh ? credentialsOf({ ...token, accessToken: fresh }) : undefined;
+          },
+        }
+      : {}),
+    settings: () => resolveKiroSettings({}, env),
+    log: deps.log,
+    fetch: deps.fetch,
+  });
+}
+
+function requestOptions(options: PiStreamOptions | undefined): KiroRequestOptions {
+  return {
     signal: options?.signal,
     reasoning: options?.reasoning,
     thinkingBudgets: options?.thinkingBudgets,
     maxTokens: options?.maxTokens,
-    temperature: options?.temperature,
     sessionId: options?.sessionId,
-    env,
   };
-  // Explicit environment wins over what a stored sign-in remembers about its region and profile.
-  if (!env.KIRO_REGION && token.region) result.region = token.region;
-  if (!env.KIRO_PROFILE_ARN && token.profileArn) result.profileArn = token.profileArn;
-  if (token.refresh) result.refreshAccessToken = token.refresh;
-  if (deps.fetch) result.fetch = deps.fetch;
-  return result;
+}
+
+/** Passes every event through, adding pi's way out to a failure's message (the core only says what happened). */
+function withPiWayOut(inner: AsyncIterable<AssistantMessageEvent>, mode: PiKiroMode, loginAvailable: boolean): AssistantMessageEventStream {
+  const stream = createAssistantMessageEventStream();
+  void (async () => {
+    for await (const event of inner) {
+      if (event.type === "error") addPiWayOut(event.error, mode, loginAvailable);
+      stream.push(event);
+    }
+    stream.end();
+  })().catch((error: unknown) => {
+    stream.push({ type: "error", reason: "error", error: failedAnswer({ id: "", api: "kiro-generate-assistant-response", provider: "kiro" }, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
+    stream.end();
+  });
+  return stream;
 }
 
 /**
@@ -103,30 +140,28 @@ function withCatalogFields(model: Model, catalog: readonly KiroModelInfo[]): Mod
 export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog: readonly KiroModelInfo[] = []): PiStreamFunction {
   return (model, context: PiContext, options) => {
     const env = deps.env ?? process.env;
+    const loginAvailable = deps.loginAvailable ?? false;
     let kiroContext;
     try {
       kiroContext = toKiroContext(context);
     } catch (error) {
-      return failedAnswerStream(model, `The conversation could not be prepared for Kiro: ${error instanceof Error ? error.message : String(error)}`);
+      return failedAnswerStream(model, `The conversation could not be prepared for Kiro: ${error instanceof Error ? error.message : String(error)}`, "bad-request");
     }
     const bridge = bridgeConfigFromEnv(env);
     if (bridge) {
-      return streamViaBridge(bridge, model, kiroContext, {
-        signal: options?.signal,
-        reasoning: options?.reasoning,
-        thinkingBudgets: options?.thinkingBudgets,
-        maxTokens: options?.maxTokens,
-        temperature: options?.temperature,
-        sessionId: options?.sessionId,
-        fetch: deps.fetch,
-      });
+      return withPiWayOut(streamViaBridge(bridge, model, kiroContext, { ...requestOptions(options), fetch: deps.fetch }), "bridge", loginAvailable);
     }
     // The token lookup may read another client's store; the stream must exist before that finishes.
     const stream = createAssistantMessageEventStream();
     void (async () => {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token ? streamKiro(withCatalogFields(model, catalog), kiroContext, kiroOptions(options, token, env, deps)) : failedAnswerStream(model, noTokenMessage(deps.loginAvailable ?? false, deps.storedSignInProblem?.()));
-      for await (const event of inner) stream.push(event);
+      const inner = token
+        ? directClient(token, env, deps).stream(withCatalogFields(model, catalog), kiroContext, requestOptions(options))
+        : failedAnswerStream(model, noTokenMessage(loginAvailable, deps.storedSignInProblem?.()), "no-token");
+      for await (const event of inner) {
+        if (event.type === "error") addPiWayOut(event.error, "direct", loginAvailable);
+        stream.push(event);
+      }
       stream.end();
     })().catch((error: unknown) => {
       // streamKiro never throws; this guards the token lookup and keeps pi's contract even if something does.
@@ -166,13 +201,6 @@ export async function loadCatalog(deps: KiroPiDependencies = {}, timeoutMs = 500
   if (env.PI_OFFLINE === "1") return { models: builtInModels(), source: "built-in" };
   const token = await resolveAccessToken(undefined, env, deps);
   if (!token) return { models: builtInModels(), source: "built-in" };
-  const models = await modelCatalog({
-    accessToken: token.accessToken,
-    region: env.KIRO_REGION ? undefined : token.region,
-    profileArn: env.KIRO_PROFILE_ARN ? undefined : token.profileArn,
-    env,
-    signal,
-    fetch: deps.fetch,
-  });
+  const models = await directClient(token, env, deps).catalog(signal).catch(() => builtInModels());
   return { models, source: "live" };
 }

@@ -96,7 +96,7 @@ export interface PiEventContext {
 /** Only `message` is read; it is an assistant message when `message.role === "assistant"`. */
 export interface PiMessageEndEvent {
   type: "message_end";
-  message: { role: string; provider?: string; kiro?: { credits?: number } };
+  message: { role: string; provider?: string; kiro?: { credits?: number; outputCapped?: { droppedToolCall?: string } } };
 }
 
 export interface PiExtensionApi {

@@ -21,34 +21,11 @@ export interface ChatFailureContext {
   modelName: string;
 }
 
-/**
- * Recognises the kind from the messages `src/kiro/errors.ts` writes, for streams whose final message carries no structured kind.
- * Order matters: more specific phrasings first.
- */
-const KIND_PATTERNS: readonly [KiroErrorKind, RegExp][] = [
-  ["aborted", /^request was aborted/i],
-  ["no-token", /not signed in to kiro/i],
-  ["suspended", /temporarily suspended|TEMPORARILY_SUSPENDED/],
-  ["quota", /quota exhausted|MONTHLY_REQUEST_COUNT|DAILY_REQUEST_COUNT|OVERAGE_REQUEST_LIMIT|CONVERSATION_LIMIT_EXCEEDED|usage limit/i],
-  ["capacity", /no capacity|INSUFFICIENT_MODEL_CAPACITY/i],
-  ["throttled", /throttl/i],
-  ["invalid-model", /does not offer the model|INVALID_MODEL_ID|invalid model/i],
-  ["too-long", /input is too long|CONTENT_LENGTH_EXCEEDS_THRESHOLD|context window/i],
-  ["auth", /sign[- ]?in (again|has expired)|did not accept your sign-in|refused access|bearer token|\b40[13]\b/i],
-  ["timeout", /did not start answering within|stopped sending for/i],
-  ["network", /could not reach kiro|ECONNREFUSED|ENOTFOUND|ECONNRESET|fetch failed/i],
-  ["bad-request", /improperly formed request|rejected the request/i],
-  ["server", /temporary problem|failed while answering|\b5\d\d\b/i],
-];
-
-/** The structured kind when the stream put one on the message (`message.kiro.error.kind`), else the kind read from its text. */
-export function kiroErrorKindOf(message: Pick<AssistantMessage, "errorMessage" | "stopReason"> & { kiro?: unknown }): KiroErrorKind {
-  const extras = message.kiro as { error?: { kind?: unknown } } | undefined;
-  if (typeof extras?.error?.kind === "string") return extras.error.kind as KiroErrorKind;
-  if (message.stopReason === "aborted") return "aborted";
-  const text = message.errorMessage ?? "";
-  for (const [kind, pattern] of KIND_PATTERNS) if (pattern.test(text)) return kind;
-  return "stream";
+/** The kind the core put on the failed message (`message.kiro.error.kind`); an aborted answer without one is "aborted". */
+export function kiroErrorKindOf(message: Pick<AssistantMessage, "stopReason" | "kiro">): KiroErrorKind {
+  const kind = message.kiro?.error?.kind;
+  if (kind) return kind;
+  return message.stopReason === "aborted" ? "aborted" : "stream";
 }
 
 const MANAGE = 'run "Kiro: Manage Models and Sign-in" (or "Kiro: Sign In")';
@@ -71,6 +48,10 @@ function fallbackText(kind: KiroErrorKind, ctx: ChatFailureContext): string {
       return `Kiro does not offer ${ctx.modelName} to this account in this region. Pick another model.`;
     case "too-long":
       return "Kiro rejected the request: input is too long for the model's context window.";
+    case "message-too-large":
+      return `This message is too large for ${ctx.modelName}'s context window, so it was not sent.`;
+    case "profile":
+      return "Kiro did not accept the account's profile.";
     case "timeout":
       return "Kiro did not answer in time. Send the message again.";
     case "network":
@@ -84,7 +65,7 @@ function fallbackText(kind: KiroErrorKind, ctx: ChatFailureContext): string {
   }
 }
 
-/** What to do about it, in VS Code terms; added only where the core's message speaks of pi or says nothing about it. */
+/** What to do about it, in VS Code terms; the core's message says what happened in words that fit any host. */
 function vscodeWayOut(kind: KiroErrorKind, ctx: ChatFailureContext): string | undefined {
   switch (kind) {
     case "no-token":
@@ -92,6 +73,8 @@ function vscodeWayOut(kind: KiroErrorKind, ctx: ChatFailureContext): string | un
       return `To sign in, ${MANAGE}.`;
     case "too-long":
       return `Start a new chat, remove attached files or context, or pick a model with a larger context window than ${ctx.modelName}.`;
+    case "profile":
+      return 'Pick another profile with "Kiro: Manage Models and Sign-in" → Change profile, or set kiro.profileArn in your user settings.';
     case "invalid-model":
       return "The Kiro model list is being reloaded; pick another model in the model picker.";
     case "capacity":
@@ -117,12 +100,6 @@ function codeFor(kind: KiroErrorKind): ChatErrorCode | undefined {
   }
 }
 
-/** The first sentence of a message: where the core's advice is written for pi (e.g. its /compact command), VS Code's replaces it. */
-function firstSentence(text: string): string {
-  const end = text.search(/[.!?](\s|$)/);
-  return end < 0 ? text : text.slice(0, end + 1);
-}
-
 /** Builds the user-facing failure for a failed stream (its final message) or anything thrown on the way. */
 export function describeKiroFailure(failure: AssistantMessage | KiroError | unknown, ctx: ChatFailureContext): ChatFailure {
   let kind: KiroErrorKind;
@@ -140,7 +117,6 @@ export function describeKiroFailure(failure: AssistantMessage | KiroError | unkn
   }
   if (core.trim().length === 0) core = fallbackText(kind, ctx);
   core = core.trim();
-  if (kind === "too-long") core = firstSentence(core);
   const wayOut = vscodeWayOut(kind, ctx);
   const message = wayOut && !core.includes(wayOut) ? `${core} ${wayOut}` : core;
   return {

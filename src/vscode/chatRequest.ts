@@ -1,6 +1,6 @@
 // Runs one vscode.lm chat request against Kiro without touching VS Code itself: conversion, cancellation → abort, toolMode Required, errors.
-import type { KiroStreamOptions } from "../kiro/options";
-import type { AssistantMessageEvent, Context, Model } from "../kiro/types";
+import type { KiroRequestOptions } from "../kiro/options";
+import type { AssistantMessage, AssistantMessageEvent, Context, Model } from "../kiro/types";
 import {
   ChatToolMode,
   convertMessages,
@@ -17,9 +17,9 @@ export interface CancellationLike {
   onCancellationRequested(listener: () => void): { dispose(): void };
 }
 
-/** What the request needs from src/kiro, injectable so tests can watch the signal and feed events. */
+/** What the request needs from the window's Kiro client, injectable so tests can watch the signal and feed events. */
 export interface ChatRequestBackend {
-  streamKiro(model: Model, context: Context, options?: KiroStreamOptions): AsyncIterable<AssistantMessageEvent>;
+  stream(model: Model, context: Context, options?: KiroRequestOptions): AsyncIterable<AssistantMessageEvent>;
   conversationIdFor?(context: Context): string;
 }
 
@@ -33,8 +33,8 @@ export interface ChatRequest {
   kit: ChatPartKit;
   report(part: object): void;
   token: CancellationLike;
-  /** Token source, region, endpoint, reasoning…; `signal` and `sessionId` are set here. */
-  streamOptions: KiroStreamOptions;
+  /** Reasoning and the like; `signal` and `sessionId` are set here. */
+  streamOptions: KiroRequestOptions;
 }
 
 /** Thrown when the request failed; `failure` says why and what to do. */
@@ -50,13 +50,13 @@ export const REQUIRED_TOOL_RETRY_PROMPT =
   "Your previous answer did not call a tool. This request requires a tool call: call one of the provided tools now.";
 
 /**
- * Streams Kiro's answer to `request.report`. Cancelling the token aborts the HTTP request (the AbortSignal goes to streamKiro)
+ * Streams Kiro's answer to `request.report` and returns the final message. Cancelling the token aborts the HTTP request (the AbortSignal goes to the client)
  * and ends quietly. toolMode Required: Kiro has no tool-choice field, so the system text demands a tool call; answer text is
  * held back until a tool call arrives; an answer without one is retried once with a nudge, then fails with a clear error —
  * the held text is never shown, since the caller asked for a tool call, not prose.
  */
-export async function runChatRequest(request: ChatRequest, backend: ChatRequestBackend): Promise<void> {
-  if (request.token.isCancellationRequested) return;
+export async function runChatRequest(request: ChatRequest, backend: ChatRequestBackend): Promise<AssistantMessage | undefined> {
+  if (request.token.isCancellationRequested) return undefined;
   const context = convertMessages(request.messages, request.kit, {
     modelId: request.model.id,
     tools: request.tools,
@@ -71,13 +71,13 @@ export async function runChatRequest(request: ChatRequest, backend: ChatRequestB
     const attempts = requireTool ? 2 : 1;
     let attemptContext = context;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const events = backend.streamKiro(request.model, attemptContext, {
+      const events = backend.stream(request.model, attemptContext, {
         ...request.streamOptions,
         ...(sessionId ? { sessionId } : {}),
         signal: abort.signal,
       });
       const result = await reportAssistantStream(events, request.kit, request.report, { holdText: requireTool });
-      if (request.token.isCancellationRequested) return;
+      if (request.token.isCancellationRequested) return undefined;
       if (result.outcome === "error") {
         throw new ChatRequestFailure(describeKiroFailure(result.final, { modelName: request.modelName }));
       }
@@ -86,7 +86,7 @@ export async function runChatRequest(request: ChatRequest, backend: ChatRequestB
           describeKiroFailure(new Error("the answer stream ended without a final event"), { modelName: request.modelName }),
         );
       }
-      if (!requireTool || result.toolCalls > 0) return;
+      if (!requireTool || result.toolCalls > 0) return result.final;
       // Required but no tool call: ask once more, showing the model what it said.
       attemptContext = {
         ...context,

@@ -1,8 +1,9 @@
-// The real pi CLI (both generations) in a VS Code terminal's bridge mode, against the bridge exactly as the extension wires it (src/vscode/terminal/bridgeDependencies.ts): window sign-in, settings, live catalog, errors.
+// The real pi CLI (both generations) in a VS Code terminal's bridge mode, against the bridge exactly as the extension wires it (src/vscode/terminal/bridgeDependencies.ts over the window's KiroClient): window sign-in, settings, live catalog, errors.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
-import type { KiroChatConfig, KiroSessionSource } from "../../src/vscode/chatProvider";
+import { KiroClient } from "../../src/kiro/client";
+import { resolveKiroSettings } from "../../src/kiro/settings";
 import { bridgeDependencies } from "../../src/vscode/terminal/bridgeDependencies";
 import { defaultSimModels, startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
 import { quotaReply } from "../sim/replies";
@@ -17,29 +18,11 @@ function modelIdOf(request: SimRecordedRequest | undefined): string | undefined 
     ?.userInputMessage?.modelId;
 }
 
-/** The VS Code window's sign-in as the bridge sees it: a token getter, a refresh, signed in or not. */
-interface WindowSession extends KiroSessionSource {
+/** The VS Code window's sign-in as its client sees it: a token, a refresh, signed in or not. */
+interface WindowSession {
   token: string | undefined;
   refreshedTo: string | undefined;
   refreshes: number;
-}
-
-function windowSession(token: string): WindowSession {
-  const session: WindowSession = {
-    token,
-    refreshedTo: undefined,
-    refreshes: 0,
-    getAccessToken: async () => session.token,
-    refreshAccessToken: async () => {
-      session.refreshes++;
-      if (session.refreshedTo) session.token = session.refreshedTo;
-      return session.refreshedTo;
-    },
-    isSignedIn: () => session.token !== undefined,
-    onDidChange: () => ({ dispose() {} }),
-    signIn: async () => {},
-  };
-  return session;
 }
 
 for (const name of ["mariozechner", "earendil"] as PiGenerationName[]) {
@@ -55,11 +38,19 @@ for (const name of ["mariozechner", "earendil"] as PiGenerationName[]) {
       const liveOnly = { modelId: "claude-nova-9.1", modelName: "Claude Nova 9.1", tokenLimits: { maxInputTokens: 300_000, maxOutputTokens: 32_000 }, supportedInputTypes: ["TEXT"] };
       sim = await startKiroSimulator({ seed: 11, models: [...defaultSimModels(), liveOnly] });
       sandbox = createPiSandbox();
-      session = windowSession(sim.accessToken);
+      session = { token: sim.accessToken, refreshedTo: undefined, refreshes: 0 };
       // The endpoint lives in the window's settings only: pi cannot reach the simulator except through the bridge.
-      const config: KiroChatConfig = { get: () => ({ endpoint: sim.url }), onDidChange: () => ({ dispose() {} }), setRegion: async () => {} };
+      const client = new KiroClient({
+        credentials: async () => (session.token ? { accessToken: session.token } : undefined),
+        refresh: async () => {
+          session.refreshes++;
+          if (session.refreshedTo) session.token = session.refreshedTo;
+          return session.refreshedTo;
+        },
+        settings: () => resolveKiroSettings({ endpoint: sim.url }, {}),
+      });
       const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-      bridge = await startBridgeServer(bridgeDependencies({ session, config, log, version: "test" }));
+      bridge = await startBridgeServer(bridgeDependencies({ client, isSignedIn: () => session.token !== undefined, log, version: "test" }));
     });
     after(async () => {
       await bridge?.dispose();

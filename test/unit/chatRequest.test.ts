@@ -1,9 +1,9 @@
-// One vscode.lm request end to end against a fake streamKiro: cancellation aborts the request, toolMode Required, errors, conversation id.
+// One vscode.lm request end to end against a fake client stream: cancellation aborts the request, toolMode Required, errors, conversation id.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ChatRequestFailure, REQUIRED_TOOL_RETRY_PROMPT, runChatRequest, type CancellationLike, type ChatRequest } from "../../src/vscode/chatRequest";
 import { ChatRole, ChatToolMode } from "../../src/vscode/chatConversion";
-import type { KiroStreamOptions } from "../../src/kiro/options";
+import type { KiroRequestOptions } from "../../src/kiro/options";
 import type { AssistantMessage, AssistantMessageEvent, Context, Model } from "../../src/kiro/types";
 import { emptyUsage } from "../../src/kiro/types";
 import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
@@ -63,16 +63,16 @@ function toolAnswer(name: string, args: Record<string, unknown>): AssistantMessa
 
 interface Call {
   context: Context;
-  options: KiroStreamOptions | undefined;
+  options: KiroRequestOptions | undefined;
 }
 
-/** A streamKiro that answers each call with the next scripted answer and records what it was given. */
+/** A client stream that answers each call with the next scripted answer and records what it was given. */
 function scriptedBackend(...answers: AssistantMessageEvent[][]) {
   const calls: Call[] = [];
   return {
     calls,
     backend: {
-      streamKiro(_model: Model, context: Context, options?: KiroStreamOptions) {
+      stream(_model: Model, context: Context, options?: KiroRequestOptions) {
         calls.push({ context: structuredClone(context), options });
         const events = answers.shift() ?? textAnswer("(no more answers)");
         async function* gen() {
@@ -94,16 +94,16 @@ function request(overrides: Partial<ChatRequest> & { reported?: object[] } = {})
     kit: fullKit,
     report: (p) => reported.push(p),
     token: new FakeCancellation(),
-    streamOptions: { accessToken: "t", endpoint: "http://127.0.0.1:1" },
+    streamOptions: {},
     ...overrides,
     reported,
   };
 }
 
 describe("runChatRequest", () => {
-  it("streams the answer text and passes a signal, the settings and a conversation id derived from the first user message", async () => {
+  it("streams the answer text and passes a signal, the request options and a conversation id derived from the first user message", async () => {
     const { backend, calls } = scriptedBackend(textAnswer("Hello there"));
-    const r = request();
+    const r = request({ streamOptions: { reasoning: "medium" } });
     await runChatRequest(r, backend);
     assert.deepEqual(
       r.reported.map((p) => (p as TextPart).value),
@@ -111,7 +111,7 @@ describe("runChatRequest", () => {
     );
     assert.equal(calls.length, 1);
     assert.ok(calls[0].options?.signal instanceof AbortSignal);
-    assert.equal(calls[0].options?.endpoint, "http://127.0.0.1:1");
+    assert.equal(calls[0].options?.reasoning, "medium");
     assert.equal(calls[0].options?.sessionId, 'conv-[{"type":"text","text":"hi"}]');
   });
 
@@ -119,7 +119,7 @@ describe("runChatRequest", () => {
     const token = new FakeCancellation();
     let seenSignal: AbortSignal | undefined;
     const backend = {
-      streamKiro(_m: Model, _c: Context, options?: KiroStreamOptions) {
+      stream(_m: Model, _c: Context, options?: KiroRequestOptions) {
         seenSignal = options?.signal;
         const stream = createAssistantMessageEventStream();
         const partial = assistant([{ type: "text", text: "Hel" }]);
@@ -137,7 +137,7 @@ describe("runChatRequest", () => {
       backend,
     );
     await running;
-    assert.equal(seenSignal?.aborted, true, "the signal given to streamKiro is aborted");
+    assert.equal(seenSignal?.aborted, true, "the signal given to the client is aborted");
     assert.deepEqual(
       r.reported.map((p) => (p as TextPart).value),
       ["Hel"],

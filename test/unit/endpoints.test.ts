@@ -1,23 +1,49 @@
-// Tests for endpoint resolution (regions, profile ARNs, env overrides), operation URLs and request headers.
+// Tests for settings precedence (setting > environment > default), both host generations' URLs, and the headers every call carries.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  apiRegionFor,
+  chatBaseUrl,
   generateAssistantResponseUrl,
   kiroRequestHeaders,
+  kiroUserAgent,
   listAvailableModelsUrl,
-  resolveEndpoint,
+  listAvailableProfilesRequest,
+  managementBaseUrl,
+  originFor,
   usageLimitsUrl,
+  type KiroRoute,
 } from "../../src/kiro/endpoints";
+import { apiRegionFor, profileArnRegion, resolveKiroSettings } from "../../src/kiro/settings";
 
 const noEnv = {};
+const arn = "arn:aws:codewhisperer:us-east-1:123456789012:profile/ABC";
 
-test("defaults to us-east-1 on the q host when nothing is configured", () => {
-  assert.deepEqual(resolveEndpoint({ env: noEnv }), { region: "us-east-1", baseUrl: "https://q.us-east-1.amazonaws.com" });
+test("nothing configured: region left to the profile or sign-in, host generation auto", () => {
+  assert.deepEqual(resolveKiroSettings({}, noEnv), { regionSource: "default", api: "auto" });
 });
 
-test("eu-central-1 is served from its own host", () => {
-  assert.equal(resolveEndpoint({ region: "eu-central-1", env: noEnv }).baseUrl, "https://q.eu-central-1.amazonaws.com");
+test("an explicit setting wins over the environment, which wins over the default", () => {
+  const env = { KIRO_REGION: "eu-central-1", KIRO_ENDPOINT: "http://127.0.0.1:4567/", KIRO_API: "runtime", KIRO_PROFILE_ARN: arn, KIRO_OIDC_ENDPOINT: "http://127.0.0.1:9/" };
+  assert.deepEqual(resolveKiroSettings({}, env), {
+    region: "eu-central-1",
+    regionSource: "environment",
+    endpoint: "http://127.0.0.1:4567",
+    api: "runtime",
+    profileArn: arn,
+    oidcEndpoint: "http://127.0.0.1:9",
+  });
+  const explicit = resolveKiroSettings({ region: "us-east-1", endpoint: "http://127.0.0.1:1", api: "q", profileArn: "arn:aws:codewhisperer:eu-central-1:1:profile/P" }, env);
+  assert.equal(explicit.region, "us-east-1");
+  assert.equal(explicit.regionSource, "setting");
+  assert.equal(explicit.endpoint, "http://127.0.0.1:1");
+  assert.equal(explicit.api, "q");
+  assert.equal(explicit.profileArn, "arn:aws:codewhisperer:eu-central-1:1:profile/P");
+});
+
+test("blank settings count as not set, and an unknown KIRO_API means auto", () => {
+  const settings = resolveKiroSettings({ region: " ", endpoint: "" }, { KIRO_REGION: "eu-west-1", KIRO_API: "v3" });
+  assert.equal(settings.region, "eu-central-1");
+  assert.equal(settings.api, "auto");
 });
 
 test("Identity Center regions map to the API region that serves them", () => {
@@ -27,62 +53,74 @@ test("Identity Center regions map to the API region that serves them", () => {
   assert.equal(apiRegionFor("eu-west-1"), "eu-central-1");
   assert.equal(apiRegionFor("eu-north-1"), "eu-central-1");
   assert.equal(apiRegionFor(undefined), "us-east-1");
-  assert.equal(resolveEndpoint({ region: "eu-west-3", env: noEnv }).region, "eu-central-1");
+  assert.equal(profileArnRegion("arn:aws:codewhisperer:eu-central-1:1:profile/P"), "eu-central-1");
+  assert.equal(profileArnRegion("not-an-arn"), undefined);
 });
 
-test("a profile ARN's region picks the API region over the configured one", () => {
-  const arn = "arn:aws:codewhisperer:eu-central-1:123456789012:profile/ABCDEF";
-  const e = resolveEndpoint({ region: "us-east-1", profileArn: arn, env: noEnv });
-  assert.equal(e.region, "eu-central-1");
-  assert.equal(e.baseUrl, "https://q.eu-central-1.amazonaws.com");
-  assert.equal(e.profileArn, arn);
-});
-
-test("KIRO_REGION, KIRO_ENDPOINT and KIRO_PROFILE_ARN come from env when options do not give them", () => {
-  const env = {
-    KIRO_REGION: "eu-central-1",
-    KIRO_ENDPOINT: "http://127.0.0.1:4567/",
-    KIRO_PROFILE_ARN: "arn:aws:codewhisperer:eu-central-1:1:profile/P",
-  };
-  assert.deepEqual(resolveEndpoint({ env }), {
-    region: "eu-central-1",
-    baseUrl: "http://127.0.0.1:4567",
-    profileArn: "arn:aws:codewhisperer:eu-central-1:1:profile/P",
-  });
-  const fromOptions = resolveEndpoint({ region: "us-east-1", endpoint: "http://127.0.0.1:9/base//", profileArn: "", env: { ...env, KIRO_PROFILE_ARN: undefined } });
-  assert.equal(fromOptions.region, "us-east-1");
-  assert.equal(fromOptions.baseUrl, "http://127.0.0.1:9/base");
-  assert.equal(fromOptions.profileArn, undefined);
-});
-
-test("operation URLs carry the documented query parameters", () => {
-  const e = resolveEndpoint({ endpoint: "http://127.0.0.1:1", profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/X", env: noEnv });
-  assert.equal(generateAssistantResponseUrl(e), "http://127.0.0.1:1/generateAssistantResponse");
-  const list = new URL(listAvailableModelsUrl(e, "tok 2"));
+test("the q generation: one host for everything, origin AI_EDITOR", () => {
+  const route: KiroRoute = { generation: "q", region: "eu-central-1", profileArn: arn };
+  assert.equal(chatBaseUrl(route), "https://q.eu-central-1.amazonaws.com");
+  assert.equal(managementBaseUrl(route), "https://q.eu-central-1.amazonaws.com");
+  assert.equal(generateAssistantResponseUrl(route), "https://q.eu-central-1.amazonaws.com/generateAssistantResponse");
+  const list = new URL(listAvailableModelsUrl(route, "tok 2"));
   assert.equal(list.pathname, "/ListAvailableModels");
   assert.equal(list.searchParams.get("origin"), "AI_EDITOR");
   assert.equal(list.searchParams.get("maxResults"), "50");
-  assert.equal(list.searchParams.get("profileArn"), "arn:aws:codewhisperer:us-east-1:1:profile/X");
+  assert.equal(list.searchParams.get("profileArn"), arn);
   assert.equal(list.searchParams.get("nextToken"), "tok 2");
-  const usage = new URL(usageLimitsUrl(e));
+  const usage = new URL(usageLimitsUrl(route));
   assert.equal(usage.pathname, "/getUsageLimits");
   assert.equal(usage.searchParams.get("resourceType"), "AGENTIC_REQUEST");
-  assert.equal(usage.searchParams.get("isEmailRequired"), "true");
-  assert.equal(new URL(listAvailableModelsUrl(resolveEndpoint({ env: noEnv }))).searchParams.has("profileArn"), false);
+  assert.equal(usage.searchParams.get("profileArn"), arn);
+  const profiles = listAvailableProfilesRequest(route);
+  assert.equal(profiles.url, "https://q.eu-central-1.amazonaws.com/");
+  assert.equal(profiles.headers["x-amz-target"], "AmazonCodeWhispererService.ListAvailableProfiles");
+  assert.equal(profiles.headers["content-type"], "application/x-amz-json-1.0");
+  assert.equal(originFor("q"), "AI_EDITOR");
 });
 
-test("headers carry the bearer token, opt-out, agent mode, a fresh invocation id and the profile ARN when known", () => {
-  const e = resolveEndpoint({ profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/X", env: noEnv });
-  const h = kiroRequestHeaders("tok", e);
+test("the runtime generation: chat on runtime.{region}.kiro.dev, the rest on management.{region}.kiro.dev, origin KIRO_CLI", () => {
+  const route: KiroRoute = { generation: "runtime", region: "us-east-1", profileArn: arn };
+  assert.equal(generateAssistantResponseUrl(route), "https://runtime.us-east-1.kiro.dev/generateAssistantResponse");
+  const list = new URL(listAvailableModelsUrl(route));
+  assert.equal(list.origin, "https://management.us-east-1.kiro.dev");
+  assert.equal(list.pathname, "/List-Available-Models");
+  assert.equal(list.searchParams.get("origin"), "KIRO_CLI");
+  assert.equal(list.searchParams.get("profileArn"), arn);
+  const usage = new URL(usageLimitsUrl(route));
+  assert.equal(usage.pathname, "/Get-Usage-Limits");
+  assert.equal(usage.searchParams.get("resourceType"), "CREDIT");
+  assert.equal(usage.searchParams.get("origin"), "KIRO_CLI");
+  assert.equal(listAvailableProfilesRequest(route).url, "https://management.us-east-1.kiro.dev/List-Available-Profiles");
+  assert.equal(originFor("runtime"), "KIRO_CLI");
+});
+
+test("an endpoint override takes every call of either generation, in that generation's paths", () => {
+  const q: KiroRoute = { generation: "q", region: "us-east-1", endpoint: "http://127.0.0.1:9" };
+  const runtime: KiroRoute = { ...q, generation: "runtime" };
+  assert.equal(generateAssistantResponseUrl(q), "http://127.0.0.1:9/generateAssistantResponse");
+  assert.equal(generateAssistantResponseUrl(runtime), "http://127.0.0.1:9/generateAssistantResponse");
+  assert.equal(new URL(listAvailableModelsUrl(runtime)).pathname, "/List-Available-Models");
+  assert.equal(listAvailableProfilesRequest(runtime).url, "http://127.0.0.1:9/List-Available-Profiles");
+  assert.equal(listAvailableProfilesRequest(q).url, "http://127.0.0.1:9/");
+  assert.equal(new URL(listAvailableModelsUrl(q)).searchParams.has("profileArn"), false, "no profile: no empty parameter");
+});
+
+test("headers carry the bearer token, opt-out, agent mode, a fresh invocation id, and name kiro-pi in both user agents", () => {
+  const h = kiroRequestHeaders("tok");
   assert.equal(h.authorization, "Bearer tok");
   assert.equal(h["content-type"], "application/json");
   assert.match(h["amz-sdk-invocation-id"] ?? "", /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.notEqual(kiroRequestHeaders("tok", e)["amz-sdk-invocation-id"], h["amz-sdk-invocation-id"]);
+  assert.notEqual(kiroRequestHeaders("tok")["amz-sdk-invocation-id"], h["amz-sdk-invocation-id"]);
   assert.equal(h["amz-sdk-request"], "attempt=1; max=3");
   assert.equal(h["x-amzn-codewhisperer-optout"], "true");
   assert.equal(h["x-amzn-kiro-agent-mode"], "vibe");
-  assert.match(h["user-agent"] ?? "", /^kiro-pi\/\d+\.\d+\.\d+/);
-  assert.equal(h["x-amzn-kiro-profile-arn"], "arn:aws:codewhisperer:us-east-1:1:profile/X");
-  assert.equal(kiroRequestHeaders("tok", resolveEndpoint({ env: noEnv }))["x-amzn-kiro-profile-arn"], undefined);
-  assert.equal(kiroRequestHeaders("tok", e, { "X-Trace": "1" })["x-trace"], "1");
+  assert.match(h["user-agent"] ?? "", /^kiro-pi\/\d+\.\d+\.\d+ ua\/2\.1 os\/\S+ lang\/js md\/nodejs#\S+ api\/codewhispererstreaming#\S+ m\/E app\/kiro-pi#\d+\.\d+\.\d+$/);
+  assert.equal(h["x-amz-user-agent"], h["user-agent"]);
+  assert.doesNotMatch(`${h["user-agent"]} ${h["x-amz-user-agent"]}`, /KiroIDE|AmazonQ|kiro-cli/i, "the product names itself, never another client");
+  assert.equal(h["x-amzn-kiro-profile-arn"], undefined, "the profile goes in the body and query, not a header");
+  assert.equal(h.tokentype, undefined);
+  assert.equal(kiroRequestHeaders("tok", undefined, "EXTERNAL_IDP").tokentype, "EXTERNAL_IDP");
+  assert.equal(kiroRequestHeaders("tok", { "X-Trace": "1" })["x-trace"], "1");
+  assert.equal(kiroUserAgent({ platform: "linux", nodeVersion: "20.1.0" }).includes("os/linux lang/js md/nodejs#20.1.0"), true);
 });

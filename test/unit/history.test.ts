@@ -11,11 +11,12 @@ import {
   trimHistory,
   type ConversationOptions,
 } from "../../src/kiro/history";
-import type { KiroHistoryEntry } from "../../src/kiro/request";
+import type { KiroHistoryEntry } from "../../src/kiro/wireTypes";
 import type { AssistantMessage, Message } from "../../src/kiro/types";
 
 const options: ConversationOptions = {
   modelId: "claude-sonnet-4.5",
+  origin: "AI_EDITOR",
   acceptsImages: true,
   thinkingReplay: "tags",
   provider: "kiro",

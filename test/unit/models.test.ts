@@ -12,11 +12,30 @@ import {
   findModel,
   getModel,
   listAvailableModels,
-  modelCatalog,
   toPiModel,
 } from "../../src/kiro/models";
+import { KiroClient } from "../../src/kiro/client";
+import type { KiroRoute } from "../../src/kiro/endpoints";
+import { KiroError } from "../../src/kiro/errors";
+import { clearRouteCache } from "../../src/kiro/route";
+import { resolveKiroSettings } from "../../src/kiro/settings";
 
-beforeEach(() => clearModelCatalogCache());
+beforeEach(() => {
+  clearModelCatalogCache();
+  clearRouteCache();
+});
+
+const PROFILE = "arn:aws:codewhisperer:us-east-1:1:profile/P";
+
+/** A q-host route to a loopback server. */
+function route(url: string, profileArn?: string): KiroRoute {
+  return { generation: "q", region: "us-east-1", endpoint: url, ...(profileArn ? { profileArn } : {}) };
+}
+
+/** A client whose settings name the profile, so only the catalog route is asked (no profile look-up). */
+function clientFor(url: string, profileArn = PROFILE): KiroClient {
+  return new KiroClient({ credentials: async () => ({ accessToken: "tok" }), settings: () => resolveKiroSettings({ endpoint: url, profileArn }, {}) });
+}
 
 test("the built-in catalog has the documented Kiro models with dotted wire ids", () => {
   const byId = new Map(builtInModels().map((m) => [m.id, m]));
@@ -147,7 +166,7 @@ test("ListAvailableModels pages are followed by nextToken and merged with what t
     });
   });
   t.after(() => server.close());
-  const models = await listAvailableModels({ accessToken: "tok", endpoint: server.url, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/P", env: {} });
+  const models = await listAvailableModels({ accessToken: "tok", route: route(server.url, "arn:aws:codewhisperer:us-east-1:1:profile/P") });
   assert.equal(server.requests.length, 2);
   assert.equal(server.requests[0]?.authorization, "Bearer tok");
   const first = new URL(server.requests[0]!.url, "http://x");
@@ -170,42 +189,45 @@ test("ListAvailableModels pages are followed by nextToken and merged with what t
   assert.equal(findModel("brand-new-9", models)?.kiroId, "brand-new.9");
 });
 
-test("the catalog is cached per endpoint for ten minutes, so a second lookup makes no request", async (t) => {
+test("the catalog is cached per route for ten minutes, so a second lookup makes no request", async (t) => {
   const server = await startCatalogServer((_req, res) => sendJson(res, 200, { models: [{ modelId: "claude-haiku-4.5" }] }));
   t.after(() => server.close());
-  const a = await modelCatalog({ accessToken: "tok", endpoint: server.url, env: {} });
-  const b = await modelCatalog({ accessToken: "tok", endpoint: server.url, env: {} });
+  const client = clientFor(server.url);
+  const a = await client.catalog();
+  const b = await client.catalog();
   assert.deepEqual(a.map((m) => m.id), ["claude-haiku-4-5"]);
   assert.deepEqual(b, a);
   assert.equal(server.requests.length, 1);
-  assert.deepEqual(cachedModelCatalog({ endpoint: server.url, env: {} })?.map((m) => m.kiroId), ["claude-haiku-4.5"]);
-  assert.equal(cachedModelCatalog({ endpoint: server.url, region: "eu-central-1", env: {} }), undefined, "another region has its own entry");
-  await modelCatalog({ accessToken: "tok", endpoint: server.url, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/Other", env: {} });
+  assert.deepEqual(cachedModelCatalog(route(server.url, PROFILE))?.map((m) => m.kiroId), ["claude-haiku-4.5"]);
+  assert.equal(cachedModelCatalog({ ...route(server.url, PROFILE), region: "eu-central-1" }), undefined, "another region has its own entry");
+  assert.equal(cachedModelCatalog({ ...route(server.url, PROFILE), generation: "runtime" }), undefined, "another host generation has its own entry");
+  await clientFor(server.url, "arn:aws:codewhisperer:us-east-1:1:profile/Other").catalog();
   assert.equal(server.requests.length, 2, "a different profile is a different cache entry");
 });
 
-test("modelCatalog falls back to the built-in list on HTTP errors, bad bodies, unreachable hosts and no token", async (t) => {
+test("the client's catalog falls back to the built-in list on HTTP errors, bad bodies, unreachable hosts and no sign-in", async (t) => {
   const builtInIds = builtInModels().map((m) => m.id);
   const failing = await startCatalogServer((_req, res) => sendJson(res, 403, { message: "The bearer token included in the request is invalid." }));
   t.after(() => failing.close());
-  assert.deepEqual((await modelCatalog({ accessToken: "tok", endpoint: failing.url, env: {} })).map((m) => m.id), builtInIds);
-  await assert.rejects(listAvailableModels({ accessToken: "tok", endpoint: failing.url, env: {} }), /HTTP 403/);
+  assert.deepEqual((await clientFor(failing.url).catalog()).map((m) => m.id), builtInIds);
+  await assert.rejects(listAvailableModels({ accessToken: "tok", route: route(failing.url, PROFILE) }), (e: unknown) => e instanceof KiroError && e.kind === "auth" && e.status === 403);
 
   const garbage = await startCatalogServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end("not json");
   });
   t.after(() => garbage.close());
-  assert.deepEqual((await modelCatalog({ accessToken: "tok", endpoint: garbage.url, env: {} })).map((m) => m.id), builtInIds);
+  assert.deepEqual((await clientFor(garbage.url).catalog()).map((m) => m.id), builtInIds);
 
   const empty = await startCatalogServer((_req, res) => sendJson(res, 200, { models: [] }));
   t.after(() => empty.close());
-  assert.deepEqual((await modelCatalog({ accessToken: "tok", endpoint: empty.url, env: {} })).map((m) => m.id), builtInIds);
+  assert.deepEqual((await clientFor(empty.url).catalog()).map((m) => m.id), builtInIds);
 
   const closed = await startCatalogServer((_req, res) => sendJson(res, 200, {}));
   const closedUrl = closed.url;
   await closed.close();
-  assert.deepEqual((await modelCatalog({ accessToken: "tok", endpoint: closedUrl, env: {} })).map((m) => m.id), builtInIds);
+  assert.deepEqual((await clientFor(closedUrl).catalog()).map((m) => m.id), builtInIds);
 
-  assert.deepEqual((await modelCatalog()).map((m) => m.id), builtInIds);
+  const signedOut = new KiroClient({ credentials: async () => undefined, settings: () => resolveKiroSettings({}, {}) });
+  assert.deepEqual((await signedOut.catalog()).map((m) => m.id), builtInIds);
 });

@@ -1,7 +1,8 @@
 // Tests for buildKiroRequest: each KIRO_PROTOCOL.md §2 rule repaired, tools, system text, thinking, trimming, conversation ids, and a seeded fuzz against the simulator's validator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildKiroRequest, conversationIdFor, type KiroRequest, type KiroUserInputMessage } from "../../src/kiro/request";
+import { buildKiroRequest, conversationIdFor, type KiroRequest } from "../../src/kiro/request";
+import type { KiroUserInputMessage } from "../../src/kiro/wireTypes";
 import { findModel } from "../../src/kiro/models";
 import type { KiroModelInfo } from "../../src/kiro/options";
 import type { AssistantMessage, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage, UserMessage } from "../../src/kiro/types";

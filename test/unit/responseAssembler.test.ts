@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KiroFrame } from "../../src/kiro/decoder";
 import { KiroError } from "../../src/kiro/errors";
-import { KiroResponseAssembler, parsePartialJsonObject, REDACTED_THINKING_TEXT } from "../../src/kiro/responseAssembler";
+import { KiroResponseAssembler, REDACTED_THINKING_TEXT } from "../../src/kiro/responseAssembler";
+import { parsePartialJsonObject } from "../../src/kiro/toolArgumentPreview";
 import { emptyUsage, type AssistantMessage, type AssistantMessageEvent } from "../../src/kiro/types";
 
 function ev(eventType: string, payload: unknown): KiroFrame {

@@ -4,6 +4,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { KiroError } from "../../src/kiro/errors";
+import { KiroClient } from "../../src/kiro/client";
+import type { KiroRoute } from "../../src/kiro/endpoints";
+import { clearRouteCache } from "../../src/kiro/route";
+import { resolveKiroSettings } from "../../src/kiro/settings";
 import { getUsageLimits, parseUsageLimits } from "../../src/kiro/usageLimits";
 import { defaultSimUsageLimits, startKiroSimulator } from "../sim/kiroSimulator";
 
@@ -26,10 +30,21 @@ async function fixedServer(t: { after(fn: () => Promise<void>): void }, status: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, urls };
 }
 
+/** A q-host route to a loopback server. */
+function route(url: string, profileArn?: string): KiroRoute {
+  return { generation: "q", region: "us-east-1", endpoint: url, ...(profileArn ? { profileArn } : {}) };
+}
+
+/** The client a host uses, over one token and an endpoint override: it finds the route (profile included) itself. */
+function clientFor(url: string, accessToken: string): KiroClient {
+  return new KiroClient({ credentials: async () => ({ accessToken }), settings: () => resolveKiroSettings({ endpoint: url }, {}) });
+}
+
 test("usage, limit, reset date, plan and email come back from the service's answer", async (t) => {
   const sim = await startKiroSimulator();
   t.after(() => sim.close());
-  const usage = await getUsageLimits({ accessToken: sim.accessToken, endpoint: sim.url, env: {} });
+  clearRouteCache();
+  const usage = await clientFor(sim.url, sim.accessToken).usage();
   const expected = defaultSimUsageLimits();
   assert.equal(usage.used, 12.5, "the precise (fractional) usage wins over the rounded one");
   assert.equal(usage.limit, 50);
@@ -42,11 +57,12 @@ test("usage, limit, reset date, plan and email come back from the service's answ
   const request = sim.requests.at(-1)!;
   assert.equal(request.headers["authorization"], `Bearer ${sim.accessToken}`);
   assert.match(request.path, /getUsageLimits/);
+  assert.ok(request.query.profileArn, "the usage call names the account's profile");
 });
 
 test("the profile ARN goes into the query when there is one", async (t) => {
   const server = await fixedServer(t, 200, JSON.stringify(defaultSimUsageLimits()));
-  await getUsageLimits({ accessToken: "t0ken-value", endpoint: server.url, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/P", env: {} });
+  await getUsageLimits({ accessToken: "t0ken-value", route: route(server.url, "arn:aws:codewhisperer:us-east-1:1:profile/P") });
   const query = new URL(server.urls[0]!, server.url).searchParams;
   assert.equal(query.get("profileArn"), "arn:aws:codewhisperer:us-east-1:1:profile/P");
   assert.equal(query.get("isEmailRequired"), "true");
@@ -89,7 +105,8 @@ test("an answer without a usage breakdown is a clear error, not zeros", () => {
 test("a rejected token is an auth error telling the user to sign in again, without the token", async (t) => {
   const sim = await startKiroSimulator();
   t.after(() => sim.close());
-  const error = await getUsageLimits({ accessToken: "expired-token-value", endpoint: sim.url, env: {} }).catch((e: unknown) => e);
+  clearRouteCache();
+  const error = await clientFor(sim.url, "expired-token-value").usage().catch((e: unknown) => e);
   assert.ok(error instanceof KiroError);
   assert.equal(error.kind, "auth");
   assert.match(error.message, /Sign in again/);
@@ -103,7 +120,7 @@ test("suspension, throttling, server errors and non-JSON answers are named", asy
   const html = await fixedServer(t, 200, "<html>proxy login</html>");
   const kinds: string[] = [];
   for (const server of [suspended, throttled, broken, html]) {
-    const error = await getUsageLimits({ accessToken: "tok-123456", endpoint: server.url, env: {} }).catch((e: unknown) => e);
+    const error = await getUsageLimits({ accessToken: "tok-123456", route: route(server.url) }).catch((e: unknown) => e);
     assert.ok(error instanceof KiroError, String(error));
     kinds.push(error.kind);
   }
@@ -120,10 +137,10 @@ test("an unreachable endpoint is a network error; an aborted call is aborted", a
       s.close(() => resolve(url));
     });
   });
-  const network = await getUsageLimits({ accessToken: "tok-123456", endpoint: gone, env: {} }).catch((e: unknown) => e);
+  const network = await getUsageLimits({ accessToken: "tok-123456", route: route(gone) }).catch((e: unknown) => e);
   assert.ok(network instanceof KiroError && network.kind === "network", String(network));
   const controller = new AbortController();
   controller.abort();
-  const aborted = await getUsageLimits({ accessToken: "tok-123456", endpoint: closed, env: {}, signal: controller.signal }).catch((e: unknown) => e);
+  const aborted = await getUsageLimits({ accessToken: "tok-123456", route: route(closed), signal: controller.signal }).catch((e: unknown) => e);
   assert.ok(aborted instanceof KiroError && aborted.kind === "aborted", String(aborted));
 });

@@ -1,7 +1,23 @@
-// The token source the chat provider and the bridge use: the "kiro" sign-in first, `KIRO_ACCESS_TOKEN` when nobody signed in.
+// The window's token source for the Kiro client (Chat view and bridge alike): the "kiro" sign-in first, `KIRO_ACCESS_TOKEN` when nobody signed in.
 import type * as vscode from "vscode";
-import type { KiroSessionSource } from "../chatProvider";
+import type { KiroSession } from "../../auth/session";
+import type { KiroCredentials } from "../../kiro/options";
 import type { KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
+
+/** What the rest of the extension needs from the sign-in. */
+export interface KiroSessionSource {
+  /** The current token and what its sign-in knows (profile, region, how it was issued); undefined when signed out. */
+  getCredentials(): Promise<KiroCredentials | undefined>;
+  /** Fresh credentials after Kiro refused the current token; undefined to give up. */
+  refreshCredentials?(): Promise<KiroCredentials | undefined>;
+  isSignedIn(): boolean;
+  onDidChange(listener: () => void): vscode.Disposable;
+  /** Runs the sign-in flow (may show UI); resolves when it ended, signed in or not. */
+  signIn(): Promise<void>;
+  signOut?(): Promise<void>;
+  /** Remembers the profile the person chose for the signed-in account (so the choice is asked once). */
+  rememberProfile?(profileArn: string): Promise<void>;
+}
 
 export interface AuthSessionSourceOptions {
   provider: KiroAuthenticationProvider;
@@ -18,23 +34,43 @@ export function environmentAccessToken(env: Record<string, string | undefined> =
   return env.KIRO_ACCESS_TOKEN?.trim() || undefined;
 }
 
+/** What a stored sign-in tells the client besides its token. */
+export function credentialsOf(session: Pick<KiroSession, "method" | "profileArn" | "region">, accessToken: string): KiroCredentials {
+  const credentials: KiroCredentials = { accessToken, region: session.region };
+  if (session.profileArn) credentials.profileArn = session.profileArn;
+  if (session.method === "external-idp") credentials.tokenType = "EXTERNAL_IDP";
+  return credentials;
+}
+
 /** KiroSessionSource over the authentication provider; tokens are refreshed before expiry and after Kiro refused one. */
 export function authSessionSource(options: AuthSessionSourceOptions): KiroSessionSource {
   const { provider } = options;
   const env = options.env ?? process.env;
   const environmentToken = () => environmentAccessToken(env);
   return {
-    getAccessToken: async () => (await provider.accessToken()) ?? (provider.current ? undefined : environmentToken()),
-    refreshAccessToken: async () => {
+    getCredentials: async () => {
+      const token = await provider.accessToken();
+      const session = provider.current;
+      if (token && session) return credentialsOf(session, token);
+      const fromEnv = session ? undefined : environmentToken();
+      return fromEnv ? { accessToken: fromEnv } : undefined;
+    },
+    refreshCredentials: async () => {
       await provider.whenLoaded();
-      const refused = provider.current?.accessToken;
+      const session = provider.current;
       // Without a sign-in the token is the environment's, which nothing here can renew.
-      return refused ? provider.accessToken(refused) : undefined;
+      if (!session) return undefined;
+      const fresh = await provider.accessToken(session.accessToken);
+      const current = provider.current;
+      return fresh && current ? credentialsOf(current, fresh) : undefined;
     },
     isSignedIn: () => !!provider.current || !!environmentToken(),
     onDidChange: (listener: () => void): vscode.Disposable => provider.onDidChangeAccount(() => listener()),
     signIn: options.signIn,
     signOut: options.signOut,
-    getProfileArn: () => provider.current?.profileArn ?? (env.KIRO_PROFILE_ARN?.trim() || undefined),
+    rememberProfile: async (profileArn) => {
+      const session = provider.current;
+      if (session) await provider.setProfileArn(session.id, profileArn);
+    },
   };
 }

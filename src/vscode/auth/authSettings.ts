@@ -1,5 +1,6 @@
-// The sign-in settings (kiro.oidcEndpoint, kiro.auth.startUrl, kiro.auth.region) and the organisation the user signed in with last time.
-import * as vscode from "vscode";
+// The sign-in settings (kiro.oidcEndpoint, kiro.auth.startUrl, kiro.auth.region), read through src/vscode/settings.ts, and the organisation the user signed in with last time.
+import type * as vscode from "vscode";
+import { explicitSetting, kiroSettings } from "../settings";
 
 /** globalState key of the last Identity Center start URL and region (not secret: the user typed them). */
 const LAST_IDENTITY_CENTER_KEY = "kiro.auth.lastIdentityCenter";
@@ -9,21 +10,16 @@ export interface IdentityCenterTarget {
   region: string;
 }
 
-function setting(key: string): string | undefined {
-  const value = vscode.workspace.getConfiguration("kiro").get<string>(key);
-  return typeof value === "string" && value.trim() ? value.trim() : undefined;
-}
-
-/** `kiro.oidcEndpoint`: replaces https://oidc.{region}.amazonaws.com for simulators and proxies. */
+/** `kiro.oidcEndpoint` (user settings only) or `KIRO_OIDC_ENDPOINT`: replaces https://oidc.{region}.amazonaws.com for simulators and proxies. */
 export function oidcEndpointSetting(): string | undefined {
-  return setting("oidcEndpoint");
+  return kiroSettings().oidcEndpoint;
 }
 
 /** The start URL and region to offer: what the user used last, else the `kiro.auth.*` settings. */
 export function identityCenterDefaults(memory: vscode.Memento): Partial<IdentityCenterTarget> {
   const last = memory.get<Partial<IdentityCenterTarget>>(LAST_IDENTITY_CENTER_KEY);
-  const startUrl = (typeof last?.startUrl === "string" && last.startUrl) || setting("auth.startUrl");
-  const region = (typeof last?.region === "string" && last.region) || setting("auth.region");
+  const startUrl = (typeof last?.startUrl === "string" && last.startUrl) || explicitSetting("auth.startUrl");
+  const region = (typeof last?.region === "string" && last.region) || explicitSetting("auth.region");
   return { ...(startUrl ? { startUrl } : {}), ...(region ? { region } : {}) };
 }
 

@@ -2,11 +2,13 @@
 import * as vscode from "vscode";
 import type { KiroSession } from "../../auth/session";
 import { KiroAuth } from "../../auth/sessionManager";
-import { getUsageLimits, type UsageLimits } from "../../kiro/usageLimits";
-import type { KiroSessionSource } from "../chatProvider";
+import { KiroClient } from "../../kiro/client";
+import type { UsageLimits } from "../../kiro/usageLimits";
+import { coreLog } from "../kiroClient";
+import { kiroSettings } from "../settings";
 import type { Logger } from "../log";
 import { createAccountStatusBar, showAccountPick } from "./accountStatusBar";
-import { authSessionSource } from "./authSessionSource";
+import { authSessionSource, credentialsOf, type KiroSessionSource } from "./authSessionSource";
 import { oidcEndpointSetting } from "./authSettings";
 import { importSignIn, type ImportSource } from "./importSignIn";
 import { KIRO_AUTH_PROVIDER_ID, KIRO_AUTH_PROVIDER_LABEL, KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
@@ -49,15 +51,13 @@ export interface KiroAuthRegistrationOptions {
   log: vscode.LogOutputChannel;
 }
 
-function kiroApiSettings(): { region?: string; endpoint?: string } {
-  const config = vscode.workspace.getConfiguration("kiro");
-  const region = config.get<string>("region")?.trim();
-  const endpoint = config.get<string>("endpoint")?.trim();
-  return { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
-}
-
-function fetchUsage(session: Pick<KiroSession, "profileArn">, accessToken: string, signal: AbortSignal): Promise<UsageLimits> {
-  return getUsageLimits({ accessToken, ...kiroApiSettings(), ...(session.profileArn ? { profileArn: session.profileArn } : {}), signal });
+/**
+ * Usage (and the account's email) for a session that may not be the window's current one yet (right after sign-in or
+ * import): a client over exactly that token, on the same settings and route rules as the window's client.
+ */
+function fetchUsage(session: Pick<KiroSession, "method" | "profileArn" | "region">, accessToken: string, signal: AbortSignal, log: Logger): Promise<UsageLimits> {
+  const client = new KiroClient({ credentials: async () => credentialsOf(session, accessToken), settings: () => kiroSettings(), log: coreLog(log) });
+  return client.usage(signal);
 }
 
 /** KiroAuth over SecretStorage. `kiro.oidcEndpoint` is read at each call, so changing the setting needs no reload. */
@@ -70,7 +70,7 @@ function createKiroAuth(store: SecretAuthStore, log: Logger): KiroAuth {
     // Names the account by its email when Kiro tells it; a few seconds at most, sign-in does not wait longer.
     describeAccount: async (session) => {
       try {
-        return (await fetchUsage(session, session.accessToken, AbortSignal.timeout(5000))).email;
+        return (await fetchUsage(session, session.accessToken, AbortSignal.timeout(5000), log)).email;
       } catch (error) {
         log.debug(`Kiro sign-in: the account's email is not available: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
@@ -145,7 +145,7 @@ export function registerKiroAuth(context: vscode.ExtensionContext, options: Kiro
       async (signal) => {
         const token = await provider.accessToken();
         if (!token) throw new Error("You are signed out. Sign in to Kiro again.");
-        const usage = await fetchUsage(session, token, signal);
+        const usage = await fetchUsage(session, token, signal, log);
         if (usage.email) await provider.renameAccount(session.id, usage.email);
         return usage;
       },

@@ -163,6 +163,12 @@ export class KiroAuthenticationProvider implements vscode.AuthenticationProvider
     if (session && session.account !== label) await this.options.auth.addSession({ ...session, account: label });
   }
 
+  /** Remembers the Kiro profile chosen for this account (src/vscode/profilePick.ts); a no-op when signed out or unchanged. */
+  async setProfileArn(sessionId: string, profileArn: string): Promise<void> {
+    const session = await this.options.auth.getSession(sessionId);
+    if (session && session.profileArn !== profileArn) await this.options.auth.addSession({ ...session, profileArn });
+  }
+
   /** One account: everything but `sessionId` is signed out (client registrations stay for the next sign-in). */
   private async keepOnly(sessionId: string): Promise<void> {
     for (const other of await this.options.auth.getSessions()) {

@@ -1,6 +1,7 @@
 // Wires pi-in-the-terminal into VS Code: the bridge and its terminal environment, the open command, the terminal profile, and the walkthrough's context key.
 import * as vscode from "vscode";
-import { workspaceChatConfig, type KiroChatConfig, type KiroSessionSource } from "../chatProvider";
+import type { KiroClient } from "../../kiro/client";
+import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
 import { markWalkthroughStepDone } from "../walkthrough";
 import { BridgeHost, applyBridgeEnvironment, type BridgeEnvironment } from "./bridgeHost";
@@ -27,8 +28,9 @@ export interface KiroTerminalTestHooks {
 
 export interface KiroTerminalOptions {
   session: KiroSessionSource;
+  /** The window's Kiro client, which the bridge serves to pi. */
+  client: KiroClient;
   log: Logger;
-  config?: KiroChatConfig;
 }
 
 /**
@@ -40,9 +42,9 @@ export function registerKiroTerminal(context: vscode.ExtensionContext, options: 
   const { session, log } = options;
   const piExtension = vscode.Uri.joinPath(context.extensionUri, "dist", "pi-extension.js").fsPath;
   const host = new BridgeHost({
-    session,
+    client: options.client,
+    isSignedIn: () => session.isSignedIn(),
     log,
-    config: options.config ?? workspaceChatConfig(),
     version: String(context.extension.packageJSON.version ?? "unknown"),
   });
   context.subscriptions.push(host);

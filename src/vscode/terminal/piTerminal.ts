@@ -1,6 +1,6 @@
 // "Kiro: Open pi in Terminal" and the "pi (Kiro)" terminal profile: start pi with the Kiro extension in the workspace folder, or say clearly why not.
 import * as vscode from "vscode";
-import type { KiroSessionSource } from "../chatProvider";
+import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
 import { BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_VARIABLE, PI_EXTENSION_VARIABLE, type BridgeEnvironment } from "./bridgeHost";
 import { DEFAULT_PI_COMMAND, PI_INSTALL_COMMAND, planPiLaunch, type PiLaunchPlan } from "./piCommandLine";

@@ -129,7 +129,7 @@ suite("Kiro sign-in (authentication provider)", function () {
     );
     assert.equal(hooks.provider.current?.id, created.id);
     assert.ok(hooks.session.isSignedIn());
-    assert.equal(await hooks.session.getAccessToken(), created.accessToken);
+    assert.equal((await hooks.session.getCredentials())?.accessToken, created.accessToken);
   });
 
   test("a second sign-in replaces the first: one account at a time", async () => {
@@ -237,10 +237,10 @@ suite("Kiro sign-in (authentication provider)", function () {
 
   test("a token Kiro refused is replaced by a refreshed one", async () => {
     const created = await signIn();
-    const fresh = await hooks.session.refreshAccessToken?.();
+    const fresh = (await hooks.session.refreshCredentials?.())?.accessToken;
     assert.ok(fresh && fresh !== created.accessToken);
     assert.ok(oidc.isValidAccessToken(fresh));
-    assert.equal(await hooks.session.getAccessToken(), fresh);
+    assert.equal((await hooks.session.getCredentials())?.accessToken, fresh);
   });
 
   test("invalid_grant on refresh signs the user out once: one notice however many requests, no token afterwards", async () => {
@@ -249,10 +249,10 @@ suite("Kiro sign-in (authentication provider)", function () {
     const subscription = hooks.provider.onDidSignOutExpired(() => notices++);
     try {
       oidc.revokeRefreshTokens();
-      const refreshed = await Promise.all([hooks.session.refreshAccessToken?.(), hooks.session.refreshAccessToken?.(), hooks.session.refreshAccessToken?.()]);
+      const refreshed = (await Promise.all([hooks.session.refreshCredentials?.(), hooks.session.refreshCredentials?.(), hooks.session.refreshCredentials?.()])).map((c) => c?.accessToken);
       assert.deepEqual(refreshed, [undefined, undefined, undefined]);
-      assert.equal(await hooks.session.getAccessToken(), undefined);
-      assert.equal(await hooks.session.refreshAccessToken?.(), undefined);
+      assert.equal((await hooks.session.getCredentials())?.accessToken, undefined);
+      assert.equal(await hooks.session.refreshCredentials?.(), undefined);
       assert.equal(notices, 1, "the user is told once");
       assert.equal(hooks.session.isSignedIn(), false);
       assert.deepEqual((await stored()).sessions, []);
@@ -306,7 +306,7 @@ suite("Kiro sign-in (authentication provider)", function () {
     assert.deepEqual(sessions.map((s) => [s.id, s.source, s.accessToken]), [["imported-kiro-ide", "kiro-ide", "kiro-ide-access-token"]]);
     assert.ok(!sessions.some((s) => s.id === first.id), "the earlier sign-in was replaced: one account at a time");
     assert.equal(hooks.provider.current?.source, "kiro-ide");
-    assert.equal(await hooks.session.getAccessToken(), "kiro-ide-access-token");
+    assert.equal((await hooks.session.getCredentials())?.accessToken, "kiro-ide-access-token");
     await waitFor("the log to name why kiro-cli had nothing", () => kiroLogText().includes("Kiro import: kiro-cli: No kiro-cli database at /home/someone/.local/share/kiro-cli/data.sqlite3. Sign in with `kiro-cli login` first."));
   });
 
