@@ -1,4 +1,4 @@
-// The simulator's request rules (KIRO_PROTOCOL.md §2): each rule rejects a body that breaks it and a well-formed body passes them all.
+// The simulator's body rules (docs/kiro-protocol.md, "Rules the service enforces"), as a pure function: each rule rejects a body that breaks it and a well-formed body passes them all.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultSimModels } from "../sim/kiroSimulator";
@@ -242,13 +242,13 @@ describe("rule 5: tools used in history need specs in currentMessage", () => {
 describe("rule 6: tool names, descriptions and inputs", () => {
   test("an empty tool spec name is rejected", () => {
     const body = wellFormedBody();
-    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: {} } } });
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: { type: "object" } } } });
     assertBreaks(body, RULES.toolName);
   });
 
   test("a 65-character tool name is rejected and a 64-character one accepted", () => {
     const body = wellFormedBody();
-    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "t".repeat(64), description: "d", inputSchema: { json: {} } } });
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "t".repeat(64), description: "d", inputSchema: { json: { type: "object" } } } });
     assert.deepEqual(rulesBroken(body), []);
     current(body).userInputMessageContext.tools[1].toolSpecification.name = "t".repeat(65);
     assertBreaks(body, RULES.toolName);
@@ -327,7 +327,7 @@ describe("model, thinking fields, images and JSON", () => {
     body.additionalModelRequestFields = { thinking: { type: "adaptive" } };
     const errors = validateGenerateAssistantResponse(body, models);
     assert.deepEqual(errors.map(ruleOf), [RULES.additionalFieldsUnsupported]);
-    assert.deepEqual(rejectionFor(errors), { status: 400, body: { message: "Improperly formed request." }, errorType: "ValidationException" });
+    assert.deepEqual(rejectionFor(errors), { status: 400, body: { message: "Improperly formed request.", reason: null }, errorType: "ValidationException" });
   });
 
   test("additionalModelRequestFields outside the model's schema are rejected", () => {
@@ -339,7 +339,9 @@ describe("model, thinking fields, images and JSON", () => {
 
   test("input estimated over the model's maxInputTokens is rejected with CONTENT_LENGTH_EXCEEDS_THRESHOLD", () => {
     const body = wellFormedBody();
-    history(body)[0].userInputMessage.content = "w".repeat(200_001 * 4);
+    // Split over two messages: one message over 600,000 characters breaks a rule of its own.
+    history(body)[0].userInputMessage.content = "w".repeat(400_000);
+    history(body)[1].assistantResponseMessage.content = "w".repeat(400_004);
     const errors = validateGenerateAssistantResponse(body, models);
     assert.deepEqual(errors.map(ruleOf), [RULES.inputTooLong]);
     assert.deepEqual(rejectionFor(errors)?.body, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" });
@@ -366,7 +368,7 @@ describe("model, thinking fields, images and JSON", () => {
   test("malformed JSON is rejected", () => {
     const { errors } = validateGenerateAssistantResponseJson('{"conversationState": ', models);
     assert.deepEqual(errors.map(ruleOf), [RULES.malformedJson]);
-    assert.deepEqual(rejectionFor(errors)?.body, { message: "Improperly formed request." });
+    assert.deepEqual(rejectionFor(errors)?.body, { message: "Improperly formed request.", reason: null });
   });
 
   test("a missing or unknown chatTriggerType is rejected", () => {
@@ -381,6 +383,6 @@ describe("model, thinking fields, images and JSON", () => {
     const body = wellFormedBody();
     current(body).modelId = "nope";
     current(body).content = "";
-    assert.deepEqual(rejectionFor(validateGenerateAssistantResponse(body, models))?.body, { message: "Improperly formed request." });
+    assert.deepEqual(rejectionFor(validateGenerateAssistantResponse(body, models))?.body, { message: "Improperly formed request.", reason: null });
   });
 });
