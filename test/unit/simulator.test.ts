@@ -517,8 +517,16 @@ describe("the control API", () => {
 });
 
 describe("the standalone simulator (cli.js)", () => {
-  test("prints its url and token, serves the default reply and the control API, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), "--control", "--token", "cli-token"], { stdio: ["ignore", "pipe", "pipe"] });
+  interface Started {
+    url: string;
+    accessToken: string;
+    controlUrl?: string;
+    profiles: { arn: string; profileName: string }[];
+  }
+
+  /** Spawns cli.js with `args`, waits for its first stdout line, and kills it when the test ends if it is still running. */
+  async function startCli(args: string[]): Promise<{ started: Started; stop(): Promise<number | null> }> {
+    const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     after(() => {
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -531,10 +539,21 @@ describe("the standalone simulator (cli.js)", () => {
       });
       child.on("exit", (code) => reject(new Error(`cli exited early with ${code}`)));
     });
-    const started = JSON.parse(line) as { url: string; accessToken: string; controlUrl: string };
+    return {
+      started: JSON.parse(line) as Started,
+      stop() {
+        child.kill("SIGTERM");
+        return exited;
+      },
+    };
+  }
+
+  test("prints its url, token and profile, serves the default reply and the control API, and exits 0 on SIGTERM", async () => {
+    const { started, stop } = await startCli(["--control", "--token", "cli-token"]);
     assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(started.accessToken, "cli-token");
     assert.equal(started.controlUrl, `${started.url}/__sim`);
+    assert.deepEqual(started.profiles, [DEFAULT_SIM_PROFILE]);
 
     const sim = { url: started.url, accessToken: "cli-token" } as KiroSimulator;
     assert.equal(textOf((await generate(sim, userBody("hello cli"))).frames), "You said: hello cli");
@@ -544,7 +563,32 @@ describe("the standalone simulator (cli.js)", () => {
     assert.equal(received.length, 2);
     assert.ok(received.every((r) => r.validationErrors.length === 0));
 
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    assert.equal(await stop(), 0);
+  });
+
+  test("--profile, --generations, --external-idp and --disable-rule shape the account it plays", async () => {
+    const eu = "arn:aws:codewhisperer:eu-central-1:111122223333:profile/EUPROFILE001";
+    const { started, stop } = await startCli(["--token", "okta", "--profile", `${eu}=EU team`, "--generations", "runtime", "--external-idp", "--disable-rule", "profile-arn-required"]);
+    assert.deepEqual(started.profiles, [{ arn: eu, profileName: "EU team" }]);
+    const sim = { url: started.url, accessToken: "okta" } as KiroSimulator;
+    const idp = { tokentype: "EXTERNAL_IDP" };
+    assert.equal((await generate(sim, userBody("x"))).status, 403, "the external-IdP token needs its TokenType header");
+    assert.equal((await generate(sim, { ...userBody("x"), profileArn: eu }, { headers: idp })).status, 200);
+    assert.equal((await generate(sim, { ...userBody("x"), profileArn: undefined }, { headers: idp })).status, 200, "profile-arn-required is off");
+    const q = await fetch(`${started.url}/ListAvailableModels?profileArn=${encodeURIComponent(eu)}`, { headers: { authorization: "Bearer okta", ...idp } });
+    assert.equal(q.status, 404, "only the runtime generation is served");
+    await q.body?.cancel();
+    assert.equal(await stop(), 0);
+  });
+
+  test("refuses a --profile that is not a profile ARN and an unknown --disable-rule", async () => {
+    for (const args of [["--profile", "not-an-arn"], ["--disable-rule", "no-such-rule"]]) {
+      const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      assert.equal(code, 2, args.join(" "));
+      assert.match(stderr, args[0] === "--profile" ? /not a profile ARN/ : /not a rule id/);
+    }
   });
 });
