@@ -3,7 +3,7 @@
 // Usage: node out/test/sim/cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole]
 //          [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--disable-rule RULE]...
 //   --profile       a profile of the account (repeatable; default one us-east-1 profile); ListAvailableProfiles lists them
-//                   and every chat / model / usage call must name one of them (docs/kiro-protocol.md, "Profile ARN")
+//                   and every chat / model / usage call must name one of them (docs/kiro-protocol.md#profile-arn)
 //   --builder-id    the account is an AWS Builder ID one: ListAvailableProfiles answers 403, the shared Builder ID
 //                   profile ARN is accepted
 //   --generations   the host generations served (default both); the other's routes answer 404

@@ -15,7 +15,7 @@ import {
 
 export type { SimModel, ValidationRule } from "./validation";
 
-/** The two generations of Kiro hosts (docs/kiro-protocol.md, "Hosts"): q.{region}.amazonaws.com, and runtime. / management.{region}.kiro.dev. */
+/** The two generations of Kiro hosts (docs/kiro-protocol.md#hosts): q.{region}.amazonaws.com, and runtime. / management.{region}.kiro.dev. */
 export type SimGeneration = "q" | "runtime";
 
 /** The service operations the simulator serves. */
@@ -140,8 +140,8 @@ export interface KiroSimulatorOptions {
 export const DEFAULT_SIM_PROFILE: SimProfile = simProfile("us-east-1");
 
 /**
- * The profile ARN Kiro's own clients send for AWS Builder ID sign-ins, which own no profile (docs/kiro-protocol.md,
- * "Builder ID"): a fixed ARN in an AWS account of the service's, the same for every Builder ID user.
+ * The profile ARN Kiro's own clients send for AWS Builder ID sign-ins, which own no profile (docs/kiro-protocol.md#builder-id):
+ * a fixed ARN in an AWS account of the service's, the same for every Builder ID user.
  */
 export const BUILDER_ID_SERVICE_PROFILE_ARN = "arn:aws:codewhisperer:us-east-1:638616132270:profile/AAAACCCCXXXX";
 
@@ -170,7 +170,7 @@ export interface KiroSimulator {
   requestsFor(operation: SimOperation): SimRecordedRequest[];
   /**
    * Chat, ListAvailableModels and getUsageLimits calls that carried no profile ARN (whatever they were answered);
-   * a client that follows docs/kiro-protocol.md, "Profile ARN", makes none.
+   * a client that follows docs/kiro-protocol.md#profile-arn makes none.
    */
   callsWithoutProfileArn(): SimRecordedRequest[];
   /** The account's profiles (ListAvailableProfiles' answer); may be replaced. */
@@ -205,7 +205,7 @@ export function nativeThinkingSchema(): Record<string, unknown> {
 }
 
 /**
- * The catalog of docs/kiro-protocol.md, "Models". `nativeThinking` lists the model ids that get an additionalModelRequestFieldsSchema
+ * The catalog of docs/kiro-protocol.md#models. `nativeThinking` lists the model ids that get an additionalModelRequestFieldsSchema
  * (default: claude-sonnet-4.6, claude-opus-4.6, claude-opus-4.7).
  */
 export function defaultSimModels(o: { nativeThinking?: readonly string[] } = {}): SimModel[] {
@@ -273,7 +273,7 @@ interface Route {
   generation: SimGeneration | "shared";
 }
 
-/** Every route of both generations (docs/kiro-protocol.md, "Hosts"). With an endpoint override a client sends all its calls to one base URL. */
+/** Every route of both generations (docs/kiro-protocol.md#hosts). With an endpoint override a client sends all its calls to one base URL. */
 const ROUTES: readonly Route[] = [
   { method: "POST", path: "/generateAssistantResponse", operation: "generateAssistantResponse", generation: "shared" },
   { method: "POST", path: "/", target: GENERATE_TARGET, operation: "generateAssistantResponse", generation: "q" },
@@ -418,7 +418,7 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
       if (arn) record.profileArn = arn;
     }
 
-    // The management host words a refused token differently from the others (docs/kiro-protocol.md, "Error bodies").
+    // The management host words a refused token differently from the others (docs/kiro-protocol.md#error-bodies).
     const host = route.generation === "runtime" && route.operation !== "generateAssistantResponse" ? " (management)" : "";
     const bearer = /^Bearer (.+)$/.exec(record.headers["authorization"] ?? "")?.[1];
     const accepted = o.acceptsToken ? bearer !== undefined && o.acceptsToken(bearer) : bearer === sim.accessToken;

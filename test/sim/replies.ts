@@ -253,7 +253,7 @@ export function resetReply(): SimReply {
   return { reset: true };
 }
 
-/** A reply with one of every event type of docs/kiro-protocol.md, "Event stream", the client should cope with. */
+/** A reply with one of every event type of docs/kiro-protocol.md#event-stream, the client should cope with. */
 export function everyEventKindReply(): SimReply {
   return {
     events: [

@@ -1,4 +1,4 @@
-// The Kiro service's reported request rules (docs/kiro-protocol.md, "Rules the service enforces"), written from public reports alone so the simulator judges the client independently of src/.
+// The Kiro service's reported request rules (docs/kiro-protocol.md#rules), written from public reports alone so the simulator judges the client independently of src/.
 import { imageDimensions } from "./imageDimensions";
 
 /** One entry of the simulator's model catalog, in ListAvailableModels' own shape. */
@@ -15,7 +15,7 @@ export interface SimModel {
 
 /**
  * Rule ids; every validation error string starts with one of them followed by ": ". Each id is a row of the rule table in
- * docs/kiro-protocol.md, which gives its public source and the exact answer.
+ * docs/kiro-protocol.md#rules (anchor #rule-<id>), which gives its public source and the exact answer.
  */
 export const RULES = {
   // Routing and authentication (checked before the body is looked at).
@@ -571,7 +571,7 @@ class RequestChecker {
     return names;
   }
 
-  /** The tool-schema rules of docs/kiro-protocol.md, "Tool schemas"; `at` names the tool (its index is the one the service quotes). */
+  /** The rules of docs/kiro-protocol.md#tool-schemas; `at` names the tool (its index is the one the service quotes). */
   private checkInputSchema(schema: JsonObject, at: string): void {
     const unions = ["anyOf", "oneOf", "allOf"].filter((keyword) => keyword in schema);
     if (unions.length > 0) this.fail(RULES.toolSchemaTopLevelUnion, `${at} input schema has ${unions.join(", ")} at the top level`);

@@ -1,4 +1,4 @@
-// The Kiro simulator's service rules over real loopback HTTP, one accepted and one refused case each (docs/kiro-protocol.md, "Rules the service enforces"): profiles, both host generations, tool schemas, the history cap, service limits, external IdP tokens, and the reply builders for the output cap, invalidStateEvent and the service's error bodies.
+// The Kiro simulator's service rules over real loopback HTTP, one accepted and one refused case each (docs/kiro-protocol.md#rules): profiles, both host generations, tool schemas, the history cap, service limits, external IdP tokens, and the reply builders for the output cap, invalidStateEvent and the service's error bodies.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {

@@ -1,4 +1,4 @@
-// The simulator's body rules (docs/kiro-protocol.md, "Rules the service enforces"), as a pure function: each rule rejects a body that breaks it and a well-formed body passes them all.
+// The simulator's body rules (docs/kiro-protocol.md#rules), as a pure function: each rule rejects a body that breaks it and a well-formed body passes them all.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultSimModels } from "../sim/kiroSimulator";
