@@ -21,6 +21,7 @@
 //   GET    /__sim/requests   → SimRecordedRequest[] (method, path, operation, generation, profileArn, query, headers, body,
 //                            bodyBytes, validationErrors, status); ?since=<index> skips earlier ones,
 //                            ?path=/generateAssistantResponse filters by path, ?operation=listAvailableProfiles by operation
+//   GET    /__sim/calls-without-profile-arn → the chat / model / usage requests that carried no profile ARN
 //   DELETE /__sim/requests   → forgets recorded requests
 //   POST   /__sim/token      body {accessToken} → the token accepted from now on (simulates expiry / rotation)
 //   POST   /__sim/usage      body: a getUsageLimits answer → served from now on

@@ -577,6 +577,8 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
         const rows = sim.requests.slice(since).filter((r) => (path === null || r.path === path) && (operation === null || r.operation === operation));
         return sendJson(res, 200, rows);
       }
+      case "GET /__sim/calls-without-profile-arn":
+        return sendJson(res, 200, sim.callsWithoutProfileArn());
       case "DELETE /__sim/requests":
         sim.requests.length = 0;
         return sendJson(res, 200, { cleared: true });

@@ -562,6 +562,9 @@ describe("the standalone simulator (cli.js)", () => {
     const received = (await (await fetch(`${started.controlUrl}/requests`)).json()) as { validationErrors: string[] }[];
     assert.equal(received.length, 2);
     assert.ok(received.every((r) => r.validationErrors.length === 0));
+    assert.equal((await generate(sim, { ...userBody("no profile"), profileArn: undefined })).status, 400);
+    const without = (await (await fetch(`${started.controlUrl}/calls-without-profile-arn`)).json()) as { operation: string }[];
+    assert.deepEqual(without.map((r) => r.operation), ["generateAssistantResponse"]);
 
     assert.equal(await stop(), 0);
   });
