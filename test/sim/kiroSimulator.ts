@@ -464,21 +464,17 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
   /** ListAvailableProfiles, both shapes: `{maxResults?, nextToken?}` in, `{profiles, nextToken?}` out. */
   function answerProfiles(route: Route, text: string, answer: (status: number, body: unknown, headers?: Record<string, string>) => void, rejected: (found: readonly string[]) => boolean): void {
     if (o.builderId && rejected([`${RULES.builderIdNoProfiles}: an AWS Builder ID account has no profiles to list`])) return;
-    const request = text.trim() === "" ? {} : parseJsonObject(text);
-    if (!request) {
-      rejected([`${RULES.malformedJson}: the ListAvailableProfiles body is not a JSON object`]);
-      return;
-    }
-    const maxResults = request.maxResults ?? o.profilesPageSize ?? Math.max(1, sim.profiles.length);
-    if (typeof maxResults !== "number" || !Number.isInteger(maxResults) || maxResults < 1) {
-      rejected([`${RULES.queryParameter}: 1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`]);
-      return;
-    }
-    const start = pageStart(request.nextToken, "profiles");
-    if (start === undefined) {
-      rejected([`${RULES.queryParameter}: Invalid nextToken.`]);
-      return;
-    }
+    // With the rule in question disabled, a bad field falls back to its default instead of refusing.
+    const parsed = text.trim() === "" ? {} : parseJsonObject(text);
+    if (!parsed && rejected([`${RULES.malformedJson}: the ListAvailableProfiles body is not a JSON object`])) return;
+    const request = parsed ?? {};
+    const fallbackSize = o.profilesPageSize ?? Math.max(1, sim.profiles.length);
+    const requested = request.maxResults;
+    let maxResults = fallbackSize;
+    if (typeof requested === "number" && Number.isInteger(requested) && requested >= 1) maxResults = requested;
+    else if (requested !== undefined && rejected([`${RULES.queryParameter}: 1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`])) return;
+    const start = pageStart(request.nextToken, "profiles") ?? (rejected([`${RULES.queryParameter}: Invalid nextToken.`]) ? undefined : 0);
+    if (start === undefined) return;
     const page = sim.profiles.slice(start, start + maxResults);
     const end = start + page.length;
     const body = { profiles: page, ...(end < sim.profiles.length ? { nextToken: pageToken("profiles", end) } : {}) };

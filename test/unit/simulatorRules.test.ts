@@ -220,6 +220,15 @@ describe("ListAvailableProfiles", () => {
     assert.equal((await qStyle({ nextToken: "not-ours" })).status, 400);
   });
 
+  test("with query-parameter disabled, a bad maxResults or nextToken falls back to the first full page", async () => {
+    await withSim({ profiles: three, disabledRules: [RULES.queryParameter] }, async (relaxed) => {
+      for (const body of [{ maxResults: 0 }, { nextToken: "not-ours" }, { maxResults: "two" }]) {
+        const answer = await call(relaxed, "/List-Available-Profiles", { body });
+        assert.deepEqual([answer.status, answer.json], [200, { profiles: three }], JSON.stringify(body));
+      }
+    });
+  });
+
   test("profilesPageSize pages a request that gives no maxResults", async () => {
     await withSim({ profiles: three, profilesPageSize: 1 }, async (paged) => {
       const seen = [];
