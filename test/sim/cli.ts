@@ -1,8 +1,16 @@
 // Runs the Kiro simulator as its own process for demos and for pi / VS Code tests in other processes; prints where it listens as one JSON line.
 //
 // Usage: node out/test/sim/cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole]
-//   stdout, once listening: {"url":"http://127.0.0.1:<port>","accessToken":"<token>"[,"controlUrl":"<url>/__sim"]}
-//   Point a client at it with KIRO_ENDPOINT=<url> KIRO_ACCESS_TOKEN=<token>. Unscripted requests get the default reply
+//          [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--disable-rule RULE]...
+//   --profile       a profile of the account (repeatable; default one us-east-1 profile); ListAvailableProfiles lists them
+//                   and every chat / model / usage call must name one of them (docs/kiro-protocol.md#profile-arn)
+//   --builder-id    the account is an AWS Builder ID one: ListAvailableProfiles answers 403, the shared Builder ID
+//                   profile ARN is accepted
+//   --generations   the host generations served (default both); the other's routes answer 404
+//   --external-idp  the token is an external identity provider's: calls must carry TokenType: EXTERNAL_IDP
+//   --disable-rule  a rule id of test/sim/validation.ts RULES not to enforce (repeatable)
+//   stdout, once listening: {"url":"http://127.0.0.1:<port>","accessToken":"<token>","profiles":[{arn,profileName}…][,"controlUrl":"<url>/__sim"]}
+//   Point a client at it with KIRO_ENDPOINT=<url> KIRO_ACCESS_TOKEN=<token> KIRO_PROFILE_ARN=<arn>. Unscripted requests get the default reply
 //   (replies.ts defaultSimReply: echo "You said: …", a `read` tool call for "read <path>", a quote of a tool result's
 //   first line). SIGINT / SIGTERM close the server and exit 0.
 //
@@ -10,14 +18,18 @@
 //   GET    /__sim/health     → {ok, pendingReplies, requests}
 //   POST   /__sim/reply      body: one SimReply or an array of them (kiroSimulator.ts) → queued FIFO for the next
 //                            generateAssistantResponse calls → {queued, pendingReplies}; 400 when not a SimReply
-//   GET    /__sim/requests   → SimRecordedRequest[] (method, path, query, headers, body, bodyBytes, validationErrors, status);
-//                            ?since=<index> skips earlier ones, ?path=/generateAssistantResponse filters by path
+//   GET    /__sim/requests   → SimRecordedRequest[] (method, path, operation, generation, profileArn, query, headers, body,
+//                            bodyBytes, validationErrors, status); ?since=<index> skips earlier ones,
+//                            ?path=/generateAssistantResponse filters by path, ?operation=listAvailableProfiles by operation
+//   GET    /__sim/calls-without-profile-arn → the chat / model / usage requests that carried no profile ARN
 //   DELETE /__sim/requests   → forgets recorded requests
 //   POST   /__sim/token      body {accessToken} → the token accepted from now on (simulates expiry / rotation)
 //   POST   /__sim/usage      body: a getUsageLimits answer → served from now on
 //   POST   /__sim/models     body: SimModel[] → the catalog from now on (ListAvailableModels and modelId validation)
+//   POST   /__sim/profiles   body: [{arn, profileName}] → the account's profiles from now on
 //   POST   /__sim/reset      → empties the reply queue and the recorded requests
-import { startKiroSimulator } from "./kiroSimulator";
+import { startKiroSimulator, type SimGeneration, type SimProfile } from "./kiroSimulator";
+import { RULES, type ValidationRule } from "./validation";
 
 interface CliOptions {
   port: number;
@@ -25,10 +37,18 @@ interface CliOptions {
   control: boolean;
   seed?: number;
   chunking?: "random" | "whole";
+  profiles: SimProfile[];
+  builderId: boolean;
+  generations?: SimGeneration[];
+  externalIdp: boolean;
+  disabledRules: ValidationRule[];
 }
 
+const USAGE =
+  "usage: cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole] [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--disable-rule RULE]...";
+
 function parseArguments(argv: string[]): CliOptions {
-  const options: CliOptions = { port: 0, control: false };
+  const options: CliOptions = { port: 0, control: false, profiles: [], builderId: false, externalIdp: false, disabledRules: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -58,8 +78,32 @@ function parseArguments(argv: string[]): CliOptions {
         options.chunking = chunking;
         break;
       }
+      case "--profile": {
+        const [arn, name] = value().split("=", 2) as [string, string | undefined];
+        if (!/^arn:aws:codewhisperer:[a-z0-9-]+:\d{12}:profile\/[A-Za-z0-9]+$/.test(arn)) throw new Error(`--profile ${arn} is not a profile ARN (arn:aws:codewhisperer:<region>:<account>:profile/<id>)`);
+        options.profiles.push({ arn, profileName: name ?? arn.slice(arn.lastIndexOf("/") + 1) });
+        break;
+      }
+      case "--builder-id":
+        options.builderId = true;
+        break;
+      case "--generations": {
+        const names = value().split(",").map((g) => g.trim());
+        if (names.length === 0 || names.some((g) => g !== "q" && g !== "runtime")) throw new Error("--generations takes q, runtime or q,runtime");
+        options.generations = names as SimGeneration[];
+        break;
+      }
+      case "--external-idp":
+        options.externalIdp = true;
+        break;
+      case "--disable-rule": {
+        const rule = value();
+        if (!(Object.values(RULES) as string[]).includes(rule)) throw new Error(`--disable-rule ${rule} is not a rule id; ids: ${Object.values(RULES).join(", ")}`);
+        options.disabledRules.push(rule as ValidationRule);
+        break;
+      }
       default:
-        throw new Error(`unknown argument ${flag}; usage: cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole]`);
+        throw new Error(`unknown argument ${flag}; ${USAGE}`);
     }
   }
   return options;
@@ -79,6 +123,12 @@ async function main(): Promise<void> {
     ...(options.token === undefined ? {} : { accessToken: options.token }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.chunking === undefined ? {} : { chunking: options.chunking }),
+    ...(options.profiles.length > 0 ? { profiles: options.profiles } : {}),
+    ...(options.generations ? { generations: options.generations } : {}),
+    builderId: options.builderId,
+    disabledRules: options.disabledRules,
+    // The flag marks whatever token the simulator accepts at the moment, also after POST /__sim/token.
+    ...(options.externalIdp ? { externalIdpTokens: (token: string) => token === sim.accessToken } : {}),
   });
   const shutdown = () => {
     sim.close().then(
@@ -89,7 +139,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   process.stdout.write(
-    `${JSON.stringify({ url: sim.url, accessToken: sim.accessToken, ...(options.control ? { controlUrl: `${sim.url}/__sim` } : {}) })}\n`,
+    `${JSON.stringify({ url: sim.url, accessToken: sim.accessToken, profiles: sim.profiles, ...(options.control ? { controlUrl: `${sim.url}/__sim` } : {}) })}\n`,
   );
 }
 

@@ -1,7 +1,8 @@
 // The offline demo's backend for `npm start -- --demo`: the OIDC simulator and the Kiro simulator in one process, the Kiro side accepting exactly the tokens the OIDC side issued.
 //
 // Usage: node out/test/sim/demo.js [--kiro-port N] [--oidc-port N]
-//   stdout, once both listen: {"kiroEndpoint":"http://127.0.0.1:<port>","oidcEndpoint":"http://127.0.0.1:<port>"}
+//   stdout, once both listen: {"kiroEndpoint":"http://127.0.0.1:<port>","oidcEndpoint":"http://127.0.0.1:<port>","profiles":[{"arn","profileName"}]}
+//   The Kiro side serves both host generations and its account has one profile, which ListAvailableProfiles lists.
 //   Point the extension at them with the settings kiro.endpoint and kiro.oidcEndpoint, then run "Kiro: Sign In": nothing
 //   approves the code by itself, a person does it on the simulator's page (/device?user_code=…) as on AWS's.
 //   SIGINT / SIGTERM close both servers and exit 0.
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
-  process.stdout.write(`${JSON.stringify({ kiroEndpoint: servers.kiro.url, oidcEndpoint: servers.oidc.url })}\n`);
+  process.stdout.write(`${JSON.stringify({ kiroEndpoint: servers.kiro.url, oidcEndpoint: servers.oidc.url, profiles: servers.kiro.profiles })}\n`);
 }
 
 // The bundler may inline this file elsewhere, where `require.main === module` holds too; the script name tells them apart.

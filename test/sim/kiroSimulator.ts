@@ -1,11 +1,31 @@
-// A Kiro service on loopback for tests and demos: real HTTP, the service's validation rules, binary event-stream answers, scripted failures.
+// A Kiro service on loopback for tests and demos: both host generations' routes on one port, profiles, the service's validation rules, binary event-stream answers, scripted failures.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createRandom, cutAtRandomOffsets, encodeErrorFrame, encodeEventFrame, encodeExceptionFrame } from "./frames";
 import { defaultSimReply } from "./replies";
-import { rejectionFor, validateGenerateAssistantResponseJson, type SimModel } from "./validation";
+import {
+  RULES,
+  historyEntryCapFor,
+  rejectionFor,
+  ruleOf,
+  validateGenerateAssistantResponseJson,
+  type SimModel,
+  type ValidationRule,
+} from "./validation";
 
-export type { SimModel } from "./validation";
+export type { SimModel, ValidationRule } from "./validation";
+
+/** The two generations of Kiro hosts (docs/kiro-protocol.md#hosts): q.{region}.amazonaws.com, and runtime. / management.{region}.kiro.dev. */
+export type SimGeneration = "q" | "runtime";
+
+/** The service operations the simulator serves. */
+export type SimOperation = "generateAssistantResponse" | "listAvailableModels" | "getUsageLimits" | "listAvailableProfiles";
+
+/** One entry of ListAvailableProfiles' `profiles`. */
+export interface SimProfile {
+  arn: string;
+  profileName: string;
+}
 
 export type SimEvent =
   /** A normal event frame; `type` is the `:event-type`, e.g. "assistantResponseEvent". */
@@ -36,12 +56,21 @@ export interface SimRecordedRequest {
   method: string;
   /** Path without the query, e.g. "/generateAssistantResponse". */
   path: string;
+  /** The operation the route serves; undefined when no route matched. */
+  operation?: SimOperation;
+  /**
+   * Which host generation the request was written for: its route, or for the shared POST /generateAssistantResponse
+   * the body (top-level `"agentMode": "vibe"` is the runtime shape).
+   */
+  generation?: SimGeneration;
+  /** The profile ARN sent: top-level `profileArn` of a chat body, or the `profileArn` query parameter. */
+  profileArn?: string;
   query: Record<string, string>;
   headers: Record<string, string>;
   /** Parsed JSON body, or undefined when there was none or it was not JSON. */
   body: unknown;
   bodyBytes: number;
-  /** Rules of KIRO_PROTOCOL.md §2 the body broke (see validation.ts RULES); empty when it was well formed. */
+  /** Rules the request broke, "<rule id>: <detail>" (see validation.ts RULES); empty when it was accepted. */
   validationErrors: string[];
   /** HTTP status answered (0 when the connection was reset before any answer). */
   status: number;
@@ -90,6 +119,35 @@ export interface KiroSimulatorOptions {
   port?: number;
   /** Serves the /__sim/ control API (see cli.ts) on the same port. */
   control?: boolean;
+  /** The account's profiles, listed by ListAvailableProfiles (default: [DEFAULT_SIM_PROFILE]; [] when `builderId`). */
+  profiles?: SimProfile[];
+  /**
+   * The account signs in with AWS Builder ID: ListAvailableProfiles answers 403 "AWS Builder ID is not supported for
+   * this operation.", and the profile accepted is Kiro's shared BUILDER_ID_SERVICE_PROFILE_ARN (plus any `profiles`).
+   */
+  builderId?: boolean;
+  /** ListAvailableProfiles page size when the request gives no maxResults (default: all profiles on one page). */
+  profilesPageSize?: number;
+  /** Host generations served (default both); the routes only the other generation has answer 404. */
+  generations?: readonly SimGeneration[];
+  /** Tokens that come from an external identity provider: accepted only with the header `TokenType: EXTERNAL_IDP`. */
+  externalIdpTokens?: readonly string[] | ((token: string) => boolean);
+  /** Rules not enforced (requests breaking only these are accepted and the rule is not recorded). */
+  disabledRules?: readonly ValidationRule[];
+}
+
+/** The simulated account's default profile. */
+export const DEFAULT_SIM_PROFILE: SimProfile = simProfile("us-east-1");
+
+/**
+ * The profile ARN Kiro's own clients send for AWS Builder ID sign-ins, which own no profile (docs/kiro-protocol.md#builder-id):
+ * a fixed ARN in an AWS account of the service's, the same for every Builder ID user.
+ */
+export const BUILDER_ID_SERVICE_PROFILE_ARN = "arn:aws:codewhisperer:us-east-1:638616132270:profile/AAAACCCCXXXX";
+
+/** A profile in `region` with a made-up account and a 12-character id, shaped like the service's. */
+export function simProfile(region: string, id = `SIM${region.replace(/[^a-z0-9]/gi, "").toUpperCase()}`.slice(0, 12).padEnd(12, "X"), profileName = `KiroProfile-${region}`): SimProfile {
+  return { arn: `arn:aws:codewhisperer:${region}:111122223333:profile/${id}`, profileName };
 }
 
 export interface KiroSimulator {
@@ -108,6 +166,15 @@ export interface KiroSimulator {
   usageLimits: SimUsageLimits;
   /** generateAssistantResponse requests only. */
   generateRequests(): SimRecordedRequest[];
+  /** The requests of one operation, in arrival order. */
+  requestsFor(operation: SimOperation): SimRecordedRequest[];
+  /**
+   * Chat, ListAvailableModels and getUsageLimits calls that carried no profile ARN (whatever they were answered);
+   * a client that follows docs/kiro-protocol.md#profile-arn makes none.
+   */
+  callsWithoutProfileArn(): SimRecordedRequest[];
+  /** The account's profiles (ListAvailableProfiles' answer); may be replaced. */
+  profiles: SimProfile[];
   close(): Promise<void>;
 }
 
@@ -138,7 +205,7 @@ export function nativeThinkingSchema(): Record<string, unknown> {
 }
 
 /**
- * The catalog of KIRO_PROTOCOL.md §4. `nativeThinking` lists the model ids that get an additionalModelRequestFieldsSchema
+ * The catalog of docs/kiro-protocol.md#models. `nativeThinking` lists the model ids that get an additionalModelRequestFieldsSchema
  * (default: claude-sonnet-4.6, claude-opus-4.6, claude-opus-4.7).
  */
 export function defaultSimModels(o: { nativeThinking?: readonly string[] } = {}): SimModel[] {
@@ -191,10 +258,36 @@ export function defaultSimUsageLimits(): SimUsageLimits {
   };
 }
 
-const BEARER_INVALID = { message: "The bearer token included in the request is invalid." };
 const GENERATE_TARGET = "AmazonCodeWhispererStreamingService.GenerateAssistantResponse";
+const LIST_PROFILES_TARGET = "AmazonCodeWhispererService.ListAvailableProfiles";
 /** Request bodies above this are refused before parsing (far above the service's own limits). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+interface Route {
+  method: string;
+  path: string;
+  /** Required X-Amz-Target header (the AWS JSON protocol's POST / routes). */
+  target?: string;
+  operation: SimOperation;
+  /** "shared": the path is the same on both generations; the body tells them apart. */
+  generation: SimGeneration | "shared";
+}
+
+/** Every route of both generations (docs/kiro-protocol.md#hosts). With an endpoint override a client sends all its calls to one base URL. */
+const ROUTES: readonly Route[] = [
+  { method: "POST", path: "/generateAssistantResponse", operation: "generateAssistantResponse", generation: "shared" },
+  { method: "POST", path: "/", target: GENERATE_TARGET, operation: "generateAssistantResponse", generation: "q" },
+  { method: "POST", path: "/", target: LIST_PROFILES_TARGET, operation: "listAvailableProfiles", generation: "q" },
+  { method: "GET", path: "/ListAvailableModels", operation: "listAvailableModels", generation: "q" },
+  { method: "GET", path: "/getUsageLimits", operation: "getUsageLimits", generation: "q" },
+  { method: "POST", path: "/List-Available-Profiles", operation: "listAvailableProfiles", generation: "runtime" },
+  { method: "GET", path: "/List-Available-Models", operation: "listAvailableModels", generation: "runtime" },
+  { method: "GET", path: "/Get-Usage-Limits", operation: "getUsageLimits", generation: "runtime" },
+];
+
+function routeOf(method: string, path: string, target: string | undefined): Route | undefined {
+  return ROUTES.find((r) => r.method === method && r.path === path && (r.target === undefined || r.target === target));
+}
 
 export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<KiroSimulator> {
   const queue: SimReply[] = [];
@@ -204,6 +297,11 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
   const defaultChunking = o.chunking ?? "random";
   const maxWriteBytes = o.maxWriteBytes ?? 1024;
   const answerByDefault = o.defaultReply ?? defaultSimReply;
+  const generations = new Set<SimGeneration>(o.generations ?? ["q", "runtime"]);
+  const disabled = new Set<string>(o.disabledRules ?? []);
+  const externalIdp = o.externalIdpTokens;
+  const isExternalIdpToken = (token: string) =>
+    typeof externalIdp === "function" ? externalIdp(token) : externalIdp !== undefined && externalIdp.includes(token);
   let closed = false;
 
   const sim: KiroSimulator = {
@@ -221,8 +319,15 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     },
     models: o.models ?? defaultSimModels(),
     usageLimits: o.usageLimits ?? defaultSimUsageLimits(),
+    profiles: o.profiles ?? (o.builderId ? [] : [DEFAULT_SIM_PROFILE]),
     generateRequests() {
-      return sim.requests.filter((r) => r.path === "/generateAssistantResponse" || r.headers["x-amz-target"] === GENERATE_TARGET);
+      return sim.requestsFor("generateAssistantResponse");
+    },
+    requestsFor(operation) {
+      return sim.requests.filter((r) => r.operation === operation);
+    },
+    callsWithoutProfileArn() {
+      return sim.requests.filter((r) => r.operation !== undefined && r.operation !== "listAvailableProfiles" && r.profileArn === undefined);
     },
     async close() {
       if (closed) return;
@@ -250,13 +355,23 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     socket.on("close", () => sockets.delete(socket));
   });
 
+  /** The errors of `found` whose rules are enforced. */
+  const enforced = (found: readonly string[]) => found.filter((error) => !disabled.has(ruleOf(error)));
+
+  function profileErrors(arn: string | undefined, where: string): string[] {
+    if (arn === undefined) return [`${RULES.profileArnRequired}: ${where} carries no profileArn`];
+    const known = sim.profiles.some((p) => p.arn === arn) || (o.builderId === true && arn === BUILDER_ID_SERVICE_PROFILE_ARN);
+    return known ? [] : [`${RULES.profileArnUnknown}: ${arn} is not a profile of this account`];
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const raw = await readBody(req);
     if (o.control && url.pathname.startsWith("/__sim/")) return handleControl(url, req.method ?? "GET", raw, res);
 
+    const method = req.method ?? "";
     const record: SimRecordedRequest = {
-      method: req.method ?? "",
+      method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: flattenHeaders(req),
@@ -270,31 +385,66 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
       record.status = status;
       sendJson(res, status, body, headers);
     };
-    if (raw === undefined) return answer(413, { message: "Request entity too large." });
-
-    const target = record.headers["x-amz-target"];
-    const isGenerate =
-      (req.method === "POST" && url.pathname === "/generateAssistantResponse") ||
-      (req.method === "POST" && url.pathname === "/" && target === GENERATE_TARGET);
-    const isModels = req.method === "GET" && url.pathname === "/ListAvailableModels";
-    const isUsage = req.method === "GET" && url.pathname === "/getUsageLimits";
-    if (!isGenerate && !isModels && !isUsage) return answer(404, { message: `No route for ${req.method} ${url.pathname}` });
-
-    const bearer = /^Bearer (.+)$/.exec(record.headers["authorization"] ?? "")?.[1];
-    const accepted = o.acceptsToken ? bearer !== undefined && o.acceptsToken(bearer) : bearer === sim.accessToken;
-    if (!accepted) {
-      return answer(403, BEARER_INVALID, { "x-amzn-errortype": "AccessDeniedException" });
+    /** Answers with the rejection of the highest-ranked error when any of `found` is enforced; returns whether it did. */
+    const rejected = (found: readonly string[]): boolean => {
+      const errors = enforced(found);
+      record.validationErrors.push(...errors);
+      const rejection = rejectionFor(errors);
+      if (!rejection) return false;
+      answer(rejection.status, rejection.body, rejection.errorType ? { "x-amzn-errortype": rejection.errorType } : {});
+      return true;
+    };
+    if (raw === undefined) {
+      record.validationErrors.push(`${RULES.bodyTooLarge}: the body is over the simulator's ${MAX_READ_BYTES}-byte read limit`);
+      return answer(413, { message: "Request entity too large." });
     }
 
-    if (isModels) return answerModels(url, answer);
-    if (isUsage) return answerUsage(url, answer);
-
+    const route = routeOf(method, url.pathname, record.headers["x-amz-target"]);
+    if (!route || (route.generation !== "shared" && !generations.has(route.generation))) {
+      // Always enforced: a route the simulator does not serve cannot be answered any other way.
+      record.validationErrors.push(`${RULES.noRoute}: No route for ${method} ${url.pathname}`);
+      return answer(404, { message: `No route for ${method} ${url.pathname}` });
+    }
+    record.operation = route.operation;
+    if (route.generation !== "shared") record.generation = route.generation;
     const text = raw.toString("utf8");
-    const { body, errors } = validateGenerateAssistantResponseJson(text, sim.models);
+    if (route.operation === "generateAssistantResponse") {
+      const parsed = parseJsonObject(text);
+      record.body = parsed ?? undefined;
+      if (route.generation === "shared") record.generation = parsed?.agentMode === "vibe" ? "runtime" : "q";
+      if (parsed && typeof parsed.profileArn === "string" && parsed.profileArn !== "") record.profileArn = parsed.profileArn;
+    } else if (method === "GET") {
+      const arn = url.searchParams.get("profileArn");
+      if (arn) record.profileArn = arn;
+    }
+
+    // The management host words a refused token differently from the others (docs/kiro-protocol.md#error-bodies).
+    const host = route.generation === "runtime" && route.operation !== "generateAssistantResponse" ? " (management)" : "";
+    const bearer = /^Bearer (.+)$/.exec(record.headers["authorization"] ?? "")?.[1];
+    const accepted = o.acceptsToken ? bearer !== undefined && o.acceptsToken(bearer) : bearer === sim.accessToken;
+    if (!accepted && rejected([`${RULES.bearerInvalid}: the bearer token is missing or not accepted${host}`])) return;
+    if (bearer !== undefined && isExternalIdpToken(bearer) && record.headers["tokentype"] !== "EXTERNAL_IDP") {
+      if (rejected([`${RULES.externalIdpTokenType}: an external identity provider's token came without TokenType: EXTERNAL_IDP${host}`])) return;
+    }
+
+    switch (route.operation) {
+      case "listAvailableProfiles":
+        return answerProfiles(route, text, answer, rejected);
+      case "listAvailableModels":
+        if (rejected(profileErrors(record.profileArn, "the profileArn query parameter"))) return;
+        return answerModels(url, answer, rejected);
+      case "getUsageLimits":
+        if (rejected(profileErrors(record.profileArn, "the profileArn query parameter"))) return;
+        return answerUsage(url, answer);
+      case "generateAssistantResponse":
+        break;
+    }
+
+    const historyEntryCap = disabled.has(RULES.historyEntriesCapped) ? undefined : historyEntryCapFor(record.headers);
+    const { body, errors } = validateGenerateAssistantResponseJson(text, sim.models, { historyEntryCap });
     record.body = body;
-    record.validationErrors = errors;
-    const rejection = rejectionFor(errors);
-    if (rejection) return answer(rejection.status, rejection.body, { "x-amzn-errortype": rejection.errorType });
+    const profile = typeof body === "object" && body !== null && !Array.isArray(body) ? profileErrors(record.profileArn, "the body") : [];
+    if (rejected([...profile, ...errors])) return;
 
     const reply = queue.shift() ?? answerByDefault(record, sim.models);
     if ("reset" in reply) {
@@ -311,25 +461,44 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     await streamEvents(res, reply, signal);
   }
 
-  function answerModels(url: URL, answer: (status: number, body: unknown) => void): void {
+  /** ListAvailableProfiles, both shapes: `{maxResults?, nextToken?}` in, `{profiles, nextToken?}` out. */
+  function answerProfiles(route: Route, text: string, answer: (status: number, body: unknown, headers?: Record<string, string>) => void, rejected: (found: readonly string[]) => boolean): void {
+    if (o.builderId && rejected([`${RULES.builderIdNoProfiles}: an AWS Builder ID account has no profiles to list`])) return;
+    // With the rule in question disabled, a bad field falls back to its default instead of refusing.
+    const parsed = text.trim() === "" ? {} : parseJsonObject(text);
+    if (!parsed && rejected([`${RULES.malformedJson}: the ListAvailableProfiles body is not a JSON object`])) return;
+    const request = parsed ?? {};
+    const fallbackSize = o.profilesPageSize ?? Math.max(1, sim.profiles.length);
+    const requested = request.maxResults;
+    let maxResults = fallbackSize;
+    if (typeof requested === "number" && Number.isInteger(requested) && requested >= 1) maxResults = requested;
+    else if (requested !== undefined && rejected([`${RULES.queryParameter}: 1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`])) return;
+    const start = pageStart(request.nextToken, "profiles") ?? (rejected([`${RULES.queryParameter}: Invalid nextToken.`]) ? undefined : 0);
+    if (start === undefined) return;
+    const page = sim.profiles.slice(start, start + maxResults);
+    const end = start + page.length;
+    const body = { profiles: page, ...(end < sim.profiles.length ? { nextToken: pageToken("profiles", end) } : {}) };
+    // The AWS JSON 1.0 protocol answers in its own content type; the management host in plain JSON.
+    answer(200, body, route.generation === "q" ? { "content-type": "application/x-amz-json-1.0" } : {});
+  }
+
+  function answerModels(url: URL, answer: (status: number, body: unknown) => void, rejected: (found: readonly string[]) => boolean): void {
     const maxResults = Number(url.searchParams.get("maxResults") ?? "50");
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) {
-      return answer(400, { message: "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must be between 1 and 50" });
+      if (rejected([`${RULES.queryParameter}: 1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must be between 1 and 50`])) return;
     }
-    const nextToken = url.searchParams.get("nextToken");
-    let start = 0;
-    if (nextToken !== null) {
-      const decoded = /^page-(\d+)$/.exec(Buffer.from(nextToken, "base64url").toString("utf8"));
-      if (!decoded) return answer(400, { message: "Invalid nextToken." });
-      start = Number(decoded[1]);
+    const start = pageStart(url.searchParams.get("nextToken") ?? undefined, "page");
+    if (start === undefined) {
+      if (rejected([`${RULES.queryParameter}: Invalid nextToken.`])) return;
     }
-    const page = sim.models.slice(start, start + maxResults);
-    const end = start + page.length;
+    const from = start ?? 0;
+    const page = sim.models.slice(from, from + (Number.isInteger(maxResults) && maxResults >= 1 ? maxResults : 50));
+    const end = from + page.length;
     const defaultModel = sim.models.find((m) => m.modelId === (o.defaultModelId ?? "auto")) ?? sim.models[0];
     answer(200, {
       models: page,
       defaultModel,
-      ...(end < sim.models.length ? { nextToken: Buffer.from(`page-${end}`).toString("base64url") } : {}),
+      ...(end < sim.models.length ? { nextToken: pageToken("page", end) } : {}),
     });
   }
 
@@ -389,7 +558,7 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     const route = `${method} ${url.pathname}`;
     switch (route) {
       case "GET /__sim/health":
-        return sendJson(res, 200, { ok: true, pendingReplies: queue.length, requests: sim.requests.length });
+        return sendJson(res, 200, { ok: true, pendingReplies: queue.length, requests: sim.requests.length, profiles: sim.profiles });
       case "POST /__sim/reply": {
         const replies = Array.isArray(payload) ? payload : [payload];
         const invalid = replies.find((r) => !isSimReply(r));
@@ -400,9 +569,12 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
       case "GET /__sim/requests": {
         const since = Number(url.searchParams.get("since") ?? "0");
         const path = url.searchParams.get("path");
-        const rows = sim.requests.slice(since).filter((r) => path === null || r.path === path);
+        const operation = url.searchParams.get("operation");
+        const rows = sim.requests.slice(since).filter((r) => (path === null || r.path === path) && (operation === null || r.operation === operation));
         return sendJson(res, 200, rows);
       }
+      case "GET /__sim/calls-without-profile-arn":
+        return sendJson(res, 200, sim.callsWithoutProfileArn());
       case "DELETE /__sim/requests":
         sim.requests.length = 0;
         return sendJson(res, 200, { cleared: true });
@@ -420,6 +592,12 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
         if (!Array.isArray(payload)) return sendJson(res, 400, { message: "expected an array of models" });
         sim.models = payload as SimModel[];
         return sendJson(res, 200, { ok: true, models: sim.models.length });
+      case "POST /__sim/profiles":
+        if (!Array.isArray(payload) || !payload.every((p) => isRecord(p) && typeof p.arn === "string" && typeof p.profileName === "string")) {
+          return sendJson(res, 400, { message: "expected an array of {arn, profileName}" });
+        }
+        sim.profiles = payload as SimProfile[];
+        return sendJson(res, 200, { ok: true, profiles: sim.profiles.length });
       case "POST /__sim/reset":
         queue.length = 0;
         sim.requests.length = 0;
@@ -446,6 +624,29 @@ function frameOf(event: Exclude<SimEvent, { delayMs: number }>): Uint8Array {
   if ("errorCode" in event) return encodeErrorFrame(event.errorCode, event.errorMessage);
   if ("bytes" in event) return event.bytes;
   return Buffer.from(event.rawBase64, "base64");
+}
+
+/** The text parsed as a JSON object, or undefined when it is not one. */
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An opaque pagination token for the item at `index` of a list. */
+function pageToken(kind: string, index: number): string {
+  return Buffer.from(`${kind}-${index}`).toString("base64url");
+}
+
+/** The index a pagination token points at (0 without a token), or undefined when the token is not one of ours. */
+function pageStart(token: unknown, kind: string): number | undefined {
+  if (token === undefined || token === null) return 0;
+  if (typeof token !== "string") return undefined;
+  const decoded = new RegExp(`^${kind}-(\\d+)$`).exec(Buffer.from(token, "base64url").toString("utf8"));
+  return decoded ? Number(decoded[1]) : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -176,7 +176,10 @@ export function throttledReply(retryAfterSeconds?: number, reason = "INSUFFICIEN
   );
 }
 
-/** Quota exhausted: MONTHLY_REQUEST_COUNT, DAILY_REQUEST_COUNT, OVERAGE_REQUEST_LIMIT_EXCEEDED, CONVERSATION_LIMIT_EXCEEDED. */
+/**
+ * Quota exhausted: MONTHLY_REQUEST_COUNT, DAILY_REQUEST_COUNT, OVERAGE_REQUEST_LIMIT_EXCEEDED, CONVERSATION_LIMIT_EXCEEDED.
+ * See monthlyLimitReply for the exact body the official CLI's own test uses.
+ */
 export function quotaReply(reason = "MONTHLY_REQUEST_COUNT", status = 429): SimReply {
   return errorReply(
     status,
@@ -185,13 +188,50 @@ export function quotaReply(reason = "MONTHLY_REQUEST_COUNT", status = 429): SimR
   );
 }
 
-/** 403 TEMPORARILY_SUSPENDED. */
+/** 403 TEMPORARILY_SUSPENDED, in the wording a kiro.rs fork recorded from the service in August 2026. */
 export function suspendedReply(): SimReply {
   return errorReply(
     403,
-    { message: "Your account has been temporarily suspended. Contact support.", reason: "TEMPORARILY_SUSPENDED" },
+    {
+      message:
+        "Your User ID is temporarily suspended. We detected unusual user activity and locked it as a security precaution. To restore access, please contact our support team to verify your identity: https://support.aws.amazon.com/#/contacts/kiro",
+      reason: "TEMPORARILY_SUSPENDED",
+    },
     { "x-amzn-errortype": "AccessDeniedException" },
   );
+}
+
+/**
+ * MONTHLY_REQUEST_COUNT on a 400, with the body the official CLI's retry_classifier.rs test uses: `__type` in the body
+ * and no x-amzn-errortype header. Clients must find the reason whatever the status.
+ */
+export function monthlyLimitReply(status = 400): SimReply {
+  return errorReply(status, { __type: "ThrottlingException", message: "Maximum Request reached for this month.", reason: "MONTHLY_REQUEST_COUNT" });
+}
+
+/** A body of the form `{"error": {"message", …}}` (Kiro #10773 shows `code`, `param` and `type` beside the message). */
+export function nestedErrorReply(status: number, message: string, extra: Record<string, unknown> = {}): SimReply {
+  return errorReply(status, { error: { message, ...extra } });
+}
+
+/** 413 with the nested body Kiro #10773 quotes for a request body over the service's length limit. */
+export function bodyLengthLimitReply(): SimReply {
+  return nestedErrorReply(413, "Failed to buffer the request body: length limit exceeded", { code: "validation_error", param: null, type: "invalid_request_error" });
+}
+
+/** An x-amzn-errortype header naming one error and a body `__type` naming another: the header wins (Smithy's rule). */
+export function errorTypeMismatchReply(o: { status: number; headerType: string; bodyType: string; message: string; reason?: string | null }): SimReply {
+  return errorReply(o.status, { __type: o.bodyType, message: o.message, reason: o.reason ?? null }, { "x-amzn-errortype": o.headerType });
+}
+
+/** "The request body is not valid JSON.", which Kiro maintainers tie to oversized or corrupted conversation context (Kiro #9658, #9810). */
+export function invalidJsonBodyReply(): SimReply {
+  return errorReply(400, { message: "The request body is not valid JSON.", reason: null }, { "x-amzn-errortype": "ValidationException" });
+}
+
+/** 500 with a plain-string `error`, the overload body the official CLI retries (retry_classifier.rs). */
+export function highLoadReply(): SimReply {
+  return errorReply(500, { error: "Encountered unexpectedly high load when processing the request, please try again." });
 }
 
 export function serverErrorReply(status = 500): SimReply {
@@ -213,7 +253,7 @@ export function resetReply(): SimReply {
   return { reset: true };
 }
 
-/** A reply with one of every event type of KIRO_PROTOCOL.md §3 the client should cope with. */
+/** A reply with one of every event type of docs/kiro-protocol.md#event-stream, the client should cope with. */
 export function everyEventKindReply(): SimReply {
   return {
     events: [
@@ -236,6 +276,61 @@ export function everyEventKindReply(): SimReply {
 /** The service saying the conversation is in a bad state. */
 export function invalidStateReply(message = "The conversation is in an invalid state.", reason = "INVALID_STATE"): SimReply {
   return { events: [{ type: "invalidStateEvent", payload: { reason, message } }] };
+}
+
+export interface InvalidStateMidAnswerOptions extends TextReplyOptions {
+  /** The generated clients know one reason, INVALID_TASK_ASSIST_PLAN (official CLI, _invalid_state_reason.rs). */
+  reason?: string;
+  message?: string;
+}
+
+/**
+ * An otherwise normal answer with an invalidStateEvent between two runs of text; the official CLI logs the event and
+ * keeps reading (parser.rs), so a client should show all of the text.
+ */
+export function invalidStateMidAnswerReply(before: string, after: string, o: InvalidStateMidAnswerOptions = {}): SimReply {
+  const { reason = "INVALID_TASK_ASSIST_PLAN", message = "The conversation is in an invalid state." } = o;
+  return {
+    events: [
+      ...headerEvents(o),
+      ...textEvents(before, o.pieceLength),
+      { type: "invalidStateEvent", payload: { reason, message } },
+      ...textEvents(after, o.pieceLength),
+      ...trailerEvents(o),
+    ],
+  };
+}
+
+export interface OutputCapReplyOptions extends TrailerOptions {
+  /** Native thinking (reasoningContentEvent) before the text. */
+  thinking?: string;
+  text?: string;
+  /** A tool call streamed whole, with its stop frame. */
+  finishedToolCall?: SimToolCall;
+  /** A tool call cut off: only the first `keepChars` characters of its argument JSON arrive, and no stop frame. */
+  cutToolCall?: SimToolCall & { keepChars: number };
+  /** The exception's message; the service's own text is not public. */
+  message?: string;
+}
+
+/**
+ * An answer that hits its output token limit: what was generated, then an exception frame
+ * `:exception-type ContentLengthExceededException`. Gateways end such an answer as a max-tokens stop and keep the text
+ * and the finished tool calls (kiro.rs src/anthropic/stream.rs); the cut tool call is lost.
+ */
+export function outputCapReply(o: OutputCapReplyOptions = {}): SimReply {
+  const events: SimEvent[] = [...headerEvents(o)];
+  if (o.thinking) events.push(...splitText(o.thinking, 12).map((piece) => ({ type: "reasoningContentEvent", payload: { text: piece } })));
+  if (o.text) events.push(...textEvents(o.text));
+  if (o.finishedToolCall) events.push(...toolUseEvents(o.finishedToolCall));
+  if (o.cutToolCall) {
+    const { keepChars, ...call } = o.cutToolCall;
+    const json = call.rawInput ?? JSON.stringify(call.input);
+    events.push(...toolUseEvents({ ...call, rawInput: json.slice(0, keepChars) }, { omitStop: true }));
+  }
+  events.push(...trailerEvents(o));
+  events.push({ exception: "ContentLengthExceededException", payload: { message: o.message ?? "The response reached the maximum output length." } });
+  return { events };
 }
 
 type JsonObject = Record<string, unknown>;

@@ -1,10 +1,10 @@
-// The Kiro simulator over real loopback HTTP: frames decode back from random chunking, scripted replies and failures, auth, models, usage, stalls, control API.
+// The Kiro simulator over real loopback HTTP: frames decode back from random chunking, scripted replies and failures, auth, models, usage, stalls, control API (the rules of docs/kiro-protocol.md have their own file, simulatorRules.test.ts).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { startKiroSimulator, type KiroSimulator, type SimEvent } from "../sim/kiroSimulator";
+import { DEFAULT_SIM_PROFILE, startKiroSimulator, type KiroSimulator, type SimEvent } from "../sim/kiroSimulator";
 import { FrameSplitter, concatBytes, createRandom, cutAtRandomOffsets, decodeFrame, decodeFrames, encodeEventFrame, type DecodedFrame } from "../sim/frames";
 import {
   defaultSimReply,
@@ -29,8 +29,11 @@ function userBody(content: string, extra: Record<string, unknown> = {}) {
       chatTriggerType: "MANUAL",
       currentMessage: { userInputMessage: { content, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR", ...extra } },
     },
+    profileArn: DEFAULT_SIM_PROFILE.arn,
   };
 }
+
+const PROFILE_QUERY = `profileArn=${encodeURIComponent(DEFAULT_SIM_PROFILE.arn)}`;
 
 const readTool = {
   toolSpecification: {
@@ -239,7 +242,7 @@ describe("generateAssistantResponse", () => {
     const bad = userBody("");
     const answer = await generate(sim, bad);
     assert.equal(answer.status, 400);
-    assert.deepEqual(answer.json, { message: "Improperly formed request." });
+    assert.deepEqual(answer.json, { message: "Improperly formed request.", reason: null });
     assert.equal(answer.headers.get("x-amzn-errortype"), "ValidationException");
     const recorded = sim.requests[sim.requests.length - 1]!;
     assert.match(recorded.validationErrors.join("\n"), /^empty-content: currentMessage\.content is empty/);
@@ -247,12 +250,17 @@ describe("generateAssistantResponse", () => {
   });
 
   test("malformed JSON, unknown models and too-long input get their own answers", async () => {
-    assert.deepEqual((await generate(sim, "{not json")).json, { message: "Improperly formed request." });
+    assert.deepEqual((await generate(sim, "{not json")).json, { message: "Improperly formed request.", reason: null });
     assert.deepEqual((await generate(sim, userBody("hi", { modelId: "gpt-5" }))).json, {
       message: "Invalid model. Please select a different model to continue.",
       reason: "INVALID_MODEL_ID",
     });
-    assert.deepEqual((await generate(sim, userBody("y".repeat(900_000)))).json, {
+    const long = userBody("y".repeat(500_000));
+    (long.conversationState as Record<string, unknown>).history = [
+      { userInputMessage: { content: "z".repeat(500_000) } },
+      { assistantResponseMessage: { content: "ok" } },
+    ];
+    assert.deepEqual((await generate(sim, long)).json, {
       message: "Input is too long.",
       reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD",
     });
@@ -261,7 +269,7 @@ describe("generateAssistantResponse", () => {
   test("a wrong or missing bearer token gets 403 bearer-invalid, and setAccessToken changes the accepted token", async () => {
     const wrong = await generate(sim, userBody("x"), { token: "expired" });
     assert.equal(wrong.status, 403);
-    assert.deepEqual(wrong.json, { message: "The bearer token included in the request is invalid." });
+    assert.deepEqual(wrong.json, { message: "The bearer token included in the request is invalid.", reason: null });
     const missing = await fetch(sim.url + "/generateAssistantResponse", { method: "POST", body: JSON.stringify(userBody("x")) });
     assert.equal(missing.status, 403);
     await missing.body?.cancel();
@@ -340,6 +348,7 @@ describe("the default reply", () => {
           },
         },
       },
+      profileArn: DEFAULT_SIM_PROFILE.arn,
     };
     const answer = await generate(sim, body);
     assert.equal(textOf(answer.frames), 'The read tool returned: "alpha line"');
@@ -369,7 +378,7 @@ describe("ListAvailableModels and getUsageLimits", () => {
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const res = await get(`/ListAvailableModels?origin=AI_EDITOR&maxResults=4${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ""}`);
+      const res = await get(`/ListAvailableModels?origin=AI_EDITOR&maxResults=4&${PROFILE_QUERY}${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ""}`);
       assert.equal(res.status, 200);
       const page = (await res.json()) as { models: { modelId: string }[]; nextToken?: string; defaultModel: { modelId: string } };
       assert.ok(page.models.length <= 4);
@@ -386,28 +395,28 @@ describe("ListAvailableModels and getUsageLimits", () => {
   });
 
   test("only the native-thinking models carry additionalModelRequestFieldsSchema", async () => {
-    const page = (await (await get("/ListAvailableModels?maxResults=50")).json()) as { models: { modelId: string; additionalModelRequestFieldsSchema?: unknown; tokenLimits: { maxInputTokens: number } }[] };
+    const page = (await (await get(`/ListAvailableModels?maxResults=50&${PROFILE_QUERY}`)).json()) as { models: { modelId: string; additionalModelRequestFieldsSchema?: unknown; tokenLimits: { maxInputTokens: number } }[] };
     assert.deepEqual(page.models.filter((m) => m.additionalModelRequestFieldsSchema).map((m) => m.modelId).sort(), ["claude-opus-4.6", "claude-opus-4.7", "claude-sonnet-4.6"]);
     assert.equal(page.models.find((m) => m.modelId === "claude-sonnet-4.6")!.tokenLimits.maxInputTokens, 1_000_000);
   });
 
   test("usage limits, with the email only when asked", async () => {
-    const withEmail = (await (await get("/getUsageLimits?isEmailRequired=true&origin=AI_EDITOR&resourceType=AGENTIC_REQUEST")).json()) as Record<string, any>;
+    const withEmail = (await (await get(`/getUsageLimits?isEmailRequired=true&origin=AI_EDITOR&resourceType=AGENTIC_REQUEST&${PROFILE_QUERY}`)).json()) as Record<string, any>;
     assert.equal(withEmail.userInfo.email, "sim-user@example.com");
     assert.equal(withEmail.subscriptionInfo.subscriptionTitle, "KIRO FREE");
     assert.equal(withEmail.usageBreakdownList[0].usageLimit, 50);
     assert.equal(typeof withEmail.usageBreakdownList[0].nextDateReset, "number");
-    const withoutEmail = (await (await get("/getUsageLimits?origin=AI_EDITOR")).json()) as Record<string, unknown>;
+    const withoutEmail = (await (await get(`/getUsageLimits?origin=AI_EDITOR&${PROFILE_QUERY}`)).json()) as Record<string, unknown>;
     assert.equal(withoutEmail.userInfo, undefined);
     sim.usageLimits = { ...sim.usageLimits, subscriptionInfo: { subscriptionTitle: "KIRO PRO" } };
-    assert.equal(((await (await get("/getUsageLimits")).json()) as Record<string, any>).subscriptionInfo.subscriptionTitle, "KIRO PRO");
+    assert.equal(((await (await get(`/getUsageLimits?${PROFILE_QUERY}`)).json()) as Record<string, any>).subscriptionInfo.subscriptionTitle, "KIRO PRO");
   });
 
   test("both need the bearer token", async () => {
     for (const path of ["/ListAvailableModels", "/getUsageLimits"]) {
       const res = await get(path, "wrong");
       assert.equal(res.status, 403, path);
-      assert.deepEqual(await res.json(), { message: "The bearer token included in the request is invalid." });
+      assert.deepEqual(await res.json(), { message: "The bearer token included in the request is invalid.", reason: null });
     }
   });
 });
@@ -508,8 +517,16 @@ describe("the control API", () => {
 });
 
 describe("the standalone simulator (cli.js)", () => {
-  test("prints its url and token, serves the default reply and the control API, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), "--control", "--token", "cli-token"], { stdio: ["ignore", "pipe", "pipe"] });
+  interface Started {
+    url: string;
+    accessToken: string;
+    controlUrl?: string;
+    profiles: { arn: string; profileName: string }[];
+  }
+
+  /** Spawns cli.js with `args`, waits for its first stdout line, and kills it when the test ends if it is still running. */
+  async function startCli(args: string[]): Promise<{ started: Started; stop(): Promise<number | null> }> {
+    const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     after(() => {
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -522,10 +539,21 @@ describe("the standalone simulator (cli.js)", () => {
       });
       child.on("exit", (code) => reject(new Error(`cli exited early with ${code}`)));
     });
-    const started = JSON.parse(line) as { url: string; accessToken: string; controlUrl: string };
+    return {
+      started: JSON.parse(line) as Started,
+      stop() {
+        child.kill("SIGTERM");
+        return exited;
+      },
+    };
+  }
+
+  test("prints its url, token and profile, serves the default reply and the control API, and exits 0 on SIGTERM", async () => {
+    const { started, stop } = await startCli(["--control", "--token", "cli-token"]);
     assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(started.accessToken, "cli-token");
     assert.equal(started.controlUrl, `${started.url}/__sim`);
+    assert.deepEqual(started.profiles, [DEFAULT_SIM_PROFILE]);
 
     const sim = { url: started.url, accessToken: "cli-token" } as KiroSimulator;
     assert.equal(textOf((await generate(sim, userBody("hello cli"))).frames), "You said: hello cli");
@@ -534,8 +562,36 @@ describe("the standalone simulator (cli.js)", () => {
     const received = (await (await fetch(`${started.controlUrl}/requests`)).json()) as { validationErrors: string[] }[];
     assert.equal(received.length, 2);
     assert.ok(received.every((r) => r.validationErrors.length === 0));
+    assert.equal((await generate(sim, { ...userBody("no profile"), profileArn: undefined })).status, 400);
+    const without = (await (await fetch(`${started.controlUrl}/calls-without-profile-arn`)).json()) as { operation: string }[];
+    assert.deepEqual(without.map((r) => r.operation), ["generateAssistantResponse"]);
 
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    assert.equal(await stop(), 0);
+  });
+
+  test("--profile, --generations, --external-idp and --disable-rule shape the account it plays", async () => {
+    const eu = "arn:aws:codewhisperer:eu-central-1:111122223333:profile/EUPROFILE001";
+    const { started, stop } = await startCli(["--token", "okta", "--profile", `${eu}=EU team`, "--generations", "runtime", "--external-idp", "--disable-rule", "profile-arn-required"]);
+    assert.deepEqual(started.profiles, [{ arn: eu, profileName: "EU team" }]);
+    const sim = { url: started.url, accessToken: "okta" } as KiroSimulator;
+    const idp = { tokentype: "EXTERNAL_IDP" };
+    assert.equal((await generate(sim, userBody("x"))).status, 403, "the external-IdP token needs its TokenType header");
+    assert.equal((await generate(sim, { ...userBody("x"), profileArn: eu }, { headers: idp })).status, 200);
+    assert.equal((await generate(sim, { ...userBody("x"), profileArn: undefined }, { headers: idp })).status, 200, "profile-arn-required is off");
+    const q = await fetch(`${started.url}/ListAvailableModels?profileArn=${encodeURIComponent(eu)}`, { headers: { authorization: "Bearer okta", ...idp } });
+    assert.equal(q.status, 404, "only the runtime generation is served");
+    await q.body?.cancel();
+    assert.equal(await stop(), 0);
+  });
+
+  test("refuses a --profile that is not a profile ARN and an unknown --disable-rule", async () => {
+    for (const args of [["--profile", "not-an-arn"], ["--disable-rule", "no-such-rule"]]) {
+      const child = spawn(process.execPath, [join(__dirname, "..", "sim", "cli.js"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      assert.equal(code, 2, args.join(" "));
+      assert.match(stderr, args[0] === "--profile" ? /not a profile ARN/ : /not a rule id/);
+    }
   });
 });

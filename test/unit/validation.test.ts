@@ -1,11 +1,15 @@
-// The simulator's request rules (KIRO_PROTOCOL.md §2): each rule rejects a body that breaks it and a well-formed body passes them all.
+// The simulator's body rules (docs/kiro-protocol.md#rules), as a pure function: each rule rejects a body that breaks it and a well-formed body passes them all.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultSimModels } from "../sim/kiroSimulator";
+import { imageDimensions } from "../sim/imageDimensions";
 import {
   MULTI_ENTRY_BODY_LIMIT_BYTES,
   RULES,
   SINGLE_MESSAGE_BODY_LIMIT_BYTES,
+  UNVERSIONED_CLIENT_HISTORY_CAP,
+  historyEntryCapFor,
+  kiroIdeVersion,
   rejectionFor,
   ruleOf,
   validateGenerateAssistantResponse,
@@ -242,13 +246,13 @@ describe("rule 5: tools used in history need specs in currentMessage", () => {
 describe("rule 6: tool names, descriptions and inputs", () => {
   test("an empty tool spec name is rejected", () => {
     const body = wellFormedBody();
-    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: {} } } });
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: { type: "object" } } } });
     assertBreaks(body, RULES.toolName);
   });
 
   test("a 65-character tool name is rejected and a 64-character one accepted", () => {
     const body = wellFormedBody();
-    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "t".repeat(64), description: "d", inputSchema: { json: {} } } });
+    current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "t".repeat(64), description: "d", inputSchema: { json: { type: "object" } } } });
     assert.deepEqual(rulesBroken(body), []);
     current(body).userInputMessageContext.tools[1].toolSpecification.name = "t".repeat(65);
     assertBreaks(body, RULES.toolName);
@@ -327,7 +331,7 @@ describe("model, thinking fields, images and JSON", () => {
     body.additionalModelRequestFields = { thinking: { type: "adaptive" } };
     const errors = validateGenerateAssistantResponse(body, models);
     assert.deepEqual(errors.map(ruleOf), [RULES.additionalFieldsUnsupported]);
-    assert.deepEqual(rejectionFor(errors), { status: 400, body: { message: "Improperly formed request." }, errorType: "ValidationException" });
+    assert.deepEqual(rejectionFor(errors), { status: 400, body: { message: "Improperly formed request.", reason: null }, errorType: "ValidationException" });
   });
 
   test("additionalModelRequestFields outside the model's schema are rejected", () => {
@@ -339,7 +343,9 @@ describe("model, thinking fields, images and JSON", () => {
 
   test("input estimated over the model's maxInputTokens is rejected with CONTENT_LENGTH_EXCEEDS_THRESHOLD", () => {
     const body = wellFormedBody();
-    history(body)[0].userInputMessage.content = "w".repeat(200_001 * 4);
+    // Split over two messages: one message over 600,000 characters breaks a rule of its own.
+    history(body)[0].userInputMessage.content = "w".repeat(400_000);
+    history(body)[1].assistantResponseMessage.content = "w".repeat(400_004);
     const errors = validateGenerateAssistantResponse(body, models);
     assert.deepEqual(errors.map(ruleOf), [RULES.inputTooLong]);
     assert.deepEqual(rejectionFor(errors)?.body, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" });
@@ -366,7 +372,7 @@ describe("model, thinking fields, images and JSON", () => {
   test("malformed JSON is rejected", () => {
     const { errors } = validateGenerateAssistantResponseJson('{"conversationState": ', models);
     assert.deepEqual(errors.map(ruleOf), [RULES.malformedJson]);
-    assert.deepEqual(rejectionFor(errors)?.body, { message: "Improperly formed request." });
+    assert.deepEqual(rejectionFor(errors)?.body, { message: "Improperly formed request.", reason: null });
   });
 
   test("a missing or unknown chatTriggerType is rejected", () => {
@@ -381,6 +387,78 @@ describe("model, thinking fields, images and JSON", () => {
     const body = wellFormedBody();
     current(body).modelId = "nope";
     current(body).content = "";
-    assert.deepEqual(rejectionFor(validateGenerateAssistantResponse(body, models))?.body, { message: "Improperly formed request." });
+    assert.deepEqual(rejectionFor(validateGenerateAssistantResponse(body, models))?.body, { message: "Improperly formed request.", reason: null });
+  });
+});
+
+describe("history cap by user agent", () => {
+  test("no KiroIDE version, or one below 0.6.0, caps history at 198 entries", () => {
+    assert.equal(historyEntryCapFor({}), UNVERSIONED_CLIENT_HISTORY_CAP);
+    assert.equal(historyEntryCapFor({ "user-agent": "kiro-pi/0.1.0" }), 198);
+    assert.equal(historyEntryCapFor({ "user-agent": "KiroIDE-0.2.18-abc" }), 198);
+    assert.equal(historyEntryCapFor({ "user-agent": "KiroIDE-abcdef" }), 198, "a token without a version reads as 0.0.0");
+  });
+
+  test("KiroIDE 0.6.0 or later in user-agent or x-amz-user-agent lifts the cap", () => {
+    assert.equal(historyEntryCapFor({ "user-agent": "aws-sdk-js/1.0.0 m/E KiroIDE-0.6.0" }), undefined);
+    assert.equal(historyEntryCapFor({ "x-amz-user-agent": "aws-sdk-js/1.0.34 KiroIDE-1.0.242-machine" }), undefined);
+    assert.deepEqual(kiroIdeVersion({ "x-amz-user-agent": "KiroIDE-0.75.0-uuid" }), [0, 75, 0]);
+  });
+
+  test("the cap counts history entries, not the current message", () => {
+    const body = wellFormedBody();
+    delete current(body).userInputMessageContext.toolResults;
+    body.conversationState.history = Array.from({ length: 100 }, (_, i) => [
+      { userInputMessage: { content: `q${i}` } },
+      { assistantResponseMessage: { content: `a${i}` } },
+    ]).flat();
+    assert.ok(!rulesBroken(body, undefined).includes(RULES.historyEntriesCapped));
+    assert.deepEqual(validateGenerateAssistantResponse(body, models, undefined, { historyEntryCap: 198 }).map(ruleOf), [RULES.historyEntriesCapped]);
+    body.conversationState.history!.splice(0, 2);
+    assert.deepEqual(validateGenerateAssistantResponse(body, models, undefined, { historyEntryCap: 198 }), []);
+  });
+});
+
+describe("the answers of rules with several broken", () => {
+  test("a missing profile ARN wins over a malformed body, which wins over model-level refusals", () => {
+    assert.equal(rejectionFor(["tool-schema-top-level-union: currentMessage.tools[0] …", "empty-content: x", "profile-arn-required: the body"])?.body.message, "profileArn is required for this request.");
+    assert.equal(rejectionFor(["tool-schema-top-level-union: currentMessage.tools[2] …", "empty-content: x"])?.body.message, "Improperly formed request.");
+    assert.equal(rejectionFor(["tool-schema-top-level-union: currentMessage.tools[2] input schema has anyOf"])?.body.message, "tools.2.custom.input_schema: input_schema does not support oneOf, allOf, or anyOf at the top level");
+  });
+});
+
+describe("image dimensions read from headers", () => {
+  test("PNG, GIF, JPEG and WebP (lossy, lossless, extended)", () => {
+    const png = Buffer.alloc(24);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(png);
+    png.write("IHDR", 12, "latin1");
+    png.writeUInt32BE(2400, 16);
+    png.writeUInt32BE(80, 20);
+    assert.deepEqual(imageDimensions(png), { width: 2400, height: 80 });
+
+    const gif = Buffer.alloc(10);
+    gif.write("GIF89a", 0, "latin1");
+    gif.writeUInt16LE(300, 6);
+    gif.writeUInt16LE(2100, 8);
+    assert.deepEqual(imageDimensions(gif), { width: 300, height: 2100 });
+
+    // SOI, an APP0 segment of 16 bytes to skip, then SOF0 with height 1080 and width 1920.
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.alloc(14), Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0x04, 0x38, 0x07, 0x80, 0x03])]);
+    assert.deepEqual(imageDimensions(jpeg), { width: 1920, height: 1080 });
+
+    const webp = (chunk: string, fill: (b: Buffer) => void) => {
+      const b = Buffer.alloc(32);
+      b.write("RIFF", 0, "latin1");
+      b.write("WEBP", 8, "latin1");
+      b.write(chunk, 12, "latin1");
+      fill(b);
+      return b;
+    };
+    assert.deepEqual(imageDimensions(webp("VP8 ", (b) => (b.writeUInt16LE(640, 26), b.writeUInt16LE(480, 28)))), { width: 640, height: 480 });
+    // VP8L packs width-1 and height-1 in 14 bits each: 2999 = 0xBB7, 99 = 0x63.
+    const bits = (2999 | (99 << 14)) >>> 0;
+    assert.deepEqual(imageDimensions(webp("VP8L", (b) => b.writeUInt32LE(bits, 21))), { width: 3000, height: 100 });
+    assert.deepEqual(imageDimensions(webp("VP8X", (b) => (b.writeUIntLE(4095, 24, 3), b.writeUIntLE(1, 27, 3)))), { width: 4096, height: 2 });
+    assert.equal(imageDimensions(Buffer.from("not an image")), undefined);
   });
 });
