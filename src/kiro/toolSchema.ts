@@ -169,7 +169,8 @@ class RefResolver {
       seen.add(node);
       if (isObject(node)) {
         const id = own(node, "$id");
-        if (typeof id === "string" && id && !ids.has(id)) ids.set(id.replace(/#$/, ""), node);
+        const key = typeof id === "string" ? id.replace(/#$/, "") : "";
+        if (key && !ids.has(key)) ids.set(key, node);
         const anchor = own(node, "$anchor");
         if (typeof anchor === "string" && anchor && !ids.has(`#${anchor}`)) ids.set(`#${anchor}`, node);
       }
