@@ -6,6 +6,7 @@ import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "./endpoints
 import { KiroError } from "./errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
 import { DEFAULT_API_REGION } from "./settings";
+import { nativeThinkingShapeFrom } from "./thinkingConfig";
 
 export const KIRO_PROVIDER = "kiro";
 export const KIRO_API = "kiro-generate-assistant-response";
@@ -316,13 +317,6 @@ function inputTypes(value: unknown): ("text" | "image")[] | undefined {
   return input;
 }
 
-function hasSchema(value: unknown): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value === "string") return value.trim().length > 0;
-  if (typeof value === "object") return Object.keys(value).length > 0;
-  return true;
-}
-
 /** Turns one ListAvailableModels entry into model info, keeping what the built-in list knows about a known id. */
 export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   if (!entry || typeof entry !== "object") return undefined;
@@ -330,7 +324,9 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   const kiroId = nonEmptyString(service.modelId);
   if (!kiroId) return undefined;
   const known = matchExactly(parseModelId(kiroId).key, BUILT_IN);
-  const nativeThinking = hasSchema(service.additionalModelRequestFieldsSchema);
+  // A schema that allows nothing this project can send (no effort enum, no thinking object) leaves the model on tags.
+  const nativeThinkingShape = nativeThinkingShapeFrom(service.additionalModelRequestFieldsSchema);
+  const nativeThinking = nativeThinkingShape !== undefined;
   const isClaude = /claude/i.test(kiroId) || kiroId === "auto";
   const maxInput = positiveInteger(service.tokenLimits?.maxInputTokens);
   const maxOutput = positiveInteger(service.tokenLimits?.maxOutputTokens);
@@ -344,6 +340,7 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
     maxTokens: maxOutput ?? known?.maxTokens ?? 32_000,
     reasoning: known ? known.reasoning || nativeThinking : isClaude || nativeThinking,
     nativeThinking,
+    ...(nativeThinkingShape ? { nativeThinkingShape } : {}),
     input: inputTypes(service.supportedInputTypes) ?? [...(known?.input ?? (isClaude ? CLAUDE_INPUT : TEXT_INPUT))],
   };
   const text = description ?? known?.description;

@@ -11,6 +11,7 @@ import { tokensForChars } from "./tokenEstimate";
 import { messageTooLongError } from "./errors";
 import { KIRO_PROVIDER } from "./models";
 import { additionalModelRequestFields, planThinking, thinkingPromptPrefix, type AdditionalModelRequestFields } from "./thinkingConfig";
+import { toKiroToolSchema } from "./toolSchema";
 
 export interface BuildRequestOptions {
   reasoning?: ThinkingLevel | "off";
@@ -101,11 +102,6 @@ interface ToolSpecs {
   movedDescriptions: string[];
 }
 
-function inputSchemaOf(tool: Tool): JsonSchema {
-  const schema = tool.parameters;
-  return schema && typeof schema === "object" && !Array.isArray(schema) ? schema : EMPTY_SCHEMA;
-}
-
 /** Tool specs from the context's tools (first definition of a name wins: the service rejects duplicates). */
 export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNameMap): ToolSpecs {
   const specs: KiroToolSpec[] = [];
@@ -117,12 +113,15 @@ export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNa
     if (seen.has(name)) continue;
     seen.add(name);
     let description = typeof tool.description === "string" && tool.description.trim() ? tool.description : `The ${name} tool.`;
+    // Kiro refuses top-level unions, references and some keywords (docs/kiro-protocol.md, tool schemas); what the reshaping cannot say in the schema goes in the description.
+    const { schema, descriptionNote } = toKiroToolSchema(tool.parameters);
+    if (descriptionNote) description = `${description}\n\n${descriptionNote}`;
     if (description.length > MAX_TOOL_DESCRIPTION_CHARS) {
       movedDescriptions.push(`Full description of the tool "${name}":\n${description}`);
       const note = `\n\n[Description shortened; the full text is at the start of the conversation under "Full description of the tool ${name}".]`;
       description = description.slice(0, MAX_TOOL_DESCRIPTION_CHARS - note.length) + note;
     }
-    specs.push({ toolSpecification: { name, description, inputSchema: { json: inputSchemaOf(tool) } } });
+    specs.push({ toolSpecification: { name, description, inputSchema: { json: schema } } });
   }
   return { specs, movedDescriptions };
 }

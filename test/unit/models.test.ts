@@ -13,12 +13,14 @@ import {
   getModel,
   listAvailableModels,
   toPiModel,
+  modelFromService,
 } from "../../src/kiro/models";
 import { KiroClient } from "../../src/kiro/client";
 import type { KiroRoute } from "../../src/kiro/endpoints";
 import { KiroError } from "../../src/kiro/errors";
 import { clearRouteCache } from "../../src/kiro/route";
 import { resolveKiroSettings } from "../../src/kiro/settings";
+import { nativeThinkingSchema } from "../sim/kiroSimulator";
 
 beforeEach(() => {
   clearModelCatalogCache();
@@ -152,7 +154,7 @@ test("ListAvailableModels pages are followed by nextToken and merged with what t
       return sendJson(res, 200, {
         models: [
           { modelId: "claude-sonnet-4.5", modelName: "Claude Sonnet 4.5", tokenLimits: { maxInputTokens: 200000, maxOutputTokens: 64000 } },
-          { modelId: "claude-opus-4.6", modelName: "Opus", description: "big", additionalModelRequestFieldsSchema: { type: "object" }, tokenLimits: { maxInputTokens: 1000000, maxOutputTokens: 128000 } },
+          { modelId: "claude-opus-4.6", modelName: "Opus", description: "big", additionalModelRequestFieldsSchema: nativeThinkingSchema(), tokenLimits: { maxInputTokens: 1000000, maxOutputTokens: 128000 } },
         ],
         defaultModel: { modelId: "claude-opus-4.6" },
         nextToken: "page-2",
@@ -177,6 +179,7 @@ test("ListAvailableModels pages are followed by nextToken and merged with what t
   assert.deepEqual(models.map((m) => m.id), ["claude-opus-4-6", "claude-sonnet-4-5", "claude-sonnet-4-6", "brand-new-9"]);
   const opus = models[0]!;
   assert.equal(opus.nativeThinking, true);
+  assert.deepEqual(opus.nativeThinkingShape, { effortAt: "output_config", efforts: ["low", "medium", "high", "max"], thinkingType: "adaptive" });
   assert.equal(opus.maxTokens, 128000);
   assert.equal(opus.description, "big");
   // The live catalog wins over the built-in guess: no schema, no native thinking.
@@ -187,6 +190,17 @@ test("ListAvailableModels pages are followed by nextToken and merged with what t
   assert.deepEqual(fresh.input, ["text", "image"]);
   assert.equal(fresh.reasoning, false);
   assert.equal(findModel("brand-new-9", models)?.kiroId, "brand-new.9");
+});
+
+test("images only where the catalog says so, or, when it says nothing, for the Claude family (and auto)", () => {
+  const input = (entry: Record<string, unknown>) => modelFromService(entry)?.input;
+  // Non-Claude families (GPT, GLM, Qwen, DeepSeek, MiniMax) stay text-only unless their entry lists IMAGE.
+  for (const modelId of ["openai-gpt-5.6", "glm-5", "qwen3-coder-next", "deepseek-3.2", "minimax-m2.5", "kimi-k3"]) {
+    assert.deepEqual(input({ modelId }), ["text"], modelId);
+    assert.deepEqual(input({ modelId, supportedInputTypes: ["TEXT", "IMAGE"] }), ["text", "image"], `${modelId} with IMAGE listed`);
+  }
+  for (const modelId of ["claude-sonnet-4.5", "claude-fable-5", "auto"]) assert.deepEqual(input({ modelId }), ["text", "image"], modelId);
+  assert.deepEqual(input({ modelId: "claude-haiku-4.5", supportedInputTypes: ["TEXT"] }), ["text"], "the catalog wins over the family");
 });
 
 test("the catalog is cached per route for ten minutes, so a second lookup makes no request", async (t) => {
