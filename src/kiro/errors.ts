@@ -40,6 +40,8 @@ export interface KiroErrorDetails {
   profileArn?: string;
   /** The network failure's code (ENOTFOUND, ECONNREFUSED, …), when there was one. */
   code?: string;
+  /** What the service itself said (scrubbed, one line), for callers that act on its words. */
+  serviceMessage?: string;
   cause?: unknown;
 }
 
@@ -57,6 +59,7 @@ export class KiroError extends Error {
   readonly region?: string;
   readonly profileArn?: string;
   readonly code?: string;
+  readonly serviceMessage?: string;
 
   constructor(kind: KiroErrorKind, userMessage: string, details: KiroErrorDetails = {}) {
     super(userMessage, details.cause === undefined ? undefined : { cause: details.cause });
@@ -73,6 +76,7 @@ export class KiroError extends Error {
     this.region = details.region;
     this.profileArn = details.profileArn;
     this.code = details.code;
+    this.serviceMessage = details.serviceMessage;
   }
 
   /** The facts without the message, for copies that reword it. */
@@ -88,6 +92,7 @@ export class KiroError extends Error {
       region: this.region,
       profileArn: this.profileArn,
       code: this.code,
+      serviceMessage: this.serviceMessage,
     };
   }
 }
@@ -168,12 +173,14 @@ export interface ErrorContext {
   /** Another model to suggest when this one is unavailable. */
   alternativeModelId?: string;
   profileArn?: string;
+  /** What the service said, scrubbed (filled by classifyHttpError). */
+  serviceMessage?: string;
   /** Secrets to keep out of messages. */
   secrets?: readonly (string | undefined)[];
 }
 
 function facts(ctx: ErrorContext, extra: KiroErrorDetails): KiroErrorDetails {
-  return { modelId: ctx.modelId || undefined, region: ctx.region, alternativeModelId: ctx.alternativeModelId, profileArn: ctx.profileArn, ...extra };
+  return { modelId: ctx.modelId || undefined, region: ctx.region, alternativeModelId: ctx.alternativeModelId, profileArn: ctx.profileArn, serviceMessage: ctx.serviceMessage, ...extra };
 }
 
 function quotaError(reason: string, status: number | undefined, ctx: ErrorContext, serverMessage?: string): KiroError {
@@ -234,10 +241,15 @@ function malformedError(ctx: ErrorContext, status: number | undefined, reason: s
   );
 }
 
-/** `profileArn is required for this request.`, or an answer that refuses the profile sent (docs/kiro-protocol.md, "Profile ARN"). */
+/**
+ * `profileArn is required for this request.`, or an answer that refuses the profile sent: Identity Center accounts were
+ * seen answered 403 "User is not authorized to make this call." for a missing or foreign profile, which is not an
+ * expired token (docs/kiro-protocol.md#profile-arn).
+ */
 export function isProfileRefusal(status: number, body: ServiceErrorBody): boolean {
   if (status !== 400 && status !== 403) return false;
-  return /profile ?arn|\bprofile\b/i.test(body.message ?? "") || /profile/i.test(body.reason ?? "");
+  const message = body.message ?? "";
+  return /profile ?arn|\bprofile\b/i.test(message) || /profile/i.test(body.reason ?? "") || (status === 403 && /not authorized to make this call/i.test(message));
 }
 
 /** The profile could not be used even after looking it up again. */
@@ -250,8 +262,9 @@ export function profileError(ctx: ErrorContext, status: number | undefined, serv
 }
 
 /** Classifies a non-2xx answer of any Kiro operation. */
-export function classifyHttpError(status: number, body: ServiceErrorBody, ctx: ErrorContext, retryAfterMs?: number): KiroError {
-  const message = body.message ? scrubSecrets(body.message, ctx.secrets) : undefined;
+export function classifyHttpError(status: number, body: ServiceErrorBody, context: ErrorContext, retryAfterMs?: number): KiroError {
+  const message = body.message ? scrubSecrets(body.message, context.secrets) : undefined;
+  const ctx: ErrorContext = { ...context, serviceMessage: message };
   const reason = body.reason;
   const lower = (message ?? "").toLowerCase();
   const said = message ? `: ${message}` : "";

@@ -1,5 +1,6 @@
 // ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md, "Profile ARN").
 import { listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
+import { KiroError } from "./errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
 import { apiRegionFor, profileArnRegion, type ApiRegion } from "./settings";
 
@@ -12,6 +13,18 @@ export interface KiroProfile {
 }
 
 const MAX_PROFILE_PAGES = 10;
+
+/**
+ * AWS Builder ID sign-ins own no profile: ListAvailableProfiles answers 403 "AWS Builder ID is not supported for this
+ * operation.", and Kiro's own clients then send this fixed ARN, the same for every Builder ID user
+ * (docs/kiro-protocol.md#builder-id).
+ */
+export const BUILDER_ID_PROFILE_ARN = "arn:aws:codewhisperer:us-east-1:638616132270:profile/AAAACCCCXXXX";
+
+/** The answer ListAvailableProfiles gives a Builder ID token. */
+export function isBuilderIdRefusal(error: unknown): boolean {
+  return error instanceof KiroError && error.status === 403 && /builder id is not supported/i.test(error.serviceMessage ?? "");
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { KiroRoute, KiroTokenType } from "./endpoints";
 import { isMissingHost, KiroError } from "./errors";
 import type { KiroLog } from "./log";
-import { listAvailableProfiles, type KiroProfile } from "./profiles";
+import { BUILDER_ID_PROFILE_ARN, isBuilderIdRefusal, listAvailableProfiles, type KiroProfile } from "./profiles";
 import { API_REGIONS, apiRegionFor, profileArnRegion, type ApiGeneration, type ApiRegion, type KiroSettings } from "./settings";
 
 /** The token a call uses and what its sign-in knows about where it belongs. */
@@ -105,10 +105,16 @@ async function discoverProfile(o: RouteOptions, generation: ApiGeneration): Prom
   const { settings, credentials, log } = o;
   const auth = { accessToken: credentials.accessToken, tokenType: credentials.tokenType, fetch: o.fetch, signal: o.signal };
   let profiles: KiroProfile[] = [];
-  let asked: ApiRegion[] = [];
+  const asked: ApiRegion[] = [];
   for (const region of discoveryRegions(settings, credentials)) {
     asked.push(region);
-    profiles = await listAvailableProfiles({ generation, region, endpoint: settings.endpoint }, auth);
+    try {
+      profiles = await listAvailableProfiles({ generation, region, endpoint: settings.endpoint }, auth);
+    } catch (error) {
+      if (!isBuilderIdRefusal(error)) throw error;
+      log?.info(`Kiro: AWS Builder ID accounts have no profile of their own; using Kiro's Builder ID profile ${BUILDER_ID_PROFILE_ARN}.`);
+      return { arn: BUILDER_ID_PROFILE_ARN, region: "us-east-1", name: "AWS Builder ID" };
+    }
     if (profiles.length > 0) break;
   }
   if (profiles.length === 0) {

@@ -7,10 +7,14 @@ import type { KiroHistoryEntry, KiroImage, KiroUserInputMessage } from "./wireTy
  * within this cap.
  */
 export const MAX_HISTORY_ENTRIES = 198;
-/** Images in one request (amazon-q-developer-cli `consts.rs` MAX_NUMBER_OF_IMAGES_PER_REQUEST). */
+/** Images in one request (amazon-q-developer-cli `consts.rs` MAX_NUMBER_OF_IMAGES_PER_REQUEST; the service refuses more than 10 in one message). */
 export const MAX_IMAGES_PER_REQUEST = 10;
-/** Bytes per image (amazon-q-developer-cli `consts.rs` MAX_IMAGE_SIZE, 10 MiB). */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/**
+ * Base64 characters per image. The official CLI checks 10 MiB of image bytes (`consts.rs` MAX_IMAGE_SIZE), but the
+ * service's own answer, "image exceeds 5 MB maximum: 6714372 bytes > 5242880", measures the base64 text
+ * (docs/kiro-protocol.md#images), so this is the limit that holds.
+ */
+export const MAX_IMAGE_BASE64_CHARS = 5_242_880;
 /** Characters of one user message ("actual service limit is 600_000", amazon-q-developer-cli `consts.rs`). */
 export const MAX_USER_MESSAGE_CHARS = 600_000;
 /** Characters of one tool result ("actual service limit is 800_000", amazon-q-developer-cli `consts.rs`). */
@@ -18,8 +22,9 @@ export const MAX_TOOL_RESULT_CHARS = 800_000;
 
 const HISTORY_IMAGE_TEXT = "[An image was attached here. Kiro takes images only with the latest message, so it is not sent again.]";
 
-function imageTooLargeText(bytes: number): string {
-  return `[An image of ${(bytes / (1024 * 1024)).toFixed(1)} MB was attached here; Kiro takes images up to ${MAX_IMAGE_BYTES / (1024 * 1024)} MB, so it was not sent.]`;
+function imageTooLargeText(image: KiroImage): string {
+  const megabytes = (decodedImageBytes(image) / (1024 * 1024)).toFixed(1);
+  return `[An image of ${megabytes} MB was attached here; Kiro takes images up to about 3.75 MB (5 MB as base64), so it was not sent.]`;
 }
 
 const TOO_MANY_IMAGES_TEXT = `[More images were attached than Kiro takes in one request (${MAX_IMAGES_PER_REQUEST}); the oldest of them were not sent.]`;
@@ -69,8 +74,8 @@ function limitMessageText(message: KiroUserInputMessage, notes: LimitNotes): voi
 
 /**
  * Keeps a conversation within the service's limits, in place: images only on the current message (earlier ones become
- * a short note, since re-sending them is reported to fail with 413), at most 10 of them (the newest) and none over
- * 10 MB, user messages and tool results cut with a visible marker. Runs before trimming, so sizes are measured after.
+ * a short note, since re-sent history images made bodies grow until they failed), at most 10 of them (the newest) and none
+ * over 5 MB of base64, user messages and tool results cut with a visible marker. Runs before trimming, so sizes are measured after.
  */
 export function applyServiceLimits(history: readonly KiroHistoryEntry[], current: KiroUserInputMessage): LimitNotes {
   const notes: LimitNotes = { historyImages: 0, droppedImages: 0, oversizedImages: 0, truncatedMessages: 0, truncatedResults: 0 };
@@ -87,10 +92,9 @@ export function applyServiceLimits(history: readonly KiroHistoryEntry[], current
   if (current.images && current.images.length > 0) {
     const kept: KiroImage[] = [];
     for (const image of current.images) {
-      const bytes = decodedImageBytes(image);
-      if (bytes > MAX_IMAGE_BYTES) {
+      if (image.source.bytes.length > MAX_IMAGE_BASE64_CHARS) {
         notes.oversizedImages++;
-        appendText(current, imageTooLargeText(bytes));
+        appendText(current, imageTooLargeText(image));
       } else {
         kept.push(image);
       }
@@ -112,7 +116,7 @@ export function describeLimitNotes(notes: LimitNotes): string | undefined {
   const parts: string[] = [];
   if (notes.historyImages) parts.push(`${notes.historyImages} earlier image(s) replaced by a note (images go only with the latest message)`);
   if (notes.droppedImages) parts.push(`${notes.droppedImages} oldest image(s) left out (at most ${MAX_IMAGES_PER_REQUEST} per request)`);
-  if (notes.oversizedImages) parts.push(`${notes.oversizedImages} image(s) over ${MAX_IMAGE_BYTES / (1024 * 1024)} MB left out`);
+  if (notes.oversizedImages) parts.push(`${notes.oversizedImages} image(s) over 5 MB of base64 left out`);
   if (notes.truncatedMessages) parts.push(`${notes.truncatedMessages} message(s) cut to ${MAX_USER_MESSAGE_CHARS.toLocaleString("en-US")} characters`);
   if (notes.truncatedResults) parts.push(`${notes.truncatedResults} tool result(s) cut to ${MAX_TOOL_RESULT_CHARS.toLocaleString("en-US")} characters`);
   return parts.length > 0 ? `kept the request within Kiro's limits: ${parts.join("; ")}.` : undefined;

@@ -179,6 +179,35 @@ interface StreamRun {
   fetch: typeof fetch;
   log?: KiroLog;
   assembler?: KiroResponseAssembler;
+  /** The token was refreshed once already in this stream (a second refusal means: sign in again). */
+  refreshed?: boolean;
+}
+
+/** A 403/401 that a fresh token may cure (not a suspension, quota or profile problem). */
+function isRefusedToken(failure: KiroError): boolean {
+  return failure.kind === "auth" && (failure.status === 403 || failure.status === 401);
+}
+
+/**
+ * After Kiro refused the token (at the profile look-up or the request itself): one refresh per stream. Rejects with
+ * "sign in again" when there is no refresh, it fails, or the fresh token was refused as well.
+ */
+async function refreshAfterRefusal(run: StreamRun, failure: KiroError): Promise<void> {
+  const { options, secrets } = run;
+  if (run.refreshed || !options.refreshAccessToken) throw run.refreshed ? signInAgainError(failure.status) : failure;
+  run.refreshed = true;
+  let fresh: KiroCredentials | undefined;
+  try {
+    fresh = asCredentials(await raceAbort(options.refreshAccessToken(), options.signal));
+  } catch (error) {
+    if (error instanceof KiroError && error.kind === "aborted") throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw signInAgainError(failure.status, scrubSecrets(detail, secrets));
+  }
+  if (!fresh) throw signInAgainError(failure.status);
+  run.credentials.accessToken = fresh.accessToken;
+  if (fresh.tokenType) run.credentials.tokenType = fresh.tokenType;
+  secrets.push(fresh.accessToken);
 }
 
 type StopReason = "stop" | "length" | "toolUse";
@@ -208,8 +237,14 @@ async function runStream(run: StreamRun): Promise<StopReason> {
         { ignoreCarriedProfile },
       );
     } catch (error) {
-      const refused = error instanceof KiroError && error.kind === "profile" && !ignoreCarriedProfile && !run.assembler?.hasContent && !run.settings.profileArn;
-      if (!refused || !route) throw error;
+      if (!(error instanceof KiroError) || run.assembler?.hasContent) throw error;
+      // The profile look-up runs before the request's own attempts, so a token refused there is refreshed here.
+      if (isRefusedToken(error) && !route) {
+        await refreshAfterRefusal(run, error);
+        continue;
+      }
+      const refusedProfile = error.kind === "profile" && !ignoreCarriedProfile && !run.settings.profileArn;
+      if (!refusedProfile || !route) throw error;
       ignoreCarriedProfile = true;
       forgetProfile(routeOptions, route.generation);
       run.log?.info(`Kiro: the service refused profile ${route.profileArn ?? "(none)"} (${error.status ?? ""}); looking the account's profiles up again.`);
@@ -267,11 +302,10 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const url = generateAssistantResponseUrl(route);
   let retries = 0;
-  let refreshed = false;
 
   for (;;) {
     if (signal?.aborted) throw abortedError();
-    if (retries > 0 && !refreshed) {
+    if (retries > 0 && !run.refreshed) {
       // A token getter is asked again before every retry, so a token refreshed elsewhere is picked up.
       const current = await raceAbort(resolveCredentials(options.accessToken, options.env ?? process.env), signal);
       if (current) {
@@ -314,21 +348,8 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
       control.dispose();
     }
 
-    if (failure.kind === "auth" && (failure.status === 403 || failure.status === 401)) {
-      if (refreshed || !options.refreshAccessToken) throw refreshed ? signInAgainError(failure.status) : failure;
-      refreshed = true;
-      let fresh: KiroCredentials | undefined;
-      try {
-        fresh = asCredentials(await raceAbort(options.refreshAccessToken(), signal));
-      } catch (error) {
-        if (error instanceof KiroError && error.kind === "aborted") throw error;
-        const detail = error instanceof Error ? error.message : String(error);
-        throw signInAgainError(failure.status, scrubSecrets(detail, secrets));
-      }
-      if (!fresh) throw signInAgainError(failure.status);
-      run.credentials.accessToken = fresh.accessToken;
-      if (fresh.tokenType) run.credentials.tokenType = fresh.tokenType;
-      secrets.push(fresh.accessToken);
+    if (isRefusedToken(failure)) {
+      await refreshAfterRefusal(run, failure);
       continue;
     }
     if (failure.kind === "quota") {

@@ -187,6 +187,8 @@ class SchemaReshaper {
   /** Targets of the references being expanded on the current path, to spot recursion. */
   private readonly expanding: JsonObject[] = [];
   truncated = false;
+  /** Parameter names that start with "$", left out (their names alone make the service refuse the request). */
+  readonly droppedDollarNames = new Set<string>();
 
   constructor(root: JsonObject) {
     this.resolver = new RefResolver(root);
@@ -291,8 +293,13 @@ class SchemaReshaper {
     if (!isObject(value)) return {};
     const entries: [string, JsonSchema][] = [];
     for (const name of Object.keys(value)) {
-      // Rule 6: empty keys in tool input are refused, so no call could pass this property.
+      // Empty keys in tool input are refused, so no call could pass this property.
       if (name === "" || value[name] === false) continue;
+      // A property name starting with "$" alone got "Improperly formed request" in a bisection (docs/kiro-protocol.md#tool-schemas).
+      if (name.startsWith("$")) {
+        this.droppedDollarNames.add(name);
+        continue;
+      }
       entries.push([name, this.sanitize(value[name], depth + 1)]);
     }
     // fromEntries defines own properties, so a property named "__proto__" stays a property.
@@ -572,11 +579,18 @@ export function toKiroToolSchema(input: unknown): KiroToolSchema {
     } else {
       schema = { type: "object" };
       if (flat.description) schema.description = flat.description;
+      for (const name of flat.properties.keys()) {
+        if (name.startsWith("$")) {
+          reshaper.droppedDollarNames.add(name);
+          flat.properties.delete(name);
+        }
+      }
       schema.properties = Object.fromEntries(flat.properties);
       const required = [...flat.required].filter((name) => flat.properties.has(name));
       if (required.length > 0) schema.required = required;
     }
     if (reshaper.truncated) notes.push("Parts of its parameter schema were too large or too deeply nested to send and accept any value.");
+    if (reshaper.droppedDollarNames.size > 0) notes.push(`Its parameters ${[...reshaper.droppedDollarNames].map((n) => `"${n}"`).join(", ")} cannot be offered through Kiro (names starting with "$" are refused).`);
     return { schema, descriptionNote: notes.join(" ") };
   } catch {
     // A getter that throws or a proxy: nothing of the schema can be trusted.

@@ -20,7 +20,8 @@ import { emptyUsage } from "../../src/kiro/types";
 const ctx = { modelId: "claude-sonnet-4-5", region: "us-east-1" };
 const chat = { modelName: "Claude Sonnet 4.5" };
 
-function failedMessage(error: KiroError, structured = false): AssistantMessage {
+/** A failed answer as streamKiro ends one: the core's message and its kind on `message.kiro.error`. */
+function failedMessage(error: KiroError): AssistantMessage {
   return {
     role: "assistant",
     content: [],
@@ -31,7 +32,7 @@ function failedMessage(error: KiroError, structured = false): AssistantMessage {
     stopReason: error.kind === "aborted" ? "aborted" : "error",
     errorMessage: error.userMessage,
     timestamp: 0,
-    ...(structured ? { kiro: { error: { kind: error.kind, retryable: error.retryable } } as Record<string, unknown> } : {}),
+    kiro: { error: { kind: error.kind, retryable: error.retryable } },
   };
 }
 
@@ -46,6 +47,7 @@ const samples: [KiroErrorKind, KiroError][] = [
   ["capacity", classifyHttpError(429, { reason: "INSUFFICIENT_MODEL_CAPACITY" }, ctx)],
   ["invalid-model", classifyHttpError(400, { reason: "INVALID_MODEL_ID", message: "Invalid model" }, ctx)],
   ["too-long", classifyHttpError(400, { reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD", message: "Input is too long." }, ctx)],
+  ["profile", classifyHttpError(400, { message: "profileArn is required for this request." }, { ...ctx, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/P" })],
   ["bad-request", classifyHttpError(400, { message: "Improperly formed request." }, ctx)],
   ["server", classifyHttpError(503, { message: "unavailable" }, ctx)],
   ["server", classifyStreamException("InternalServerException", {}, ctx)],
@@ -56,16 +58,15 @@ const samples: [KiroErrorKind, KiroError][] = [
 ];
 
 describe("kiroErrorKindOf", () => {
-  for (const [kind, error] of samples) {
-    it(`recognises "${kind}" from the core's message: ${error.userMessage.slice(0, 60)}…`, () => {
-      assert.equal(kiroErrorKindOf(failedMessage(error)), kind);
-    });
-  }
+  it("reads the kind the core put on the failed message, never its wording", () => {
+    for (const [kind, error] of samples) assert.equal(kiroErrorKindOf(failedMessage(error)), kind, error.userMessage);
+    const reworded = { ...failedMessage(classifyHttpError(503, {}, ctx)), errorMessage: "quota exhausted, sign in again", kiro: { error: { kind: "server" as const, retryable: true } } };
+    assert.equal(kiroErrorKindOf(reworded), "server", "text that sounds like another kind does not change it");
+  });
 
-  it("prefers a structured kind on the message over its text", () => {
-    const msg = failedMessage(classifyHttpError(503, {}, ctx));
-    (msg as { kiro?: unknown }).kiro = { error: { kind: "quota", retryable: false } };
-    assert.equal(kiroErrorKindOf(msg), "quota");
+  it("a message without a kind is 'aborted' when it was aborted and a stream failure otherwise", () => {
+    assert.equal(kiroErrorKindOf({ stopReason: "aborted" }), "aborted");
+    assert.equal(kiroErrorKindOf({ stopReason: "error" }), "stream");
   });
 });
 
@@ -130,8 +131,16 @@ describe("describeKiroFailure", () => {
     assert.equal(failure.kind, "no-token");
   });
 
+  it("names the profile way out in VS Code terms: Change profile or kiro.profileArn", () => {
+    const failure = describeKiroFailure(failedMessage(samples.find(([k]) => k === "profile")![1]), chat);
+    assert.equal(failure.kind, "profile");
+    assert.match(failure.message, /arn:aws:codewhisperer:us-east-1:1:profile\/P/);
+    assert.match(failure.message, /Change profile/);
+    assert.match(failure.message, /kiro\.profileArn/);
+  });
+
   it("gives a message naming the cause when the stream failed without any text", () => {
-    const msg = failedMessage(new KiroError("capacity", ""), true);
+    const msg = failedMessage(new KiroError("capacity", ""));
     const failure = describeKiroFailure(msg, chat);
     assert.match(failure.message, /no capacity for Claude Sonnet 4\.5/);
   });

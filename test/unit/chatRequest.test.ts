@@ -153,13 +153,14 @@ describe("runChatRequest", () => {
     assert.equal(calls.length, 0);
   });
 
-  it("throws a failure naming the cause when the stream ends in an error", async () => {
-    const failed = assistant([], { stopReason: "error", errorMessage: "Not signed in to Kiro: sign in from VS Code with \"Kiro: Sign In\"." });
+  it("throws a failure naming the cause and the VS Code way out when the stream ends in an error", async () => {
+    const failed = { ...assistant([], { stopReason: "error", errorMessage: "Not signed in to Kiro." }), kiro: { error: { kind: "no-token" as const, retryable: false } } };
     const { backend } = scriptedBackend([{ type: "error", reason: "error", error: failed }]);
     await assert.rejects(runChatRequest(request(), backend), (e: unknown) => {
       assert.ok(e instanceof ChatRequestFailure);
       assert.equal(e.failure.kind, "no-token");
       assert.equal(e.failure.code, "NoPermissions");
+      assert.match(e.failure.message, /^Not signed in to Kiro\. To sign in, run "Kiro: Manage Models and Sign-in"/);
       return true;
     });
   });

@@ -83,12 +83,15 @@ describe("context window against the simulator", () => {
 
   it("does not send a message that alone exceeds the model's context window and says to shorten it or start a new conversation", async () => {
     const before = sim.generateRequests().length;
-    const context: Context = { messages: [{ role: "user", content: "x".repeat(900_000), timestamp: 1 }] };
-    const message = await streamKiro(getModel("kiro", "claude-sonnet-4-5"), context, { accessToken: sim.accessToken, endpoint: sim.url, env: {} }).result();
+    // 500,000 characters stay under Kiro's 600,000-character message limit (nothing is cut), but not under a 100K window.
+    const context: Context = { messages: [{ role: "user", content: "x".repeat(500_000), timestamp: 1 }] };
+    const small = { ...getModel("kiro", "claude-sonnet-4-5"), id: "small-window-model", name: "Small Window", contextWindow: 100_000, maxTokens: 8_000 };
+    const message = await streamKiro(small, context, { accessToken: sim.accessToken, endpoint: sim.url, env: {} }).result();
     assert.equal(message.stopReason, "error");
+    assert.equal(message.kiro?.error?.kind, "message-too-large");
     assert.equal(sim.generateRequests().length, before, "no request was sent");
-    assert.match(message.errorMessage!, /too large for Claude Sonnet 4\.5: about 225,\d{3} tokens/);
-    assert.match(message.errorMessage!, /200,000-token context window/);
+    assert.match(message.errorMessage!, /too large for Small Window: about 125,\d{3} tokens/);
+    assert.match(message.errorMessage!, /100,000-token context window/);
     assert.match(message.errorMessage!, /Shorten the message.*start a new conversation/);
   });
 });
@@ -108,7 +111,22 @@ describe("token budget of a request", () => {
     assert.ok(request.estimatedInputTokens > 80_000 && request.estimatedInputTokens < 81_000, `estimated ${request.estimatedInputTokens}`);
   });
 
-  it("counts each image as about 1600 tokens, so a few images make old turns go", () => {
+  it("counts each image of the latest message as about 1600 tokens, so old turns make room for them", () => {
+    const messages: Message[] = [];
+    for (let i = 0; i < 8; i++) {
+      messages.push({ role: "user", content: `question ${i} ${"q".repeat(2_000)}`, timestamp: i });
+      messages.push(assistant(`answer ${i} ${"a".repeat(2_000)}`));
+    }
+    const images = Array.from({ length: 5 }, () => ({ type: "image" as const, data: PNG, mimeType: "image/png" }));
+    messages.push({ role: "user", content: [{ type: "text", text: "compare them" }, ...images], timestamp: 99 });
+    const request = buildKiroRequest(small, { messages });
+    // Budget 10,000 tokens: five images take 8,000, so only the newest exchange of ~1,000 tokens still fits.
+    assert.equal(request.droppedTurns, 14);
+    assert.equal(request.body.conversationState.currentMessage.userInputMessage.images?.length, 5);
+    assert.ok(request.estimatedInputTokens <= 10_000, `estimated ${request.estimatedInputTokens}`);
+  });
+
+  it("does not send history images again: each becomes a short note and costs no image tokens", () => {
     const messages: Message[] = [];
     for (let i = 0; i < 7; i++) {
       messages.push({ role: "user", content: [{ type: "text", text: `look at ${i}` }, { type: "image", data: PNG, mimeType: "image/png" }], timestamp: i });
@@ -116,9 +134,15 @@ describe("token budget of a request", () => {
     }
     messages.push({ role: "user", content: "compare them", timestamp: 99 });
     const request = buildKiroRequest(small, { messages });
-    // Budget 10,000 tokens: six images (9,600) fit, seven do not.
-    assert.equal(request.droppedTurns, 2);
-    assert.ok(request.estimatedInputTokens <= 10_000, `estimated ${request.estimatedInputTokens}`);
+    assert.equal(request.droppedTurns, 0, "seven images would not fit the budget; seven notes do");
+    const history = request.body.conversationState.history ?? [];
+    for (const entry of history) {
+      if ("userInputMessage" in entry) {
+        assert.equal(entry.userInputMessage.images, undefined);
+        assert.match(entry.userInputMessage.content, /An image was attached here/);
+      }
+    }
+    assert.ok(request.notes.some((note) => /7 earlier image\(s\) replaced by a note/.test(note)), request.notes.join(" | "));
   });
 
   it("honours an explicit maxInputTokens", () => {

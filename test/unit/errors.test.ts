@@ -1,9 +1,10 @@
-// Error classification (KIRO_PROTOCOL.md §6), secret scrubbing, and retry timing.
+// Error classification (docs/kiro-protocol.md#errors): kinds and facts as the service writes its answers, host-neutral wording, secret scrubbing, and retry timing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   classifyHttpError,
   classifyStreamException,
+  isMissingHost,
   networkError,
   noTokenError,
   parseServiceErrorBody,
@@ -20,11 +21,22 @@ function http(status: number, body: unknown, errorType?: string) {
 }
 
 describe("classifyHttpError", () => {
-  it("treats 403 bearer-invalid as an auth problem that asks to sign in again", () => {
+  it("treats 403 bearer-invalid as an auth problem that asks to sign in again, leaving the how to each host", () => {
     const error = http(403, { message: "The bearer token included in the request is invalid." });
     assert.equal(error.kind, "auth");
     assert.equal(error.retryable, false);
-    assert.match(error.message, /Sign in again: sign in from VS Code with "Kiro: Sign In", or set KIRO_ACCESS_TOKEN/);
+    assert.match(error.message, /Sign in again\.$/);
+    assert.doesNotMatch(error.message, /Kiro: Sign In|KIRO_ACCESS_TOKEN|\/login/, "no host's command in the core's words");
+    assert.equal(http(403, { message: "Invalid token" }).kind, "auth", "the management host's wording");
+  });
+
+  it("recognises a refused or missing profile as a profile problem, not an expired token", () => {
+    const required = http(400, { message: "profileArn is required for this request.", __type: "ValidationException" });
+    assert.equal(required.kind, "profile");
+    const foreign = classifyHttpError(403, { message: "User is not authorized to make this call." }, { ...ctx, profileArn: "arn:aws:codewhisperer:us-east-1:1:profile/X" });
+    assert.equal(foreign.kind, "profile");
+    assert.equal(foreign.profileArn, "arn:aws:codewhisperer:us-east-1:1:profile/X");
+    assert.match(foreign.message, /profile arn:aws:codewhisperer:us-east-1:1:profile\/X/);
   });
 
   it("says plainly that a suspended account is suspended and does not retry", () => {
@@ -35,6 +47,7 @@ describe("classifyHttpError", () => {
   });
 
   for (const [status, reason, words] of [
+    [400, "MONTHLY_REQUEST_COUNT", /monthly request limit/],
     [402, "MONTHLY_REQUEST_COUNT", /monthly request limit/],
     [429, "DAILY_REQUEST_COUNT", /daily request limit/],
     [429, "OVERAGE_REQUEST_LIMIT_EXCEEDED", /overage limit/],
@@ -49,6 +62,21 @@ describe("classifyHttpError", () => {
       assert.match(error.message, words);
     });
   }
+
+  it("finds a quota reason anywhere in the body, whatever the status, also in nested error bodies", () => {
+    assert.equal(http(400, { message: "You have reached the limit (MONTHLY_REQUEST_COUNT)." }).kind, "quota");
+    assert.equal(http(403, { error: { message: "limit", reason: "DAILY_REQUEST_COUNT" } }).kind, "quota");
+    assert.equal(http(500, '{"__type":"ServiceQuotaExceededException","detail":"MONTHLY_REQUEST_COUNT"}').kind, "quota");
+  });
+
+  it("reads nested {error:{message}} bodies and lets the x-amzn-errortype header win over the body's __type", () => {
+    const nested = parseServiceErrorBody(JSON.stringify({ error: { message: "Model is overloaded", type: "overloaded_error" } }));
+    assert.equal(nested.message, "Model is overloaded");
+    assert.equal(nested.type, "overloaded_error");
+    const both = parseServiceErrorBody(JSON.stringify({ __type: "com.amazon#ValidationException", message: "x" }), "ThrottlingException:http://internal");
+    assert.equal(both.type, "ThrottlingException");
+    assert.equal(parseServiceErrorBody(JSON.stringify({ __type: "com.amazon#ValidationException" })).type, "ValidationException");
+  });
 
   it("adds the reset date to a quota message once known", () => {
     const error = withResetDate(http(402, { reason: "MONTHLY_REQUEST_COUNT" }), "2026-08-01");
@@ -82,20 +110,29 @@ describe("classifyHttpError", () => {
     assert.match(error.message, /us-east-1/);
   });
 
-  it("tells the user to shorten the conversation when the input is too long", () => {
-    for (const body of [{ message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" }, { message: "Input is too long." }]) {
+  it("treats too-long answers and 'The request body is not valid JSON.' as a context that is too long, in pi's overflow words", () => {
+    const bodies = [
+      { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" },
+      { message: "Input is too long." },
+      { message: "The request body is not valid JSON." },
+    ];
+    for (const body of bodies) {
       const error = http(400, body);
-      assert.equal(error.kind, "too-long");
+      assert.equal(error.kind, "too-long", JSON.stringify(body));
       assert.equal(error.retryable, false);
-      assert.match(error.message, /compact/);
+      assert.match(error.message, /exceeds the context window/);
     }
   });
 
-  it("calls an improperly formed request a bug worth reporting", () => {
-    const error = http(400, { message: "Improperly formed request." });
+  it("does not claim an improperly formed request is certainly kiro-pi's bug", () => {
+    const error = http(400, { message: "Improperly formed request.", reason: null });
     assert.equal(error.kind, "bad-request");
-    assert.match(error.message, /bug in kiro-pi/);
-    assert.match(error.message, /report/);
+    assert.doesNotMatch(error.message, /bug in kiro-pi/);
+    assert.match(error.message, /without saying which part/);
+    assert.match(error.message, /new conversation/);
+    const unknown = http(400, { message: "Something new" });
+    assert.equal(unknown.kind, "bad-request");
+    assert.equal(unknown.message, "Kiro rejected the request (400: Something new).");
   });
 
   it("never repeats a token the server echoed back", () => {
@@ -125,11 +162,10 @@ describe("classifyStreamException", () => {
 });
 
 describe("other errors", () => {
-  it("explains how to get a token when there is none", () => {
+  it("says plainly that nobody is signed in, leaving how to sign in to the host", () => {
     const error = noTokenError();
     assert.equal(error.kind, "no-token");
-    assert.match(error.message, /Kiro: Sign In/);
-    assert.match(error.message, /KIRO_ACCESS_TOKEN/);
+    assert.equal(error.message, "Not signed in to Kiro.");
   });
 
   it("describes a connection failure with its code and marks it retryable", () => {
@@ -138,6 +174,16 @@ describe("other errors", () => {
     assert.equal(error.kind, "network");
     assert.equal(error.retryable, true);
     assert.match(error.message, /ECONNRESET/);
+    assert.equal(error.code, "ECONNRESET");
+  });
+
+  it("tells a missing host (DNS, 404, 410) apart from other failures, for the host-generation fallback", () => {
+    const dns = networkError(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND runtime.us-east-1.kiro.dev"), { code: "ENOTFOUND" }) }));
+    assert.equal(isMissingHost(dns), true);
+    assert.equal(isMissingHost(http(404, "Not Found")), true);
+    assert.equal(isMissingHost(http(410, "Gone")), true);
+    assert.equal(isMissingHost(http(403, { message: "Invalid token" })), false);
+    assert.equal(isMissingHost(networkError(new TypeError("fetch failed", { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) }))), false);
   });
 });
 

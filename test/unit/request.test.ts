@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildKiroRequest, conversationIdFor, type KiroRequest } from "../../src/kiro/request";
 import type { KiroUserInputMessage } from "../../src/kiro/wireTypes";
+import { MAX_IMAGE_BASE64_CHARS, MAX_IMAGES_PER_REQUEST, MAX_TOOL_RESULT_CHARS, MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "../../src/kiro/serviceLimits";
 import { findModel } from "../../src/kiro/models";
 import type { KiroModelInfo } from "../../src/kiro/options";
 import type { AssistantMessage, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage, UserMessage } from "../../src/kiro/types";
@@ -313,11 +314,19 @@ test("rule 8: when even the last pair does not fit, everything but the current m
   assert.match(current(req).content, /^\[Note: 2 earlier turns/);
 });
 
-test("images: png, jpeg, gif and webp are sent as images from user messages and tool results; others become a note", () => {
+test("images: png, jpeg, gif and webp are sent as images from the latest message; others become a note", () => {
+  const img = (mimeType: string): ImageContent => ({ type: "image", data: PNG, mimeType });
+  const req = build({ messages: [user([text("look"), img("image/png"), img("image/jpeg"), img("image/gif"), img("image/webp"), img("image/bmp")])] });
+  assert.deepEqual(current(req).images?.map((i) => i.format), ["png", "jpeg", "gif", "webp"]);
+  assert.equal(current(req).images?.[0]?.source.bytes, PNG);
+  assert.match(current(req).content, /image\/bmp/);
+});
+
+test("images go only with the latest message: earlier ones become a note, a tool result's image is sent", () => {
   const img = (mimeType: string): ImageContent => ({ type: "image", data: PNG, mimeType });
   const req = build({
     messages: [
-      user([text("look"), img("image/png"), img("image/jpeg"), img("image/gif"), img("image/webp"), img("image/bmp")]),
+      user([text("look"), img("image/png"), img("image/jpeg")]),
       assistant([call("t1", "screenshot")]),
       result("t1", "screenshot", [text("captured"), img("image/png")]),
     ],
@@ -325,11 +334,42 @@ test("images: png, jpeg, gif and webp are sent as images from user messages and 
   });
   const first = historyOf(req)[0]!;
   assert.ok("userInputMessage" in first);
-  assert.deepEqual(first.userInputMessage.images?.map((i) => i.format), ["png", "jpeg", "gif", "webp"]);
-  assert.equal(first.userInputMessage.images?.[0]?.source.bytes, PNG);
-  assert.match(first.userInputMessage.content, /image\/bmp/);
+  assert.equal(first.userInputMessage.images, undefined, "not sent again");
+  assert.match(first.userInputMessage.content, /An image was attached here/);
   assert.deepEqual(current(req).images?.map((i) => i.format), ["png"]);
   assert.equal(current(req).userInputMessageContext?.toolResults?.[0]?.content[0]?.text, "captured");
+  assert.ok(req.notes.some((note) => /2 earlier image\(s\)/.test(note)), req.notes.join(" | "));
+});
+
+test("at most 10 images go in one request: the newest are kept, the rest are named in a note", () => {
+  const images: ImageContent[] = Array.from({ length: 13 }, (_, i) => ({ type: "image", data: `${PNG}${"A".repeat(i * 4)}`, mimeType: "image/png" }));
+  const req = build({ messages: [user([text("all of these"), ...images])] });
+  const sent = current(req).images ?? [];
+  assert.equal(sent.length, MAX_IMAGES_PER_REQUEST);
+  assert.deepEqual(sent.map((i) => i.source.bytes), images.slice(3).map((i) => i.data), "the 10 newest");
+  assert.match(current(req).content, /oldest of them were not sent/);
+});
+
+test("an image over 5 MB of base64 is not sent, and the message says so", () => {
+  const huge = "A".repeat(MAX_IMAGE_BASE64_CHARS + 4);
+  const req = build({ messages: [user([text("see"), { type: "image", data: huge, mimeType: "image/png" }, { type: "image", data: PNG, mimeType: "image/png" }])] });
+  assert.deepEqual(current(req).images?.map((i) => i.source.bytes), [PNG]);
+  assert.match(current(req).content, /An image of 3\.8 MB was attached here; Kiro takes images up to about 3\.75 MB/);
+});
+
+test("a user message over 600,000 characters and a tool result over 800,000 are cut, with a marker the model can read", () => {
+  const req = build({
+    messages: [user("u".repeat(700_000)), assistant([call("t1", "read")]), result("t1", "read", "r".repeat(900_000))],
+    tools: [tool("read")],
+  }, model("claude-opus-4-6"));
+  const first = historyOf(req)[0]!;
+  assert.ok("userInputMessage" in first);
+  assert.ok(first.userInputMessage.content.length <= MAX_USER_MESSAGE_CHARS + 50_000, "the system text may precede it");
+  assert.match(first.userInputMessage.content, /more characters of this message were cut: Kiro takes at most 600,000 characters/);
+  const resultText = current(req).userInputMessageContext?.toolResults?.[0]?.content[0]?.text ?? "";
+  assert.equal(resultText.length <= MAX_TOOL_RESULT_CHARS, true);
+  assert.match(resultText, /more characters of this tool result were cut: Kiro takes at most 800,000 characters/);
+  assert.equal(truncateWithMarker("short", 10, "message"), "short");
 });
 
 test("images for a text-only model become a note instead of an image", () => {

@@ -12,6 +12,7 @@ function ev(eventType: string, payload: unknown): KiroFrame {
 }
 
 function setup(options: { maxOutputTokens?: number; requestChars?: number } = {}) {
+  const logged: string[] = [];
   const output: AssistantMessage = {
     role: "assistant",
     content: [],
@@ -27,11 +28,12 @@ function setup(options: { maxOutputTokens?: number; requestChars?: number } = {}
     output,
     emit: (e) => events.push(e),
     contextWindow: 200_000,
-    errorContext: { modelId: "claude-sonnet-4-5" },
+    errorContext: { modelId: "claude-sonnet-4-5", secrets: ["s3cret-token-value"] },
+    log: { info: (m) => logged.push(m), warn: (m) => logged.push(m) },
     ...options,
   });
   const types = () => events.map((e) => e.type + ("contentIndex" in e ? `#${e.contentIndex}` : ""));
-  return { output, events, assembler, types };
+  return { output, events, assembler, types, logged };
 }
 
 function feed(assembler: KiroResponseAssembler, frames: KiroFrame[]): void {
@@ -204,12 +206,34 @@ describe("KiroResponseAssembler", () => {
     assert.equal(assembler.finish(), "length");
   });
 
-  it("turns invalidStateEvent and exception frames into named errors", () => {
-    const a = setup().assembler;
-    assert.throws(
-      () => a.handleFrame(ev("invalidStateEvent", { reason: "INVALID_TASK_ASSIST_PAYLOAD", message: "bad state" })),
-      /invalid state \(INVALID_TASK_ASSIST_PAYLOAD: bad state\)/,
-    );
+  it("logs an invalidStateEvent (scrubbed) and keeps streaming the answer around it", () => {
+    const { assembler, output, logged } = setup();
+    assembler.handleFrame(ev("assistantResponseEvent", { content: "Before " }));
+    assembler.handleFrame(ev("invalidStateEvent", { reason: "INVALID_TASK_ASSIST_PAYLOAD", message: "bad state for s3cret-token-value" }));
+    assembler.handleFrame(ev("assistantResponseEvent", { content: "after." }));
+    assert.equal(assembler.finish(), "stop");
+    assert.deepEqual(output.content, [{ type: "text", text: "Before after." }]);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, /invalid conversation state \(INVALID_TASK_ASSIST_PAYLOAD: bad state for \[redacted\]\); the answer continues/);
+  });
+
+  it("ends an answer cut at its output limit as a length stop, keeping text, thinking and finished tool calls, dropping the cut one", () => {
+    const { assembler, output, events, logged } = setup();
+    assembler.handleFrame(ev("assistantResponseEvent", { content: "<thinking>plan</thinking>Writing both files." }));
+    assembler.handleFrame(ev("toolUseEvent", { toolUseId: "a", name: "write", input: '{"path":"a.ts"}' }));
+    assembler.handleFrame(ev("toolUseEvent", { toolUseId: "a", name: "write", stop: true }));
+    assembler.handleFrame(ev("toolUseEvent", { toolUseId: "b", name: "write", input: '{"path":"b.ts","content":"half' }));
+    const cap: KiroFrame = { messageType: "exception", exceptionType: "ContentLengthExceededException", payload: new TextEncoder().encode('{"message":"Response exceeded the max tokens"}') };
+    assembler.handleFrame(cap);
+    assert.equal(assembler.finish(), "length");
+    assert.deepEqual(output.content.map((b) => b.type), ["thinking", "text", "toolCall"]);
+    assert.deepEqual((output.content[2] as { arguments: unknown }).arguments, { path: "a.ts" });
+    assert.deepEqual(output.kiro?.outputCapped, { droppedToolCall: "write" });
+    assert.equal(events.filter((e) => e.type === "toolcall_end").length, 1, "the cut call never ends");
+    assert.match(logged.join("\n"), /output limit.*unfinished call to write was dropped/);
+  });
+
+  it("turns exception frames into named errors", () => {
     const b = setup().assembler;
     const exception: KiroFrame = {
       messageType: "exception",

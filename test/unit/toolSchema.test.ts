@@ -81,7 +81,7 @@ const NEVER = new Set([
   "exclusiveMaximum",
 ]);
 
-/** What Kiro (and the gateways' reports) would refuse in a tool schema; [] when it is fine. Keywords only: property names are names. */
+/** What Kiro (and the gateways' reports) would refuse in a tool schema; [] when it is fine. Property names count only when they start with "$". */
 function kiroRefusals(schema: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(schema)) return ["the top level is not an object"];
@@ -103,7 +103,11 @@ function kiroRefusals(schema: unknown): string[] {
     }
     if ("properties" in node) {
       if (!isObject(node.properties)) problems.push(`${path}.properties is not an object`);
-      else for (const [name, child] of Object.entries(node.properties)) visit(child, `${path}.properties[${JSON.stringify(name)}]`, depth + 1);
+      else
+        for (const [name, child] of Object.entries(node.properties)) {
+          if (name.startsWith("$")) problems.push(`${path}.properties[${JSON.stringify(name)}]: a name starting with $`);
+          visit(child, `${path}.properties[${JSON.stringify(name)}]`, depth + 1);
+        }
     }
     if ("items" in node) visit(node.items, `${path}.items`, depth + 1);
     for (const k of ["anyOf", "oneOf", "allOf"]) {
@@ -308,10 +312,12 @@ describe("keywords", () => {
     });
   });
 
-  it("parameters named like keywords are parameters; a parameter named __proto__ stays one; an empty name is dropped", () => {
+  it("parameters named like keywords are parameters; __proto__ stays one; an empty name and names starting with $ are dropped and said", () => {
     const input = JSON.parse('{"type":"object","properties":{"if":{"type":"string"},"definitions":{"type":"array","items":{"type":"string"}},"$ref":{"type":"string"},"__proto__":{"type":"number"},"":{"type":"string"}},"required":["if","__proto__",""]}');
-    const { schema } = toKiroToolSchema(input);
-    assert.deepEqual(Object.keys(propertiesOf(schema)), ["if", "definitions", "$ref", "__proto__"]);
+    const { schema, descriptionNote } = toKiroToolSchema(input);
+    // A property name starting with "$" alone made the service answer "Improperly formed request." (docs/kiro-protocol.md#tool-schemas).
+    assert.deepEqual(Object.keys(propertiesOf(schema)), ["if", "definitions", "__proto__"]);
+    assert.match(descriptionNote, /"\$ref" cannot be offered through Kiro/);
     assert.ok(Object.prototype.hasOwnProperty.call(propertiesOf(schema), "__proto__"));
     assert.deepEqual(schema.required, ["if", "__proto__"]);
     assert.equal(JSON.parse(JSON.stringify(schema)).properties.__proto__.type, "number", "it survives serialisation");
