@@ -18,26 +18,25 @@ function formatCredits(value: number): string {
   return String(Number(value.toPrecision(2)));
 }
 
-/** Adds each Kiro answer's credits to a running total shown in pi's footer (interactive mode; other modes have no footer). */
-function trackCredits(pi: PiExtensionApi): void {
+/**
+ * After each Kiro answer: its credits added to a running total in pi's footer, and a word when it ended at the model's
+ * output limit (interactive mode; other modes have no footer). One handler, so one pass over each message.
+ */
+function followKiroAnswers(pi: PiExtensionApi): void {
   let sessionCredits = 0;
   pi.on("message_end", (event: PiMessageEndEvent, ctx: PiEventContext) => {
     const message = event.message;
-    if (message.role !== "assistant" || message.provider !== KIRO_PROVIDER) return;
+    if (message.role !== "assistant" || message.provider !== KIRO_PROVIDER || !ctx.hasUI) return;
     const credits = message.kiro?.credits;
-    if (typeof credits !== "number" || !Number.isFinite(credits)) return;
-    sessionCredits += credits;
-    if (ctx.hasUI) ctx.ui.setStatus(STATUS_KEY, `Kiro: ${formatCredits(credits)} credits (session ${formatCredits(sessionCredits)})`);
-  });
-}
-
-/** Says when an answer ended at the model's output limit, and which unfinished tool call was dropped (the answer itself ends normally). */
-function reportOutputCap(pi: PiExtensionApi): void {
-  pi.on("message_end", (event: PiMessageEndEvent, ctx: PiEventContext) => {
-    const capped = event.message.role === "assistant" && event.message.provider === KIRO_PROVIDER ? event.message.kiro?.outputCapped : undefined;
-    if (!capped || !ctx.hasUI) return;
-    const dropped = capped.droppedToolCall ? ` The unfinished call to ${capped.droppedToolCall} was dropped; ask for it again in smaller steps.` : "";
-    ctx.ui.notify(`Kiro: the answer reached the model's output limit.${dropped}`, "warning");
+    if (typeof credits === "number" && Number.isFinite(credits)) {
+      sessionCredits += credits;
+      ctx.ui.setStatus(STATUS_KEY, `Kiro: ${formatCredits(credits)} credits (session ${formatCredits(sessionCredits)})`);
+    }
+    const capped = message.kiro?.outputCapped;
+    if (capped) {
+      const dropped = capped.droppedToolCall ? ` The unfinished call to ${capped.droppedToolCall} was dropped; ask for it again in smaller steps.` : "";
+      ctx.ui.notify(`Kiro: the answer reached the model's output limit.${dropped}`, "warning");
+    }
   });
 }
 
@@ -75,8 +74,7 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
     // `/login kiro`; pi stores the result in its auth.json, refreshes it when it expires and hands the access token over as the API key.
     oauth: createKiroOAuthProvider({ env: deps.env, fetch: deps.fetch }),
   });
-  trackCredits(pi);
-  reportOutputCap(pi);
+  followKiroAnswers(pi);
   const problem = catalog.problem;
   if (problem) {
     pi.on("session_start", (_event, ctx) => {

@@ -183,7 +183,7 @@ describe("extension registration", () => {
     return { pi, recorded };
   };
 
-  test("registers provider kiro with the models, a custom stream, /login, and a credits line after each Kiro answer", async () => {
+  test("registers provider kiro with the models, a custom stream, /login, a credits line after each Kiro answer, and a word on a cut answer", async () => {
     const { pi, recorded } = record();
     await registerKiroProvider(pi, { env: { PI_OFFLINE: "1" } });
     assert.equal(recorded.name, "kiro");
@@ -194,11 +194,16 @@ describe("extension registration", () => {
     assert.ok(recorded.config?.models.some((m) => m.id === "claude-opus-4-5"));
 
     const statuses: (string | undefined)[] = [];
-    const ctx: PiEventContext = { hasUI: true, ui: { notify: () => undefined, setStatus: (_key, text) => statuses.push(text) } };
+    const notes: string[] = [];
+    const ctx: PiEventContext = { hasUI: true, ui: { notify: (text) => notes.push(text), setStatus: (_key, text) => statuses.push(text) } };
     const onMessageEnd = recorded.handlers.get("message_end")!;
     await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { credits: 0.12 } } }, ctx);
     await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "anthropic" } }, ctx);
     await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { credits: 1.5 } } }, ctx);
     assert.deepEqual(statuses, ["Kiro: 0.12 credits (session 0.12)", "Kiro: 1.5 credits (session 1.62)"]);
+    assert.deepEqual(notes, []);
+    await onMessageEnd({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { outputCapped: { droppedToolCall: "write" } } } }, ctx);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!, /reached the model's output limit\. The unfinished call to write was dropped/);
   });
 });
