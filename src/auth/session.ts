@@ -131,22 +131,32 @@ export function parseSession(value: unknown): KiroSession | undefined {
   return session;
 }
 
+/** What storage held, and why part or all of it could not be used (undefined when everything was read). */
+export interface ReadAuthState {
+  state: StoredAuthState;
+  damage?: string;
+}
+
 /**
- * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid
- * entry is dropped, because a broken store must not lock the user out of signing in again.
+ * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid entry is dropped,
+ * because a broken store must not lock the user out of signing in again. `damage` says what was lost, so the caller can
+ * keep the original text (KiroAuth keeps it as a backup) before anything overwrites it.
  */
-export function parseAuthState(text: string | undefined): StoredAuthState {
-  if (!text) return emptyAuthState();
+export function readAuthState(text: string | undefined): ReadAuthState {
+  if (!text) return { state: emptyAuthState() };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return emptyAuthState();
+    return { state: emptyAuthState(), damage: "it is not JSON" };
   }
-  if (!isRecord(raw) || raw.version !== 1) return emptyAuthState();
+  if (!isRecord(raw)) return { state: emptyAuthState(), damage: "it is not a kiro-pi sign-in store" };
+  if (raw.version !== 1) return { state: emptyAuthState(), damage: `it has version ${JSON.stringify(raw.version) ?? "none"} (a newer kiro-pi may have written it)` };
+  const rawSessions: unknown[] = Array.isArray(raw.sessions) ? raw.sessions : [];
+  const rawRegistrations: unknown[] = Array.isArray(raw.registrations) ? raw.registrations : [];
   const sessions: KiroSession[] = [];
   const seen = new Set<string>();
-  for (const item of Array.isArray(raw.sessions) ? raw.sessions : []) {
+  for (const item of rawSessions) {
     const session = parseSession(item);
     if (session && !seen.has(session.id)) {
       seen.add(session.id);
@@ -154,11 +164,20 @@ export function parseAuthState(text: string | undefined): StoredAuthState {
     }
   }
   const registrations: ClientRegistration[] = [];
-  for (const item of Array.isArray(raw.registrations) ? raw.registrations : []) {
+  for (const item of rawRegistrations) {
     const registration = parseClientRegistration(item);
     if (registration) registrations.push(registration);
   }
-  return { version: 1, sessions, registrations };
+  const lost: string[] = [];
+  if (sessions.length < rawSessions.length) lost.push(`${rawSessions.length - sessions.length} of ${rawSessions.length} sessions`);
+  if (registrations.length < rawRegistrations.length) lost.push(`${rawRegistrations.length - registrations.length} of ${rawRegistrations.length} client registrations`);
+  const state: StoredAuthState = { version: 1, sessions, registrations };
+  return lost.length > 0 ? { state, damage: `${lost.join(" and ")} could not be read` } : { state };
+}
+
+/** readAuthState without the damage report. */
+export function parseAuthState(text: string | undefined): StoredAuthState {
+  return readAuthState(text).state;
 }
 
 export function serializeAuthState(state: StoredAuthState): string {

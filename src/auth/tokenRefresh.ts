@@ -47,7 +47,7 @@ export async function refreshOidcTokens(
     return result;
   } catch (error) {
     if (!(error instanceof OidcServiceError)) throw error;
-    if (error.oauthError === "invalid_grant" || error.oauthError === "expired_token") throw invalidGrantError();
+    if (error.oauthError === "invalid_grant" || error.oauthError === "expired_token") throw invalidGrantError(undefined, error.status);
     if (error.oauthError === "invalid_client" || error.oauthError === "unauthorized_client") {
       throw new AuthError("invalid-client", "kiro-pi's registration with the sign-in service has expired. Sign in to Kiro again.", {
         status: error.status,
@@ -89,7 +89,7 @@ export async function refreshSocialTokens(refreshToken: string, region: string, 
     // handled below by status / missing fields
   }
   if (response.status === 400 || response.status === 401 || response.status === 403) {
-    throw invalidGrantError("Your Kiro sign-in (Google/GitHub) has expired or was revoked");
+    throw invalidGrantError("Your Kiro sign-in (Google/GitHub) has expired or was revoked", response.status);
   }
   if (!response.ok) {
     const message = typeof body.message === "string" ? ` (${redact(body.message, [refreshToken])})` : "";

@@ -64,6 +64,7 @@ function fetchUsage(session: Pick<KiroSession, "profileArn">, accessToken: strin
 function createKiroAuth(store: SecretAuthStore, log: Logger): KiroAuth {
   return new KiroAuth({
     store,
+    log,
     get oidcEndpoint() {
       return oidcEndpointSetting();
     },
