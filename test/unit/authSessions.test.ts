@@ -432,6 +432,58 @@ test("setProfileArn remembers the profile with the session (change event), keeps
   assert.ok(refused instanceof AuthError && /is not a Kiro profile ARN/.test(refused.message), String(refused));
 });
 
+test("an external identity provider session refreshes at its token endpoint through KiroAuth, rotation kept", async (t) => {
+  const sim = await oidc(t);
+  const idp = sim.externalIdp;
+  const signedIn = idp.signIn();
+  const time = clock();
+  const kiro = new KiroAuth({ store: new MemoryTokenStore(), now: time.now });
+  await kiro.addSession({
+    id: "ext",
+    method: "external-idp",
+    source: "kiro-cli",
+    accessToken: signedIn.accessToken,
+    refreshToken: signedIn.refreshToken,
+    expiresAt: time.now() - 1000,
+    region: "us-east-1",
+    account: "Kiro (external identity provider)",
+    scopes: [],
+    createdAt: 0,
+    externalIdp: { tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId, issuerUrl: idp.issuerUrl },
+  });
+  const token = await kiro.getAccessToken();
+  assert.ok(idp.isValidAccessToken(token));
+  const stored = (await kiro.getSession("ext"))!;
+  assert.ok(idp.currentRefreshTokens.includes(stored.refreshToken!));
+  assert.deepEqual(stored.externalIdp, { tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId, issuerUrl: idp.issuerUrl }, "kept for the next refresh");
+  idp.revokeRefreshTokens();
+  const error = await kiro.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+  assert.ok(error instanceof AuthError && error.code === "invalid-grant" && needsNewSignIn(error), String(error));
+  assert.match(error.message, /Sign in again with kiro-cli or the Kiro IDE/);
+});
+
+test("the storage parser drops invalid sessions and keeps the valid ones", () => {
+  const valid: KiroSession = {
+    id: "a",
+    method: "social",
+    source: "kiro-ide",
+    accessToken: "at",
+    refreshToken: "rt",
+    expiresAt: 1,
+    region: "us-east-1",
+    account: "Kiro (Google)",
+    scopes: [],
+    createdAt: 0,
+    provider: "Google",
+  };
+  const text = JSON.stringify({ version: 1, sessions: [valid, { ...valid, id: "b", method: "password" }, { id: "c" }, null, { ...valid }], registrations: [{ clientId: "x" }] });
+  const state = parseAuthState(text);
+  assert.deepEqual(state.sessions, [valid]);
+  assert.deepEqual(state.registrations, []);
+  assert.deepEqual(parseAuthState(serializeAuthState(state)), state);
+  for (const bad of [undefined, "", "null", "[]", '{"version":2,"sessions":[]}', "\u0000"]) assert.deepEqual(parseAuthState(bad).sessions, []);
+});
+
 test("a social (Google/GitHub) session refreshes at the Kiro auth service", async (t) => {
   const social = await startKiroAuthSimulator({ profileArn: "arn:aws:codewhisperer:us-east-1:123456789012:profile/SIM" });
   t.after(() => social.close());

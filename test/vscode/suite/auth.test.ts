@@ -442,12 +442,12 @@ suite("Kiro sign-in (authentication provider)", function () {
     let cliReads = 0;
     hooks.setImportSources([
       {
-        name: "Kiro IDE",
+        label: "Kiro IDE",
         read: async () => ({ session: imported, sourcePath: "/home/someone/.aws/sso/cache/kiro-auth-token.json" }),
         import: async () => ({ session: imported, sourcePath: "/home/someone/.aws/sso/cache/kiro-auth-token.json" }),
       },
       {
-        name: "kiro-cli",
+        label: "kiro-cli",
         read: async () => {
           cliReads++;
           throw new AuthError("import-missing", "No kiro-cli database at /home/someone/.local/share/kiro-cli/data.sqlite3. Sign in with `kiro-cli login` first.");
