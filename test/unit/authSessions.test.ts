@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { AuthError } from "../../src/auth/errors";
-import { KiroAuth, type KiroAuthOptions, type SessionsChangeEvent } from "../../src/auth/sessionManager";
+import { DEFAULT_INVALID_GRANT_GRACE_MS, KiroAuth, type KiroAuthOptions, type SessionsChangeEvent } from "../../src/auth/sessionManager";
 import { parseAuthState, serializeAuthState, type KiroSession } from "../../src/auth/session";
 import { needsNewSignIn } from "../../src/auth/tokenRefresh";
 import { defaultTokenFilePath, FileTokenStore, MemoryTokenStore, type TokenStore, type TokenStoreCompanion } from "../../src/auth/tokenStore";
@@ -381,8 +381,9 @@ test("without the lease the window that loses the race sees invalid_grant, waits
   const sim = await oidc(t);
   const time = clock();
   const store = new MemoryTokenStore();
-  const windowA = auth(sim, { store, now: time.now, refreshLease: false });
-  const windowB = auth(sim, { store, now: time.now, refreshLease: false });
+  // The default grace: the winner's refresh and write must land within it, which on a loaded machine can take a while.
+  const windowA = auth(sim, { store, now: time.now, refreshLease: false, invalidGrantGraceMs: DEFAULT_INVALID_GRANT_GRACE_MS });
+  const windowB = auth(sim, { store, now: time.now, refreshLease: false, invalidGrantGraceMs: DEFAULT_INVALID_GRANT_GRACE_MS });
   await signIn(windowA, sim);
   await windowB.reload();
   const { tokens, requests, failures } = await twoWindowTrials(sim, [windowA, windowB], time, 8, () => 0);
