@@ -18,6 +18,8 @@ export type AuthErrorCode =
   | "service"
   /** No session to give a token for. */
   | "not-signed-in"
+  /** The stored sign-in could not be read or written (keychain locked or busy); nothing was changed, trying again may work. */
+  | "storage-unavailable"
   /** The credential file of another tool does not exist. */
   | "import-missing"
   /** The credential file exists but could not be read (locked by the other tool, permissions). */
@@ -85,8 +87,27 @@ export function accessDeniedError(): AuthError {
   );
 }
 
-export function invalidGrantError(detail = "Your Kiro sign-in has expired or was revoked"): AuthError {
-  return new AuthError("invalid-grant", `${detail}. Sign in to Kiro again.`, { oauthError: "invalid_grant" });
+/** `status` is the HTTP status of the service's refusal; without one, no request was made (nothing to refresh with). */
+export function invalidGrantError(detail = "Your Kiro sign-in has expired or was revoked", status?: number): AuthError {
+  return new AuthError("invalid-grant", `${detail}. Sign in to Kiro again.`, { oauthError: "invalid_grant", ...(status !== undefined ? { status } : {}) });
+}
+
+/** A failed read or write of kiro-pi's own sign-in store; the store was left as it was. */
+export function storageUnavailableError(doing: "read" | "save", cause: unknown): AuthError {
+  const what = doing === "read" ? "read the stored Kiro sign-in" : "save the Kiro sign-in";
+  return new AuthError(
+    "storage-unavailable",
+    `Could not ${what} (${describeStorageCause(cause)}); nothing was changed. If the system keychain is locked, unlock it, then try again.`,
+    { cause },
+  );
+}
+
+/** The keychain's own words can name the key or echo a value, so only a short error code or class name is kept. */
+function describeStorageCause(cause: unknown): string {
+  const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  if (typeof code === "string" && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(code)) return code;
+  if (cause instanceof Error && /^[A-Za-z]{1,40}$/.test(cause.name) && cause.name !== "Error") return cause.name;
+  return "the keychain did not answer";
 }
 
 export function networkError(url: string, cause: unknown): AuthError {

@@ -83,7 +83,11 @@ function exceptionName(raw: string): string {
   return afterHash.split(":")[0]!.trim();
 }
 
-/** Reads `{"error","error_description"}` (OAuth style) and `{"__type","message"}` (AWS JSON style). */
+/**
+ * Reads `{"error","error_description"}` (OAuth style) and `{"__type","message"}` (AWS JSON style). Every field
+ * the service sent, the error code included, is scrubbed of `secrets` before it becomes text: a service (or a
+ * proxy in front of it) that echoes the request would otherwise put the refresh token into the message and the log.
+ */
 export function parseOidcError(status: number, bodyText: string, headerType: string | null, secrets: readonly (string | undefined)[]): OidcServiceError {
   let body: Record<string, unknown> = {};
   try {
@@ -92,23 +96,17 @@ export function parseOidcError(status: number, bodyText: string, headerType: str
   } catch {
     // Not JSON (a proxy's HTML page, for example): the status alone decides.
   }
-  let code: string | undefined;
-  if (typeof body.error === "string" && body.error) code = body.error;
-  const typeName = typeof body.__type === "string" ? body.__type : headerType ?? undefined;
+  // redact cuts out the secrets and shortens what is left.
+  const field = (value: unknown): string | undefined => (typeof value === "string" && value ? redact(value, secrets) : undefined);
+  let code = field(body.error);
+  const typeName = field(body.__type) ?? field(headerType);
   if (!code && typeName) {
     const name = exceptionName(typeName);
     code = EXCEPTION_TO_OAUTH[name] ?? name;
   }
   if (!code) code = status >= 500 ? "server_error" : `http_${status}`;
-  const rawDescription =
-    typeof body.error_description === "string"
-      ? body.error_description
-      : typeof body.message === "string"
-        ? body.message
-        : typeof body.Message === "string"
-          ? body.Message
-          : "";
-  return new OidcServiceError(status, code, redact(rawDescription, secrets));
+  const description = field(body.error_description) ?? field(body.message) ?? field(body.Message) ?? "";
+  return new OidcServiceError(status, code, description);
 }
 
 async function postJson(path: string, payload: Record<string, unknown>, options: OidcCallOptions, secrets: readonly (string | undefined)[]): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 // The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
+import type { SignInSourceId } from "./import/signInSources";
 
 /** How the tokens were obtained, which decides how they are refreshed. */
 export type AuthMethod =
@@ -8,11 +9,14 @@ export type AuthMethod =
   | "identity-center"
   /** Google/GitHub sign-in made by the Kiro IDE or kiro-cli; refreshed at the Kiro auth service. */
   | "social"
-  /** kiro-cli's external identity provider sign-in; kiro-pi can use but not refresh it. */
+  /**
+   * A sign-in through the organisation's own identity provider (Entra ID, Okta, ...) made by kiro-cli or the Kiro
+   * IDE; refreshed at that provider's token endpoint, and Kiro requests carry `TokenType: EXTERNAL_IDP`.
+   */
   | "external-idp";
 
-/** Where a session came from: signed in here, or imported read-only from another tool. */
-export type SessionSource = "sign-in" | "kiro-cli" | "kiro-ide";
+/** Where a session came from: signed in here, or imported read-only from one of the sign-in sources (signInSources.ts). */
+export type SessionSource = "sign-in" | SignInSourceId;
 
 export const BUILDER_ID_START_URL = "https://view.awsapps.com/start";
 export const DEFAULT_OIDC_REGION = "us-east-1";
@@ -36,6 +40,18 @@ export interface ClientRegistration {
   scopes: string[];
 }
 
+/** What refreshing an external identity provider sign-in needs (OAuth refresh grant at the provider, public client). */
+export interface ExternalIdentityProvider {
+  /** The provider's OAuth token endpoint. */
+  tokenEndpoint: string;
+  /** The OAuth client id kiro-cli / the Kiro IDE signed in with (a public client: there is no secret). */
+  clientId: string;
+  /** The provider's issuer; when known, the token endpoint must be on the same host. */
+  issuerUrl?: string;
+  /** Space-separated scopes, sent with the refresh when the other tool recorded them. */
+  scope?: string;
+}
+
 export interface KiroSession {
   /** Stable id, unique within one store. */
   id: string;
@@ -50,6 +66,9 @@ export interface KiroSession {
   startUrl?: string;
   /** OIDC sessions only. */
   registration?: ClientRegistration;
+  /** External identity provider sessions only. */
+  externalIdp?: ExternalIdentityProvider;
+  /** The Kiro profile requests are made for (`arn:aws:codewhisperer:<region>:<account>:profile/<id>`). */
   profileArn?: string;
   /** Social sign-ins: `Google` or `Github`. */
   provider?: string;
@@ -72,8 +91,9 @@ export function emptyAuthState(): StoredAuthState {
   return { version: 1, sessions: [], registrations: [] };
 }
 
-const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
-const SESSION_SOURCES: readonly SessionSource[] = ["sign-in", "kiro-cli", "kiro-ide"];
+export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
+/** `sign-in` or a sign-in source's id; ids of sources this version does not know (written by a newer one) are kept as they are. */
+const SOURCE_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -89,6 +109,19 @@ function finite(value: unknown): number | undefined {
 
 function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? [...value] : undefined;
+}
+
+function parseExternalIdentityProvider(value: unknown): ExternalIdentityProvider | undefined {
+  if (!isRecord(value)) return undefined;
+  const tokenEndpoint = str(value.tokenEndpoint);
+  const clientId = str(value.clientId);
+  if (!tokenEndpoint || !clientId) return undefined;
+  const provider: ExternalIdentityProvider = { tokenEndpoint, clientId };
+  const issuerUrl = str(value.issuerUrl);
+  if (issuerUrl) provider.issuerUrl = issuerUrl;
+  const scope = str(value.scope);
+  if (scope) provider.scope = scope;
+  return provider;
 }
 
 export function parseClientRegistration(value: unknown): ClientRegistration | undefined {
@@ -107,7 +140,7 @@ export function parseSession(value: unknown): KiroSession | undefined {
   if (!isRecord(value)) return undefined;
   const id = str(value.id);
   const method = AUTH_METHODS.find((m) => m === value.method);
-  const source = SESSION_SOURCES.find((s) => s === value.source);
+  const source = typeof value.source === "string" && SOURCE_ID.test(value.source) ? (value.source as SessionSource) : undefined;
   const accessToken = str(value.accessToken);
   const expiresAt = finite(value.expiresAt);
   const region = str(value.region);
@@ -124,6 +157,8 @@ export function parseSession(value: unknown): KiroSession | undefined {
   if (startUrl) session.startUrl = startUrl;
   const registration = parseClientRegistration(value.registration);
   if (registration) session.registration = registration;
+  const externalIdp = parseExternalIdentityProvider(value.externalIdp);
+  if (externalIdp) session.externalIdp = externalIdp;
   const profileArn = str(value.profileArn);
   if (profileArn) session.profileArn = profileArn;
   const provider = str(value.provider);
@@ -131,22 +166,32 @@ export function parseSession(value: unknown): KiroSession | undefined {
   return session;
 }
 
+/** What storage held, and why part or all of it could not be used (undefined when everything was read). */
+export interface ReadAuthState {
+  state: StoredAuthState;
+  damage?: string;
+}
+
 /**
- * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid
- * entry is dropped, because a broken store must not lock the user out of signing in again.
+ * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid entry is dropped,
+ * because a broken store must not lock the user out of signing in again. `damage` says what was lost, so the caller can
+ * keep the original text (KiroAuth keeps it as a backup) before anything overwrites it.
  */
-export function parseAuthState(text: string | undefined): StoredAuthState {
-  if (!text) return emptyAuthState();
+export function readAuthState(text: string | undefined): ReadAuthState {
+  if (!text) return { state: emptyAuthState() };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return emptyAuthState();
+    return { state: emptyAuthState(), damage: "it is not JSON" };
   }
-  if (!isRecord(raw) || raw.version !== 1) return emptyAuthState();
+  if (!isRecord(raw)) return { state: emptyAuthState(), damage: "it is not a kiro-pi sign-in store" };
+  if (raw.version !== 1) return { state: emptyAuthState(), damage: `it has version ${JSON.stringify(raw.version) ?? "none"} (a newer kiro-pi may have written it)` };
+  const rawSessions: unknown[] = Array.isArray(raw.sessions) ? raw.sessions : [];
+  const rawRegistrations: unknown[] = Array.isArray(raw.registrations) ? raw.registrations : [];
   const sessions: KiroSession[] = [];
   const seen = new Set<string>();
-  for (const item of Array.isArray(raw.sessions) ? raw.sessions : []) {
+  for (const item of rawSessions) {
     const session = parseSession(item);
     if (session && !seen.has(session.id)) {
       seen.add(session.id);
@@ -154,15 +199,36 @@ export function parseAuthState(text: string | undefined): StoredAuthState {
     }
   }
   const registrations: ClientRegistration[] = [];
-  for (const item of Array.isArray(raw.registrations) ? raw.registrations : []) {
+  for (const item of rawRegistrations) {
     const registration = parseClientRegistration(item);
     if (registration) registrations.push(registration);
   }
-  return { version: 1, sessions, registrations };
+  const lost: string[] = [];
+  if (sessions.length < rawSessions.length) lost.push(`${rawSessions.length - sessions.length} of ${rawSessions.length} sessions`);
+  if (registrations.length < rawRegistrations.length) lost.push(`${rawRegistrations.length - registrations.length} of ${rawRegistrations.length} client registrations`);
+  const state: StoredAuthState = { version: 1, sessions, registrations };
+  return lost.length > 0 ? { state, damage: `${lost.join(" and ")} could not be read` } : { state };
+}
+
+/** readAuthState without the damage report. */
+export function parseAuthState(text: string | undefined): StoredAuthState {
+  return readAuthState(text).state;
 }
 
 export function serializeAuthState(state: StoredAuthState): string {
   return JSON.stringify({ version: 1, sessions: state.sessions, registrations: state.registrations });
+}
+
+/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md, external identity provider sign-ins). */
+export const KIRO_TOKEN_TYPE_HEADER = "TokenType";
+export type KiroTokenType = "EXTERNAL_IDP";
+
+/**
+ * The `TokenType` header value Kiro requests made with this sign-in's token need: `EXTERNAL_IDP` for a sign-in through
+ * an external identity provider, undefined (send no header) for every other kind. Takes a session or pi's credentials.
+ */
+export function kiroTokenType(signIn: { method: AuthMethod }): KiroTokenType | undefined {
+  return signIn.method === "external-idp" ? "EXTERNAL_IDP" : undefined;
 }
 
 /** The label shown before anything better (an email) is known. */

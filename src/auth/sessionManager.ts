@@ -1,13 +1,14 @@
-// The Kiro sessions kept in one TokenStore: sign in, sign out, import, and access tokens refreshed ahead of expiry with one refresh in flight per session.
+// The Kiro sessions kept in one TokenStore: sign in, sign out, import, profile choice, and access tokens refreshed ahead of expiry, one refresh at a time per session and (through a lease) across windows.
 import { randomUUID } from "node:crypto";
 import { raceAbort } from "../util/abort";
 import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";
-import { AuthError, cancelledError } from "./errors";
+import { AuthError, cancelledError, isAuthError, storageUnavailableError } from "./errors";
+import { RefreshLease, type RefreshLeaseOptions } from "./refreshLease";
 import { refreshSession } from "./tokenRefresh";
 import {
   BUILDER_ID_START_URL,
   emptyAuthState,
-  parseAuthState,
+  readAuthState,
   serializeAuthState,
   type ClientRegistration,
   type KiroSession,
@@ -16,6 +17,16 @@ import {
 import type { TokenStore } from "./tokenStore";
 
 export const DEFAULT_REFRESH_AHEAD_MS = 5 * 60 * 1000;
+/** How long a refresh refused with `invalid_grant` watches the store for another window's rotated tokens before giving up. */
+export const DEFAULT_INVALID_GRANT_GRACE_MS = 2000;
+const STORE_POLL_MS = 50;
+/** After a refresh whose result could not be saved, saving is tried again after these waits. */
+const SAVE_RETRY_MS: readonly number[] = [500, 2000, 8000, 30_000];
+
+/** What the auth layer logs (a LogOutputChannel satisfies it). */
+export interface AuthLogger {
+  warn(message: string): void;
+}
 
 export interface KiroAuthOptions {
   store: TokenStore;
@@ -32,6 +43,12 @@ export interface KiroAuthOptions {
   clientName?: string;
   /** Finds a better account label (an email, e.g. from getUsageLimits) after sign-in or import; failures are ignored. */
   describeAccount?: (session: KiroSession) => Promise<string | undefined>;
+  /** Told about a damaged store and about refreshed tokens that could not be saved yet. */
+  log?: AuthLogger;
+  /** The cross-window refresh lease (used when the store has companions); `false` refreshes without one. */
+  refreshLease?: RefreshLeaseOptions | false;
+  /** See DEFAULT_INVALID_GRANT_GRACE_MS. */
+  invalidGrantGraceMs?: number;
 }
 
 export interface SignInOptions {
@@ -74,38 +91,76 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   return raceAbort(work, signal, cancelledError);
 }
 
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A profile ARN as the service lists it: `arn:<partition>:codewhisperer:<region>:<account>:profile/<id>`. */
+const PROFILE_ARN = /^arn:[a-z-]+:codewhisperer:[a-z0-9-]+:[0-9]*:profile\/\S+$/;
+
 /**
  * Every read of sessions goes through the store's current value, and every write is a
  * read-modify-write queued behind the previous one, so several windows (or pi processes)
- * sharing one store lose no update.
+ * sharing one store lose no update. A store that cannot be read is never written: the write
+ * fails with `storage-unavailable` and the store keeps what it had.
  */
 export class KiroAuth {
   private readonly options: KiroAuthOptions;
   private readonly listeners = new Set<(event: SessionsChangeEvent) => void>();
   private readonly refreshes = new Map<string, Promise<KiroSession>>();
+  private readonly lease: RefreshLease | undefined;
   private state: StoredAuthState | undefined;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The store's text when it was damaged at the last read (kept as a backup before anything replaces it). */
+  private damaged: { text: string; reason: string } | undefined;
+  private lastReportedDamage: string | undefined;
+  private firstReadFailed = false;
+  /** Refreshed sessions the store could not take yet, with the refresh token they replaced. */
+  private readonly unsaved = new Map<string, { replaces: string | undefined; session: KiroSession }>();
+  private saveRetry: { timer: ReturnType<typeof setTimeout>; attempt: number } | undefined;
 
   constructor(options: KiroAuthOptions) {
     this.options = options;
+    const leaseStore = options.refreshLease === false ? undefined : options.store.companion?.("refresh-lease");
+    if (leaseStore) this.lease = new RefreshLease(leaseStore, randomUUID(), options.refreshLease || {});
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
+  /** The store's state; rejects with `storage-unavailable` when it cannot be read (never guesses "empty"). */
   private async readStore(): Promise<StoredAuthState> {
+    let text: string | undefined;
     try {
-      return parseAuthState(await this.options.store.get());
-    } catch {
-      // Storage that cannot be read (keychain locked) behaves like an empty one instead of throwing at every caller.
-      return emptyAuthState();
+      text = await this.options.store.get();
+    } catch (error) {
+      throw storageUnavailableError("read", error);
     }
+    const { state, damage } = readAuthState(text);
+    this.damaged = damage && text ? { text, reason: damage } : undefined;
+    if (damage && text !== this.lastReportedDamage) {
+      this.lastReportedDamage = text;
+      this.options.log?.warn(
+        `Kiro sign-in: the stored sign-in could not be fully read (${damage}); ${this.options.store.companion ? "it is kept as a backup when it is next replaced" : "what could be read is used"}.`,
+      );
+    }
+    return this.overlayUnsaved(state);
   }
 
   private async current(): Promise<StoredAuthState> {
-    if (!this.state) this.state = await this.readStore();
-    return this.state;
+    if (this.state) return this.state;
+    let state: StoredAuthState;
+    try {
+      state = await this.readStore();
+    } catch (error) {
+      this.firstReadFailed = true;
+      throw error;
+    }
+    // After a failed first read, listeners were told nothing (or "signed out"): the sessions found now are news to them.
+    if (this.firstReadFailed) this.publish(state);
+    else this.state = state;
+    return state;
   }
 
   private publish(next: StoredAuthState): void {
@@ -122,18 +177,66 @@ export class KiroAuth {
     }
   }
 
-  /** Queued read-modify-write against the store. */
+  /**
+   * Queued read-modify-write against the store. A failed read or write rejects with `storage-unavailable` and leaves the
+   * store as it was; a damaged value is copied to the backup companion before it is replaced.
+   */
   private mutate<T>(change: (state: StoredAuthState) => T): Promise<T> {
     const run = async (): Promise<T> => {
       const fresh = await this.readStore();
+      const written = new Map([...this.unsaved].map(([id, entry]) => [id, entry.session]));
+      const damaged = this.damaged;
       const result = change(fresh);
-      await this.options.store.set(serializeAuthState(fresh));
+      try {
+        if (damaged) await this.options.store.companion?.("backup").set(damaged.text);
+        await this.options.store.set(serializeAuthState(fresh));
+      } catch (error) {
+        throw storageUnavailableError("save", error);
+      }
+      if (damaged) {
+        const kept = this.options.store.companion ? "the old value is kept as a backup until the next sign-in" : "what could not be read is lost";
+        this.options.log?.warn(`Kiro sign-in: replaced a damaged stored sign-in (${damaged.reason}); ${kept}.`);
+      }
+      this.damaged = undefined;
+      for (const [id, session] of written) if (this.unsaved.get(id)?.session === session) this.unsaved.delete(id);
       this.publish(fresh);
       return result;
     };
     const next = this.writes.then(run, run);
     this.writes = next.catch(() => undefined);
     return next;
+  }
+
+  /** Puts refreshed sessions the store has not taken yet over what it returned, unless the store moved on meanwhile. */
+  private overlayUnsaved(state: StoredAuthState): StoredAuthState {
+    for (const [id, entry] of this.unsaved) {
+      const index = state.sessions.findIndex((s) => s.id === id);
+      // Signed out, or refreshed by someone else since: the store's value wins.
+      if (index < 0 || state.sessions[index]!.refreshToken !== entry.replaces) this.unsaved.delete(id);
+      else state.sessions[index] = entry.session;
+    }
+    return state;
+  }
+
+  /**
+   * A refresh worked but its result could not be saved (keychain locked). With rotating refresh tokens the stored one is
+   * already spent, so the new tokens are kept in memory and saved as soon as the store answers again.
+   */
+  private holdUnsaved(previous: KiroSession, refreshed: KiroSession): void {
+    this.unsaved.set(refreshed.id, { replaces: previous.refreshToken, session: refreshed });
+    if (this.state) this.publish({ ...this.state, sessions: this.state.sessions.map((s) => (s.id === refreshed.id ? refreshed : s)) });
+    this.options.log?.warn("Kiro sign-in: the refreshed sign-in could not be saved yet; kiro-pi keeps it and saves it when the keychain answers again.");
+    this.scheduleSave(0);
+  }
+
+  private scheduleSave(attempt: number): void {
+    if (this.saveRetry || this.unsaved.size === 0 || attempt >= SAVE_RETRY_MS.length) return;
+    const timer = setTimeout(() => {
+      this.saveRetry = undefined;
+      this.mutate(() => undefined).catch(() => this.scheduleSave(attempt + 1));
+    }, SAVE_RETRY_MS[attempt]);
+    timer.unref?.();
+    this.saveRetry = { timer, attempt };
   }
 
   onDidChange(listener: (event: SessionsChangeEvent) => void): Disposable {
@@ -189,6 +292,7 @@ export class KiroAuth {
     }
     const startUrl = method === "builder-id" ? BUILDER_ID_START_URL : options.startUrl!;
     const region = options.region?.trim() || "us-east-1";
+    const olderBackup = await this.hasBackup();
     const flow = await runDeviceFlow({
       region,
       startUrl,
@@ -204,20 +308,43 @@ export class KiroAuth {
       onUserCode: options.onUserCode,
     });
     const session = sessionFromDeviceFlow(flow, randomUUID(), this.now());
-    return this.addSession(await this.label(session));
+    const stored = await this.addSession(await this.label(session));
+    if (olderBackup) await this.dropBackup();
+    return stored;
   }
 
-  /** Stores a session made elsewhere (an import); replaces one with the same id or the same identity source. */
+  /** True when a damaged value replaced earlier is kept; a sign-in that succeeds after that ends its keeping. */
+  private async hasBackup(): Promise<boolean> {
+    try {
+      return (await this.options.store.companion?.("backup").get()) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  private async dropBackup(): Promise<void> {
+    await this.options.store.companion?.("backup").delete().catch(() => undefined);
+  }
+
+  /**
+   * Stores a session made elsewhere (an import); replaces one with the same id or the same identity source. A profile
+   * chosen for the replaced session stays with the account unless the new session brings its own.
+   */
   async addSession(session: KiroSession): Promise<KiroSession> {
-    await this.mutate((state) => {
-      state.sessions = [session, ...state.sessions.filter((s) => s.id !== session.id && !sameIdentity(s, session))];
+    return this.mutate((state) => {
+      const replaced = state.sessions.find((s) => s.id === session.id || sameIdentity(s, session));
+      const stored = !session.profileArn && replaced?.profileArn ? { ...session, profileArn: replaced.profileArn } : session;
+      state.sessions = [stored, ...state.sessions.filter((s) => s.id !== session.id && !sameIdentity(s, session))];
+      return stored;
     });
-    return session;
   }
 
-  /** Labels an imported session (describeAccount) and stores it. */
+  /** Labels an imported session (describeAccount) and stores it; like a sign-in, it ends the keeping of an older backup. */
   async importSession(session: KiroSession): Promise<KiroSession> {
-    return this.addSession(await this.label(session));
+    const olderBackup = await this.hasBackup();
+    const stored = await this.addSession(await this.label(session));
+    if (olderBackup) await this.dropBackup();
+    return stored;
   }
 
   /** Removes the session; the client registration stays cached for the next sign-in. */
@@ -230,9 +357,30 @@ export class KiroAuth {
   }
 
   /**
+   * Remembers which Kiro profile the session's requests are for (a user with several Identity Center profiles picks
+   * one); `undefined` forgets the choice. Stored with the session, so every window and later sign-ins of the same
+   * account keep it; listeners get a `changed` event. Resolves with the updated session, or undefined when no such
+   * session is stored.
+   */
+  async setProfileArn(sessionId: string, profileArn: string | undefined): Promise<KiroSession | undefined> {
+    if (profileArn !== undefined && !PROFILE_ARN.test(profileArn)) {
+      throw new AuthError("service", `"${profileArn.slice(0, 120)}" is not a Kiro profile ARN (arn:aws:codewhisperer:<region>:<account>:profile/<id>).`);
+    }
+    return this.mutate((state) => {
+      const index = state.sessions.findIndex((s) => s.id === sessionId);
+      if (index < 0) return undefined;
+      const { profileArn: _previous, ...rest } = state.sessions[index]!;
+      void _previous;
+      const updated: KiroSession = profileArn === undefined ? rest : { ...rest, profileArn };
+      state.sessions[index] = updated;
+      return updated;
+    });
+  }
+
+  /**
    * A usable access token for the session (the newest when no id is given), refreshed first when it
    * expires within `refreshAheadMs`. `forceRefresh` is for a token the service just rejected.
-   * Rejects with AuthError `not-signed-in`, `invalid-grant` (sign in again), `network`, ...
+   * Rejects with AuthError `not-signed-in`, `invalid-grant` (sign in again), `network`, `storage-unavailable`, ...
    */
   async getAccessToken(options: { sessionId?: string; forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const session = await this.getSession(options.sessionId);
@@ -242,41 +390,126 @@ export class KiroAuth {
     return (await abortable(this.refresh(session, options.forceRefresh === true), options.signal)).accessToken;
   }
 
-  /** One refresh per session at a time: concurrent callers share its result. */
+  /** One refresh per session at a time in this instance: concurrent callers share its result. */
   private refresh(known: KiroSession, force: boolean): Promise<KiroSession> {
     const inFlight = this.refreshes.get(known.id);
     if (inFlight) return inFlight;
-    const ahead = this.options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
-    const work = (async () => {
-      // Another window or process may have refreshed already: the store has the last word.
-      await this.writes;
-      const stored = (await this.readStore()).sessions.find((s) => s.id === known.id);
-      if (!stored) throw new AuthError("not-signed-in", "This Kiro session was signed out. Sign in to Kiro again.");
-      const refreshedElsewhere = stored.accessToken !== known.accessToken;
-      if (refreshedElsewhere && stored.expiresAt - this.now() > ahead) {
-        this.publish(await this.readStore());
-        return stored;
-      }
-      if (!force && stored.expiresAt - this.now() > ahead) return stored;
-      const refreshed = await refreshSession(stored, {
-        oidcEndpoint: this.options.oidcEndpoint,
-        socialAuthEndpoint: this.options.socialAuthEndpoint,
-        fetch: this.options.fetch,
-        now: this.options.now,
-      });
-      await this.mutate((state) => {
-        // Signed out while refreshing: do not bring the session back.
-        if (state.sessions.some((s) => s.id === refreshed.id)) {
-          state.sessions = state.sessions.map((s) => (s.id === refreshed.id ? refreshed : s));
-        }
-      });
-      return refreshed;
-    })();
+    const work = this.refreshAcrossWindows(known, force);
     this.refreshes.set(known.id, work);
     const forget = () => {
       if (this.refreshes.get(known.id) === work) this.refreshes.delete(known.id);
     };
     work.then(forget, forget);
     return work;
+  }
+
+  /** The stored session with `id`, and the state it is in; `not-signed-in` when it is gone. */
+  private async stored(id: string): Promise<{ state: StoredAuthState; session: KiroSession }> {
+    const state = await this.readStore();
+    const session = state.sessions.find((s) => s.id === id);
+    if (!session) throw new AuthError("not-signed-in", "This Kiro session was signed out. Sign in to Kiro again.");
+    return { state, session };
+  }
+
+  /** The stored session when no refresh is needed after all (another window refreshed, or it is still fresh). */
+  private usableAsStored(known: KiroSession, found: { state: StoredAuthState; session: KiroSession }, force: boolean): KiroSession | undefined {
+    const { session } = found;
+    const fresh = session.expiresAt - this.now() > (this.options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS);
+    if (fresh && session.accessToken !== known.accessToken) {
+      this.publish(found.state);
+      return session;
+    }
+    return !force && fresh ? session : undefined;
+  }
+
+  /**
+   * Refreshes unless the store shows that another window (or process) already did. With the lease, one window refreshes
+   * and the others wait for its tokens to appear in the store; a rotating refresh token is spent once.
+   */
+  private async refreshAcrossWindows(known: KiroSession, force: boolean): Promise<KiroSession> {
+    for (;;) {
+      await this.writes;
+      const found = await this.stored(known.id);
+      const settled = this.usableAsStored(known, found, force);
+      if (settled) return settled;
+      if (this.lease && !(await this.lease.tryAcquire(known.id))) {
+        await this.waitForOtherRefresh(found.session);
+        continue;
+      }
+      try {
+        // Whoever held the lease before may have finished between the read above and taking it.
+        const latest = await this.stored(known.id);
+        return this.usableAsStored(known, latest, force) ?? (await this.refreshAndSave(latest.session));
+      } finally {
+        await this.lease?.release();
+      }
+    }
+  }
+
+  /** Waits until the stored session changes or nobody holds the lease any more (its holder finished, failed or vanished). */
+  private async waitForOtherRefresh(seen: KiroSession): Promise<void> {
+    for (;;) {
+      const holder = await this.lease!.heldByOther();
+      if (!holder) return;
+      await pause(STORE_POLL_MS);
+      const now = (await this.readStore()).sessions.find((s) => s.id === seen.id);
+      if (!now || now.accessToken !== seen.accessToken) return;
+    }
+  }
+
+  private async refreshAndSave(stored: KiroSession): Promise<KiroSession> {
+    let refreshed: KiroSession;
+    try {
+      refreshed = await refreshSession(stored, {
+        oidcEndpoint: this.options.oidcEndpoint,
+        socialAuthEndpoint: this.options.socialAuthEndpoint,
+        fetch: this.options.fetch,
+        now: this.options.now,
+      });
+    } catch (error) {
+      // Only a refusal from the service (it has a status) means the refresh token was spent, possibly by someone else.
+      if (isAuthError(error, "invalid-grant") && error.status !== undefined) {
+        const elsewhere = await this.rotatedElsewhere(stored);
+        if (elsewhere) return elsewhere;
+      }
+      throw error;
+    }
+    try {
+      await this.mutate((state) => {
+        // Signed out while refreshing: do not bring the session back.
+        if (state.sessions.some((s) => s.id === refreshed.id)) {
+          state.sessions = state.sessions.map((s) => (s.id === refreshed.id ? refreshed : s));
+        }
+      });
+    } catch (error) {
+      if (!isAuthError(error, "storage-unavailable")) throw error;
+      this.holdUnsaved(stored, refreshed);
+    }
+    return refreshed;
+  }
+
+  /**
+   * After `invalid_grant`: a window without the lease (an older kiro-pi, or one the lease did not reach in time) may have
+   * spent the refresh token a moment ago and be about to store its result. Watch the store for a bounded time before
+   * calling the sign-in dead.
+   */
+  private async rotatedElsewhere(spent: KiroSession): Promise<KiroSession | undefined> {
+    const deadline = Date.now() + (this.options.invalidGrantGraceMs ?? DEFAULT_INVALID_GRANT_GRACE_MS);
+    while (Date.now() < deadline) {
+      await pause(STORE_POLL_MS);
+      let state: StoredAuthState;
+      try {
+        state = await this.readStore();
+      } catch {
+        continue;
+      }
+      const now = state.sessions.find((s) => s.id === spent.id);
+      if (!now) return undefined;
+      if (now.refreshToken !== spent.refreshToken || now.accessToken !== spent.accessToken) {
+        this.publish(state);
+        return now;
+      }
+    }
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
-// Exchanges a refresh token for a new access token: at AWS SSO-OIDC for Builder ID / Identity Center, at the Kiro auth service for social sign-ins.
+// Exchanges a refresh token for a new access token: at AWS SSO-OIDC for Builder ID / Identity Center, at the Kiro auth service for social sign-ins, at the organisation's identity provider for external IdP sign-ins.
 import { AuthError, cancelledError, invalidGrantError, networkError, redact } from "./errors";
 import { createToken, OidcServiceError } from "./oidcClient";
-import type { ClientRegistration, KiroSession } from "./session";
+import type { ClientRegistration, ExternalIdentityProvider, KiroSession } from "./session";
 
 export interface RefreshOptions {
   /** Replaces `https://oidc.{region}.amazonaws.com` (setting `kiro.oidcEndpoint`, simulators). */
@@ -47,7 +47,7 @@ export async function refreshOidcTokens(
     return result;
   } catch (error) {
     if (!(error instanceof OidcServiceError)) throw error;
-    if (error.oauthError === "invalid_grant" || error.oauthError === "expired_token") throw invalidGrantError();
+    if (error.oauthError === "invalid_grant" || error.oauthError === "expired_token") throw invalidGrantError(undefined, error.status);
     if (error.oauthError === "invalid_client" || error.oauthError === "unauthorized_client") {
       throw new AuthError("invalid-client", "kiro-pi's registration with the sign-in service has expired. Sign in to Kiro again.", {
         status: error.status,
@@ -62,18 +62,16 @@ export async function refreshOidcTokens(
   }
 }
 
-/** `POST {base}/refreshToken {"refreshToken"}` → `{accessToken, refreshToken?, expiresIn, profileArn?}`. */
-export async function refreshSocialTokens(refreshToken: string, region: string, options: RefreshOptions = {}): Promise<RefreshedTokens> {
-  const now = options.now ?? Date.now;
-  const url = `${socialAuthBaseUrl(region, options.socialAuthEndpoint)}/refreshToken`;
+/** One refresh POST: the status and the answer's JSON object (empty when it is not one); network failures become AuthErrors. */
+async function postRefresh(url: string, contentType: string, body: string, options: RefreshOptions): Promise<{ status: number; ok: boolean; body: Record<string, unknown> }> {
   if (options.signal?.aborted) throw cancelledError();
   let response: Response;
   let text: string;
   try {
     response = await (options.fetch ?? fetch)(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ refreshToken }),
+      headers: { "content-type": contentType, accept: "application/json" },
+      body,
       signal: options.signal,
     });
     text = await response.text();
@@ -81,15 +79,22 @@ export async function refreshSocialTokens(refreshToken: string, region: string, 
     if (options.signal?.aborted) throw cancelledError();
     throw networkError(url, error);
   }
-  let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return { status: response.status, ok: response.ok, body: parsed as Record<string, unknown> };
   } catch {
-    // handled below by status / missing fields
+    // the caller decides by status / missing fields
   }
+  return { status: response.status, ok: response.ok, body: {} };
+}
+
+/** `POST {base}/refreshToken {"refreshToken"}` → `{accessToken, refreshToken?, expiresIn, profileArn?}`. */
+export async function refreshSocialTokens(refreshToken: string, region: string, options: RefreshOptions = {}): Promise<RefreshedTokens> {
+  const now = options.now ?? Date.now;
+  const url = `${socialAuthBaseUrl(region, options.socialAuthEndpoint)}/refreshToken`;
+  const { body, ...response } = await postRefresh(url, "application/json", JSON.stringify({ refreshToken }), options);
   if (response.status === 400 || response.status === 401 || response.status === 403) {
-    throw invalidGrantError("Your Kiro sign-in (Google/GitHub) has expired or was revoked");
+    throw invalidGrantError("Your Kiro sign-in (Google/GitHub) has expired or was revoked", response.status);
   }
   if (!response.ok) {
     const message = typeof body.message === "string" ? ` (${redact(body.message, [refreshToken])})` : "";
@@ -104,6 +109,82 @@ export async function refreshSocialTokens(refreshToken: string, region: string, 
   const result: RefreshedTokens = { accessToken: body.accessToken, expiresAt: now() + expiresIn * 1000 };
   if (typeof body.refreshToken === "string" && body.refreshToken) result.refreshToken = body.refreshToken;
   if (typeof body.profileArn === "string" && body.profileArn) result.profileArn = body.profileArn;
+  return result;
+}
+
+/** kiro-pi cannot start an external identity provider sign-in itself: the way back is through the tool that made it. */
+function externalSignInAgain(reason: string, status?: number): AuthError {
+  return new AuthError("invalid-grant", `${reason} Sign in again with kiro-cli or the Kiro IDE, then import the sign-in again.`, {
+    oauthError: "invalid_grant",
+    ...(status !== undefined ? { status } : {}),
+  });
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * The token endpoint comes from another tool's file, and the refresh token goes there: only https (plain http on
+ * loopback, for local providers and tests), no credentials in the URL, and on the issuer's host when the issuer is known.
+ */
+function checkedTokenEndpoint(provider: ExternalIdentityProvider): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(provider.tokenEndpoint);
+  } catch {
+    url = undefined;
+  }
+  let issuerHost: string | undefined;
+  try {
+    issuerHost = provider.issuerUrl ? new URL(provider.issuerUrl).hostname.toLowerCase() : undefined;
+  } catch {
+    issuerHost = "";
+  }
+  const safe =
+    url !== undefined &&
+    !url.username &&
+    !url.password &&
+    (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) &&
+    (issuerHost === undefined || issuerHost === url.hostname.toLowerCase());
+  if (!url || !safe) {
+    throw externalSignInAgain(`This Kiro sign-in's identity provider token endpoint (${url?.host ?? "not a URL"}) is not an https address on the provider's own host, so kiro-pi will not send the refresh token there.`);
+  }
+  return url;
+}
+
+function expiresInSeconds(value: unknown): number {
+  const seconds = typeof value === "string" ? Number(value) : value;
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 ? seconds : 3600;
+}
+
+/**
+ * OAuth refresh grant at an external identity provider (RFC 6749 §6, public client): form-encoded
+ * `grant_type=refresh_token&refresh_token=…&client_id=…[&scope=…]` → `{access_token, refresh_token?, expires_in}`.
+ */
+export async function refreshExternalIdpTokens(provider: ExternalIdentityProvider, refreshToken: string, options: RefreshOptions = {}): Promise<RefreshedTokens> {
+  const now = options.now ?? Date.now;
+  const url = checkedTokenEndpoint(provider);
+  const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: provider.clientId });
+  if (provider.scope) form.set("scope", provider.scope);
+  const { body, ...response } = await postRefresh(url.href, "application/x-www-form-urlencoded", form.toString(), options);
+  if (!response.ok) {
+    // Every field the provider sent is scrubbed: it may echo the refresh token back.
+    const field = (value: unknown) => (typeof value === "string" && value ? redact(value, [refreshToken]) : undefined);
+    const code = field(body.error);
+    const description = field(body.error_description);
+    const detail = [code, description].filter(Boolean).join(": ");
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      throw externalSignInAgain(`Your organisation's identity provider refused to renew the Kiro sign-in${detail ? ` (${detail})` : ""}.`, response.status);
+    }
+    throw new AuthError("service", `The identity provider at ${url.host} answered ${response.status}${detail ? ` (${detail})` : ""} while renewing the Kiro sign-in. Try again in a few minutes.`, {
+      status: response.status,
+      ...(code ? { oauthError: code } : {}),
+    });
+  }
+  if (typeof body.access_token !== "string" || !body.access_token) {
+    throw new AuthError("service", `The identity provider at ${url.host} renewed the sign-in without an access token. Try again later.`, { status: response.status });
+  }
+  const result: RefreshedTokens = { accessToken: body.access_token, expiresAt: now() + expiresInSeconds(body.expires_in) * 1000 };
+  if (typeof body.refresh_token === "string" && body.refresh_token) result.refreshToken = body.refresh_token;
   return result;
 }
 
@@ -123,7 +204,11 @@ export async function refreshSession(session: KiroSession, options: RefreshOptio
       tokens = await refreshSocialTokens(session.refreshToken, session.region, options);
       break;
     case "external-idp":
-      throw invalidGrantError("This Kiro sign-in comes from an external identity provider that kiro-pi cannot refresh (run `kiro-cli login`, then import again)");
+      if (!session.externalIdp) {
+        throw externalSignInAgain("This Kiro sign-in through an external identity provider does not say where to renew it (no token endpoint).");
+      }
+      tokens = await refreshExternalIdpTokens(session.externalIdp, session.refreshToken, options);
+      break;
   }
   const refreshed: KiroSession = { ...session, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
   if (tokens.refreshToken) refreshed.refreshToken = tokens.refreshToken;

@@ -1,22 +1,38 @@
-// Where the auth layer keeps its one secret value: the TokenStore interface, an in-memory store, and a 0600 file store for pi without VS Code.
+// Where the auth layer keeps its secret value: the TokenStore interface (one value, plus named companions for a backup and the refresh lease), an in-memory store, and a 0600 file store for pi without VS Code.
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
+/** Values kept beside the main one: a damaged value KiroAuth replaced, and the lease that serialises refreshes across windows. */
+export type TokenStoreCompanion = "backup" | "refresh-lease";
+
 /** One value under one key, like VS Code's SecretStorage; the only storage the auth layer knows. */
 export interface TokenStore {
+  /** Rejects when the storage cannot be read (a locked keychain); undefined only when nothing is stored. */
   get(): Promise<string | undefined>;
   set(value: string): Promise<void>;
   delete(): Promise<void>;
+  /**
+   * Another value in the same storage under a name derived from this one's (`kiro.auth.backup`, `auth.json.refresh-lease`),
+   * the same object for the same name. A store without companions keeps no backup and refreshes without a lease.
+   */
+  companion?(name: TokenStoreCompanion): TokenStore;
 }
 
 /** Holds the value in the process; for tests and for callers that persist elsewhere. */
 export class MemoryTokenStore implements TokenStore {
   private value: string | undefined;
+  private readonly companions = new Map<TokenStoreCompanion, MemoryTokenStore>();
 
   constructor(initial?: string) {
     this.value = initial;
+  }
+
+  companion(name: TokenStoreCompanion): MemoryTokenStore {
+    let store = this.companions.get(name);
+    if (!store) this.companions.set(name, (store = new MemoryTokenStore()));
+    return store;
   }
 
   async get(): Promise<string | undefined> {
@@ -58,9 +74,17 @@ function errorCode(error: unknown): string | undefined {
  */
 export class FileTokenStore implements TokenStore {
   readonly path: string;
+  private readonly companions = new Map<TokenStoreCompanion, FileTokenStore>();
 
   constructor(path: string = defaultTokenFilePath()) {
     this.path = path;
+  }
+
+  /** `auth.json.backup`, `auth.json.refresh-lease` beside the file, with the same owner-only permissions. */
+  companion(name: TokenStoreCompanion): FileTokenStore {
+    let store = this.companions.get(name);
+    if (!store) this.companions.set(name, (store = new FileTokenStore(`${this.path}.${name}`)));
+    return store;
   }
 
   async get(): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 // `/login kiro` inside pi: lets the user pick Builder ID or an Identity Center start URL through pi's login callbacks, then runs the auth layer's device flow and refresh.
 import { AuthError, cancelledError, invalidGrantError, needsNewSignIn } from "../auth/index";
-import { loginKiroDeviceFlow, refreshKiroCredentials, type KiroPiCredentials } from "../auth/piCredentials";
+import { loginKiroDeviceFlow, refreshKiroCredentials, type KiroPiCredentials } from "./kiroCredentials";
 import { DEFAULT_OIDC_REGION } from "../auth/session";
 import type { PiOAuthCredentials, PiOAuthLoginCallbacks, PiOAuthProvider } from "./piApi";
 

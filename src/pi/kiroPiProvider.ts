@@ -1,4 +1,5 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
+import { SIGN_IN_SOURCES } from "../auth/import/signInSources";
 import { KiroClient } from "../kiro/client";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
 import type { KiroLog } from "../kiro/log";
@@ -52,7 +53,8 @@ export function noTokenMessage(loginAvailable: boolean, problem?: string): strin
     "or set KIRO_ACCESS_TOKEN",
   ];
   if (loginAvailable) ways.push("or run /login kiro in pi");
-  ways.push("or sign in with kiro-cli (`kiro-cli login`)");
+  // pi's direct mode also finds the sign-in any of these tools holds (storedSignIn.ts).
+  for (const source of SIGN_IN_SOURCES) ways.push(`or ${source.loginHint}`);
   const found = problem ? ` ${problem}` : "";
   return `No Kiro sign-in found.${found} To use Kiro models: ${ways.join(", ")}.`;
 }

@@ -1,7 +1,7 @@
 // `/login kiro` as pi drives it (0.73 callbacks and 1.x callbacks), against the OIDC simulator: device code shown, credentials stored, refresh, revoked sign-in.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { KiroPiCredentials } from "../../src/auth/piCredentials";
+import type { KiroPiCredentials } from "../../src/pi/kiroCredentials";
 import { createKiroOAuthProvider } from "../../src/pi/kiroLogin";
 import type { PiOAuthLoginCallbacks } from "../../src/pi/piApi";
 import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";

@@ -1,4 +1,4 @@
-// A strict AWS SSO-OIDC stand-in on loopback: client registration, device authorization, token grants, and a page where a person (or a browser test) approves the code.
+// A strict AWS SSO-OIDC stand-in on loopback: client registration, device authorization, token grants, a page where a person (or a browser test) approves the code, and an external identity provider's OAuth token endpoint.
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -76,9 +76,27 @@ interface SimRefreshToken {
   valid: boolean;
 }
 
+/** The organisation's own identity provider (Entra ID, Okta, ...) as kiro-cli / the Kiro IDE record it, on the same loopback server. */
+export interface SimExternalIdp {
+  /** `…/idp`: the issuer URL. */
+  issuerUrl: string;
+  /** `…/idp/oauth2/token`: takes the OAuth refresh grant, form-encoded (RFC 6749 §6). */
+  tokenEndpoint: string;
+  /** The public client id its sign-ins use (no secret). */
+  clientId: string;
+  /** Tokens of a sign-in made at this provider (as if kiro-cli had just signed in). */
+  signIn(): { accessToken: string; refreshToken: string };
+  revokeRefreshTokens(): void;
+  isValidAccessToken(token: string): boolean;
+  /** Refresh requests received (answered or refused). */
+  readonly refreshCount: number;
+  readonly currentRefreshTokens: string[];
+}
+
 export interface OidcSimulator {
   /** `http://127.0.0.1:<port>`: pass as the OIDC endpoint. */
   url: string;
+  externalIdp: SimExternalIdp;
   /** Approve the code (the newest pending one when none is given). */
   approve(userCode?: string): void;
   deny(userCode?: string): void;
@@ -179,6 +197,10 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
   let registerCount = 0;
   let refreshCount = 0;
   let slowDownPending = false;
+  const externalClientId = `sim-external-client-${randomUUID()}`;
+  const externalRefreshTokens = new Map<string, boolean>();
+  const externalAccessTokens = new Set<string>();
+  let externalRefreshCount = 0;
 
   function findCode(userCode?: string): SimDeviceCode {
     const all = [...deviceCodes.values()];
@@ -342,6 +364,35 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
     throw new OAuthFailure(400, "unsupported_grant_type", `Unsupported grant type ${grantType}`);
   }
 
+  function externalIssue(): { accessToken: string; refreshToken: string } {
+    const accessToken = token("sim-external-access");
+    const refreshToken = token("sim-external-refresh");
+    externalAccessTokens.add(accessToken);
+    externalRefreshTokens.set(refreshToken, true);
+    return { accessToken, refreshToken };
+  }
+
+  /** An OAuth token endpoint as identity providers run it: form-encoded in, snake_case JSON out, `{"error"}` on refusal. */
+  function externalTokenEndpoint(req: IncomingMessage, text: string, record: SimRecordedOidcRequest): { status: number; body: unknown } {
+    const refuse = (status: number, error: string, description: string) => {
+      record.error = error;
+      return { status, body: { error, error_description: description } };
+    };
+    if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) return refuse(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
+    const form = new URLSearchParams(text);
+    record.body = Object.fromEntries(form);
+    if (form.get("grant_type") !== "refresh_token") return refuse(400, "unsupported_grant_type", "Only refresh_token is accepted here");
+    if (form.get("client_id") !== externalClientId) return refuse(401, "invalid_client", "Unknown client");
+    externalRefreshCount++;
+    const presented = form.get("refresh_token") ?? "";
+    if (externalRefreshTokens.get(presented) !== true) return refuse(400, "invalid_grant", "The refresh token is invalid or expired");
+    const issued = externalIssue();
+    if (rotate) externalRefreshTokens.set(presented, false);
+    else externalRefreshTokens.delete(issued.refreshToken);
+    // Identity providers differ in whether expires_in is a number or a string; this one sends a string.
+    return { status: 200, body: { access_token: issued.accessToken, token_type: "Bearer", expires_in: String(accessTokenTtl), ...(rotate ? { refresh_token: issued.refreshToken } : {}) } };
+  }
+
   // Form actions are relative so the page also works where a proxy serves it under a prefix (code-server's /proxy/<port>/).
   function devicePage(userCode: string): string {
     const code = userCode ? [...deviceCodes.values()].find((d) => d.userCode === userCode) : undefined;
@@ -412,6 +463,12 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
       sendJson(res, next.status, next.body);
       return;
     }
+    if (method === "POST" && path === "/idp/oauth2/token") {
+      const answer = externalTokenEndpoint(req, text, record);
+      record.status = answer.status;
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
     try {
       if (method !== "POST") throw new OAuthFailure(404, "not_found", `No route ${method} ${path}`);
       if (!(req.headers["content-type"] ?? "").includes("application/json")) throw new OAuthFailure(400, "invalid_request", "Content-Type must be application/json");
@@ -451,6 +508,22 @@ export async function startOidcSimulator(options: OidcSimulatorOptions = {}): Pr
 
   const simulator: OidcSimulator = {
     url: base,
+    externalIdp: {
+      issuerUrl: `${base}/idp`,
+      tokenEndpoint: `${base}/idp/oauth2/token`,
+      clientId: externalClientId,
+      signIn: externalIssue,
+      revokeRefreshTokens() {
+        for (const t of externalRefreshTokens.keys()) externalRefreshTokens.set(t, false);
+      },
+      isValidAccessToken: (t) => externalAccessTokens.has(t),
+      get refreshCount() {
+        return externalRefreshCount;
+      },
+      get currentRefreshTokens() {
+        return [...externalRefreshTokens.entries()].filter(([, valid]) => valid).map(([t]) => t);
+      },
+    },
     approve(userCode) {
       const code = findCode(userCode);
       if (code.state === "pending") code.state = "approved";

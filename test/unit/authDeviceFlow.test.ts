@@ -55,7 +55,7 @@ test("approving the code after a few pending polls signs in with tokens the serv
   assert.equal(sim.pollViolations, 0, "no poll arrived sooner than the interval the service demanded");
 });
 
-test("the registration and device authorization bodies are the ones KIRO_PROTOCOL §5 describes", async (t) => {
+test("the registration and device authorization bodies are the ones docs/kiro-protocol.md (sign-in, device flow) describes", async (t) => {
   const sim = await simulator(t);
   void sim.waitForPolls(1).then(() => sim.approve());
   await runDeviceFlow(flowOptions(sim, { startUrl: "https://d-90670ca891.awsapps.com/start/#/" }));

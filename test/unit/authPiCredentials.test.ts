@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { AuthError } from "../../src/auth/errors";
 import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
-import { loginKiroDeviceFlow, PI_EXPIRY_MARGIN_MS, readKiroCliCredentials, refreshKiroCredentials, type KiroPiCredentials } from "../../src/auth/piCredentials";
+import { signInSource } from "../../src/auth/import/signInSources";
+import { loginKiroDeviceFlow, PI_EXPIRY_MARGIN_MS, readSignInSourceCredentials, refreshKiroCredentials, type KiroPiCredentials } from "../../src/pi/kiroCredentials";
 import { needsNewSignIn } from "../../src/auth/tokenRefresh";
 import { startOidcSimulator } from "../sim/oidcSimulator";
 
@@ -59,11 +60,41 @@ test("direct mode: kiro-cli's sign-in becomes pi credentials", async (t) => {
   await mkdir(join(path, ".."), { recursive: true });
   await writeFile(path, db.export());
   db.close();
-  const credentials = await readKiroCliCredentials({ location: { home: dir, env: { KIROCLI_DB_PATH: path }, platform: "linux" } });
+  const credentials = await readSignInSourceCredentials(signInSource("kiro-cli"), { location: { home: dir, env: { KIROCLI_DB_PATH: path }, platform: "linux" } });
   assert.equal(credentials.access, "cli-social-access");
   assert.equal(credentials.refresh, "cli-social-refresh");
   assert.equal(credentials.method, "social");
   assert.equal(credentials.source, "kiro-cli");
   assert.equal(credentials.profileArn, "arn:aws:codewhisperer:us-east-1:1:profile/X");
   assert.equal(credentials.expiresAt, Date.parse("2099-01-01T00:00:00Z"));
+});
+
+test("external identity provider credentials survive pi's JSON round trip, say tokenType EXTERNAL_IDP, and refresh at the provider's token endpoint", async (t) => {
+  const sim = await startOidcSimulator();
+  t.after(() => sim.close());
+  const idp = sim.externalIdp;
+  const signedIn = idp.signIn();
+  const credentials: KiroPiCredentials = JSON.parse(
+    JSON.stringify({
+      access: signedIn.accessToken,
+      refresh: signedIn.refreshToken,
+      expires: 0,
+      expiresAt: Date.now(),
+      method: "external-idp",
+      source: "kiro-ide",
+      region: "us-east-1",
+      clientId: idp.clientId,
+      tokenEndpoint: idp.tokenEndpoint,
+      issuerUrl: idp.issuerUrl,
+      tokenType: "EXTERNAL_IDP",
+    }),
+  ) as KiroPiCredentials;
+  const refreshed = await refreshKiroCredentials(credentials);
+  assert.ok(idp.isValidAccessToken(refreshed.access));
+  assert.ok(idp.currentRefreshTokens.includes(refreshed.refresh));
+  assert.equal(refreshed.tokenType, "EXTERNAL_IDP");
+  assert.equal(refreshed.tokenEndpoint, idp.tokenEndpoint, "what the next refresh needs is kept");
+  assert.equal(refreshed.clientId, idp.clientId);
+  assert.equal(refreshed.source, "kiro-ide");
+  assert.equal(refreshed.clientSecret, undefined, "an identity provider's public client has no secret");
 });

@@ -1,20 +1,29 @@
 // Importing kiro-cli's SQLite database and the Kiro IDE's JSON cache: every shape, every failure, renewal on import, and the source files left untouched.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { closeSync, constants as fsConstants, openSync } from "node:fs";
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { runDeviceFlow } from "../../src/auth/deviceFlow";
 import { AuthError } from "../../src/auth/errors";
-import { importKiroCliSession, importKiroIdeSession } from "../../src/auth/import/credentialImport";
-import { kiroCliDatabasePaths } from "../../src/auth/import/importSources";
-import { readKiroCliSession } from "../../src/auth/import/kiroCliDatabase";
-import { readKiroIdeSession } from "../../src/auth/import/kiroIdeCache";
+import { IMPORT_LIMITS, kiroCliDatabasePaths } from "../../src/auth/import/importSources";
+import { readWithinTimeLimit, SIGN_IN_SOURCES, signInSource, type SignInSourceOptions } from "../../src/auth/import/signInSources";
+import { kiroTokenType } from "../../src/auth/session";
+import type { ImportOptions } from "../../src/auth/import/credentialImport";
 import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
 import { applyWriteAheadLog } from "../../src/auth/import/writeAheadLog";
 import { startKiroAuthSimulator } from "../sim/kiroAuthSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
+
+const kiroCli = signInSource("kiro-cli");
+const kiroIde = signInSource("kiro-ide");
+const importKiroCliSession = (options: SignInSourceOptions & ImportOptions) => kiroCli.import(options);
+const readKiroCliSession = (options: SignInSourceOptions) => kiroCli.read(options);
+const importKiroIdeSession = (options: SignInSourceOptions & ImportOptions) => kiroIde.import(options);
+const readKiroIdeSession = (options: SignInSourceOptions) => kiroIde.read(options);
 
 const FUTURE = "2099-01-01T00:00:00Z";
 const PAST = "2020-01-01T00:00:00Z";
@@ -89,7 +98,11 @@ async function cliSignInAgainst(sim: OidcSimulator): Promise<{ refreshToken: str
 test("kiro-cli paths: Linux, macOS, Windows, the Amazon Q CLI folder and KIROCLI_DB_PATH", () => {
   assert.deepEqual(kiroCliDatabasePaths({ home: "/home/u", env: {}, platform: "linux" }), ["/home/u/.local/share/kiro-cli/data.sqlite3", "/home/u/.local/share/amazon-q/data.sqlite3"]);
   assert.deepEqual(kiroCliDatabasePaths({ home: "/Users/u", env: {}, platform: "darwin" }), ["/Users/u/Library/Application Support/kiro-cli/data.sqlite3", "/Users/u/Library/Application Support/amazon-q/data.sqlite3"]);
-  assert.ok(kiroCliDatabasePaths({ home: "C:\\Users\\u", env: { APPDATA: "C:\\Users\\u\\AppData\\Roaming" }, platform: "win32" })[0]!.includes("kiro-cli"));
+  // Windows: the CLI's data directory is %LOCALAPPDATA% (dirs::data_local_dir); %APPDATA% is still looked at, after it.
+  const windows = kiroCliDatabasePaths({ home: "C:\\Users\\u", env: { LOCALAPPDATA: "L:", APPDATA: "R:" }, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
+  assert.deepEqual(windows, ["L:/kiro-cli/data.sqlite3", "L:/amazon-q/data.sqlite3", "R:/kiro-cli/data.sqlite3", "R:/amazon-q/data.sqlite3"]);
+  const defaults = kiroCliDatabasePaths({ home: "/home/u", env: {}, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
+  assert.equal(defaults[0], "/home/u/AppData/Local/kiro-cli/data.sqlite3", "without LOCALAPPDATA the usual folder under the home");
   assert.deepEqual(kiroCliDatabasePaths({ home: "/h", env: { KIROCLI_DB_PATH: "/custom/db.sqlite3" }, platform: "linux" }), ["/custom/db.sqlite3"]);
 });
 
@@ -196,7 +209,7 @@ test("an expired kiro-cli token whose refresh token was revoked fails as import-
   });
   const error = await failure(importKiroCliSession({ location: location(h), oidcEndpoint: sim.url }));
   assert.equal(error.code, "import-expired");
-  assert.match(error.message, /has expired and the sign-in service refused to renew it.*kiro-cli login/);
+  assert.match(error.message, /has expired and could not be renewed: Your Kiro sign-in has expired or was revoked\. Run `kiro-cli login`, then import again\./);
   assertNoSecrets(error, ["expired-access", cli.refreshToken, cli.clientSecret]);
 });
 
@@ -207,7 +220,7 @@ test("an expired kiro-cli token without a refresh token fails as import-expired"
   await writeCliDatabase(h.cliDb, { "kirocli:odic:token": token });
   const error = await failure(importKiroCliSession({ location: location(h) }));
   assert.equal(error.code, "import-expired");
-  assert.match(error.message, /expired and cannot be renewed\. Sign in again with `kiro-cli login`/);
+  assert.match(error.message, /expired and cannot be renewed \(it holds no refresh token\)\. Run `kiro-cli login`, then import again\./);
   assertNoSecrets(error, ["stale-access"]);
 });
 
@@ -253,7 +266,8 @@ test("a database that cannot be read (here: a directory in its place) is import-
   await mkdir(h.cliDb, { recursive: true });
   const error = await failure(importKiroCliSession({ location: location(h) }));
   assert.equal(error.code, "import-unreadable");
-  assert.match(error.message, /Could not read .*EISDIR.*close kiro-cli/);
+  assert.match(error.message, /is a directory, not a regular file/);
+  assert.ok(error.message.includes(h.cliDb));
 });
 
 test("while kiro-cli runs, its newest token is in the write-ahead log, and that is the one imported", async (t) => {
@@ -353,4 +367,263 @@ test("Kiro IDE failures: missing file, broken JSON, no access token", async (t) 
   assertNoSecrets(corrupt, ["cut-off-secret"]);
   await writeIdeToken(h, { refreshToken: "x", expiresAt: FUTURE });
   assert.equal((await failure(importKiroIdeSession({ location: location(h) }))).code, "import-no-credentials");
+});
+
+/** A sparse file of `bytes` (no disk used): the size check must refuse it before reading. */
+async function sparseFile(path: string, bytes: number): Promise<void> {
+  await mkdir(join(path, ".."), { recursive: true });
+  const handle = await open(path, "w");
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** SQLite's WAL checksum (as in writeAheadLog.ts; little-endian words for magic 0x377f0682). */
+function walChecksum(data: Buffer, start: number, end: number, seed: [number, number]): [number, number] {
+  let [s0, s1] = seed;
+  for (let offset = start; offset < end; offset += 8) {
+    s0 = (s0 + data.readUInt32LE(offset) + s1) >>> 0;
+    s1 = (s1 + data.readUInt32LE(offset + 4) + s0) >>> 0;
+  }
+  return [s0, s1];
+}
+
+/** A write-ahead log with valid checksums whose one commit says the database has `pages` pages. */
+function craftedWal(pageSize: number, pages: number): Buffer {
+  const wal = Buffer.alloc(32 + 24 + pageSize);
+  wal.writeUInt32BE(0x377f0682, 0);
+  wal.writeUInt32BE(3007000, 4);
+  wal.writeUInt32BE(pageSize, 8);
+  wal.writeUInt32BE(0x11111111, 16);
+  wal.writeUInt32BE(0x22222222, 20);
+  let sum = walChecksum(wal, 0, 24, [0, 0]);
+  wal.writeUInt32BE(sum[0], 24);
+  wal.writeUInt32BE(sum[1], 28);
+  wal.writeUInt32BE(1, 32);
+  wal.writeUInt32BE(pages, 36);
+  wal.writeUInt32BE(0x11111111, 40);
+  wal.writeUInt32BE(0x22222222, 44);
+  sum = walChecksum(wal, 32, 40, sum);
+  sum = walChecksum(wal, 56, 56 + pageSize, sum);
+  wal.writeUInt32BE(sum[0], 48);
+  wal.writeUInt32BE(sum[1], 52);
+  return wal;
+}
+
+const unix = process.platform !== "win32";
+
+test("a database path that is a named pipe fails at once as import-unreadable instead of waiting for a writer", { skip: !unix, timeout: 10_000 }, async (t) => {
+  const h = await tempHome(t);
+  await mkdir(join(h.cliDb, ".."), { recursive: true });
+  execFileSync("mkfifo", [h.cliDb]);
+  t.after(() => {
+    // If a read did block on the pipe (the bug), a writer that opens and closes it lets the read end.
+    try {
+      closeSync(openSync(h.cliDb, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+    } catch {
+      // nobody was reading: nothing to release
+    }
+  });
+  const started = Date.now();
+  const error = await failure(kiroCli.import({ location: location(h) }));
+  assert.equal(error.code, "import-unreadable");
+  assert.match(error.message, /is a named pipe, not a regular file/);
+  assert.ok(Date.now() - started < 2000, "refused without waiting");
+});
+
+test("a path pointing at /dev/zero is refused as a device without reading from it", { skip: !unix }, async () => {
+  const error = await failure(kiroCli.import({ path: "/dev/zero" }));
+  assert.equal(error.code, "import-unreadable");
+  assert.match(error.message, /\/dev\/zero is a device, not a regular file/);
+  const ide = await failure(kiroIde.import({ path: "/dev/zero" }));
+  assert.equal(ide.code, "import-unreadable");
+});
+
+test("files over the caps (database 64 MB, write-ahead log 64 MB, Kiro IDE JSON 1 MB) are refused before they are read", async (t) => {
+  const h = await tempHome(t);
+  await sparseFile(h.cliDb, IMPORT_LIMITS.sqliteBytes + 1);
+  const database = await failure(kiroCli.import({ location: location(h) }));
+  assert.equal(database.code, "import-unreadable");
+  assert.match(database.message, /is 65 MB, more than the 64 MB a kiro-cli sign-in file can be/);
+
+  await writeCliDatabase(h.cliDb, { "kirocli:odic:token": cliToken("cli-access") });
+  await sparseFile(`${h.cliDb}-wal`, IMPORT_LIMITS.walBytes + 1);
+  const wal = await failure(kiroCli.import({ location: location(h) }));
+  assert.equal(wal.code, "import-unreadable");
+  assert.ok(wal.message.includes(`${h.cliDb}-wal`), wal.message);
+
+  await sparseFile(h.ideToken, IMPORT_LIMITS.jsonBytes + 1);
+  const json = await failure(kiroIde.import({ location: location(h) }));
+  assert.equal(json.code, "import-unreadable");
+  assert.match(json.message, /more than the 1 MB a Kiro IDE sign-in file can be/);
+});
+
+test("a reader that never answers is given up after the time limit with import-unreadable", async () => {
+  const hanging = { id: "hanging", label: "Hanging tool", loginHint: "sign in there", read: () => new Promise<never>(() => {}) };
+  const started = Date.now();
+  const error = await failure(readWithinTimeLimit(hanging, { timeLimitMs: 200, path: "/mnt/hung/token.json" }));
+  assert.equal(error.code, "import-unreadable");
+  assert.match(error.message, /Reading the Hanging tool sign-in from \/mnt\/hung\/token\.json took longer than 0 s|took longer than/);
+  assert.ok(Date.now() - started < 2000);
+});
+
+test("a reader's unexpected exception comes out as a named AuthError (import-corrupt)", async () => {
+  const broken = { id: "broken", label: "Broken tool", loginHint: "sign in there", read: async () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); } };
+  const error = await failure(readWithinTimeLimit(broken));
+  assert.equal(error.code, "import-corrupt");
+  assert.match(error.message, /The Broken tool sign-in could not be read \(Cannot read properties/);
+});
+
+test("a kiro-cli database whose auth_kv has no value column is import-corrupt, not a raw SQLite error", async (t) => {
+  const h = await tempHome(t);
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database();
+  db.run("CREATE TABLE auth_kv (key TEXT PRIMARY KEY, val TEXT)");
+  db.run("INSERT INTO auth_kv VALUES (?, ?)", ["kirocli:odic:token", JSON.stringify(cliToken("no-value-column-access"))]);
+  await mkdir(join(h.cliDb, ".."), { recursive: true });
+  await writeFile(h.cliDb, db.export());
+  db.close();
+  const error = await failure(kiroCli.import({ location: location(h) }));
+  assert.equal(error.code, "import-corrupt");
+  assert.match(error.message, /does not have the shape of a kiro-cli database \(no such column: value\)/);
+  assertNoSecrets(error, ["no-value-column-access"]);
+});
+
+test("a crafted write-ahead log that claims a huge database is import-corrupt, not a RangeError", async (t) => {
+  const h = await tempHome(t);
+  await writeCliDatabase(h.cliDb, { "kirocli:odic:token": cliToken("cli-access") });
+  for (const pages of [0xffffffff, 0x10000000, IMPORT_LIMITS.sqliteBytes / 4096 + 1]) {
+    await writeFile(`${h.cliDb}-wal`, craftedWal(4096, pages));
+    const error = await failure(kiroCli.import({ location: location(h) }));
+    assert.equal(error.code, "import-corrupt", `${pages} pages`);
+    assert.match(error.message, /write-ahead log describes a database of \d+ pages/);
+  }
+  // The same log describing a database of a sane size is applied (and its zero page is no database: still a named error).
+  await writeFile(`${h.cliDb}-wal`, craftedWal(4096, 2));
+  assert.equal((await failure(kiroCli.import({ location: location(h) }))).code, "import-corrupt");
+});
+
+test("kiro-cli's profile ARN is kept from every place it lives: profile_arn, profileArn, the state table", async (t) => {
+  const h = await tempHome(t);
+  await writeCliDatabase(h.cliDb, { "kirocli:social:token": { access_token: "a", refresh_token: "r", expires_at: FUTURE, profileArn: PROFILE_ARN } });
+  assert.equal((await kiroCli.read({ location: location(h) })).session.profileArn, PROFILE_ARN, "camelCase profileArn in the token");
+  await writeCliDatabase(h.cliDb, { "kirocli:social:token": { access_token: "a", refresh_token: "r", expires_at: FUTURE, profile_arn: PROFILE_ARN } });
+  assert.equal((await kiroCli.read({ location: location(h) })).session.profileArn, PROFILE_ARN, "snake_case profile_arn in the token");
+  await writeCliDatabase(h.cliDb, { "kirocli:odic:token": cliToken("idc") }, { "api.codewhisperer.profile": { arn: PROFILE_ARN } });
+  assert.equal((await kiroCli.read({ location: location(h) })).session.profileArn, PROFILE_ARN, "the state table's api.codewhisperer.profile");
+  const other = "arn:aws:codewhisperer:eu-central-1:123456789012:profile/TOKEN";
+  await writeCliDatabase(h.cliDb, { "kirocli:odic:token": cliToken("idc", { profile_arn: other }) }, { "api.codewhisperer.profile": { arn: PROFILE_ARN } });
+  assert.equal((await kiroCli.read({ location: location(h) })).session.profileArn, other, "the token's own ARN wins over the state table");
+});
+
+test("a kiro-cli external identity provider sign-in imports as external-idp with what its refresh needs, and asks for TokenType EXTERNAL_IDP", async (t) => {
+  const h = await tempHome(t);
+  await writeCliDatabase(
+    h.cliDb,
+    {
+      "kirocli:external-idp:token": {
+        access_token: "ext-access",
+        refresh_token: "ext-refresh",
+        expires_at: FUTURE,
+        issuer_url: "https://login.example.com/tenant/v2.0",
+        token_endpoint: "https://login.example.com/tenant/oauth2/v2.0/token",
+        client_id: "ext-client",
+        scopes: ["openid", "offline_access", "api://kiro/.default"],
+      },
+    },
+    { "api.codewhisperer.profile": { arn: "arn:aws:codewhisperer:eu-central-1:123456789012:profile/EXT" } },
+  );
+  const { session } = await kiroCli.read({ location: location(h) });
+  assert.equal(session.method, "external-idp");
+  assert.equal(session.source, "kiro-cli");
+  assert.equal(session.refreshToken, "ext-refresh");
+  assert.deepEqual(session.externalIdp, {
+    tokenEndpoint: "https://login.example.com/tenant/oauth2/v2.0/token",
+    clientId: "ext-client",
+    issuerUrl: "https://login.example.com/tenant/v2.0",
+    scope: "openid offline_access api://kiro/.default",
+  });
+  assert.equal(session.profileArn, "arn:aws:codewhisperer:eu-central-1:123456789012:profile/EXT");
+  assert.equal(session.region, "eu-central-1", "without a region of its own, the profile's region");
+  assert.equal(session.account, "Kiro (external identity provider)");
+  assert.equal(kiroTokenType(session), "EXTERNAL_IDP");
+  assert.equal(kiroTokenType({ method: "builder-id" }), undefined);
+});
+
+test("a Kiro IDE sign-in with authMethod external_idp imports as external-idp with its tokenEndpoint", async (t) => {
+  const h = await tempHome(t);
+  await writeIdeToken(h, {
+    accessToken: "ide-ext-access",
+    refreshToken: "ide-ext-refresh",
+    expiresAt: FUTURE,
+    authMethod: "external_idp",
+    provider: "ExternalIdp",
+    tokenEndpoint: "https://idp.example.org/oauth2/token",
+    issuerUrl: "https://idp.example.org",
+    clientId: "ide-ext-client",
+    scopes: "openid offline_access",
+    profileArn: PROFILE_ARN,
+    region: "us-east-1",
+  });
+  const { session } = await kiroIde.read({ location: location(h) });
+  assert.equal(session.method, "external-idp");
+  assert.deepEqual(session.externalIdp, { tokenEndpoint: "https://idp.example.org/oauth2/token", clientId: "ide-ext-client", issuerUrl: "https://idp.example.org", scope: "openid offline_access" });
+  assert.equal(session.profileArn, PROFILE_ARN);
+  assert.equal(session.registration, undefined);
+  assert.equal(kiroTokenType(session), "EXTERNAL_IDP");
+});
+
+test("an expired external identity provider sign-in is renewed at its token endpoint (OAuth refresh grant); a refusal is import-expired", async (t) => {
+  const sim = await startOidcSimulator();
+  t.after(() => sim.close());
+  const idp = sim.externalIdp;
+  const signedIn = idp.signIn();
+  const h = await tempHome(t);
+  await writeCliDatabase(h.cliDb, {
+    "kirocli:external-idp:token": { access_token: signedIn.accessToken, refresh_token: signedIn.refreshToken, expires_at: PAST, issuer_url: idp.issuerUrl, token_endpoint: idp.tokenEndpoint, client_id: idp.clientId, scopes: ["openid", "offline_access"] },
+  });
+  const before = await fingerprint(h.cliDb);
+  const { session } = await kiroCli.import({ location: location(h) });
+  assert.ok(idp.isValidAccessToken(session.accessToken) && session.accessToken !== signedIn.accessToken, "a fresh access token from the provider");
+  assert.ok(idp.currentRefreshTokens.includes(session.refreshToken!), "the rotated refresh token is kept");
+  assert.ok(session.expiresAt > Date.now() + 30 * 60_000, "expires_in sent as a string is understood");
+  assert.equal(idp.refreshCount, 1);
+  const request = sim.requests.find((r) => r.path === "/idp/oauth2/token")!;
+  assert.deepEqual(request.body, { grant_type: "refresh_token", refresh_token: signedIn.refreshToken, client_id: idp.clientId, scope: "openid offline_access" });
+  assert.deepEqual(await fingerprint(h.cliDb), before, "kiro-cli's database is left as it was");
+
+  idp.revokeRefreshTokens();
+  const error = await failure(kiroCli.import({ location: location(h) }));
+  assert.equal(error.code, "import-expired");
+  assertNoSecrets(error, [signedIn.refreshToken, signedIn.accessToken]);
+});
+
+test("an external identity provider sign-in whose token endpoint is plain http, off the issuer's host or carries credentials is never sent the refresh token", async (t) => {
+  const sim = await startOidcSimulator();
+  t.after(() => sim.close());
+  const h = await tempHome(t);
+  const { refreshToken } = sim.externalIdp.signIn();
+  for (const endpoint of [
+    { token_endpoint: "http://idp.example.org/token", issuer_url: "http://idp.example.org" },
+    { token_endpoint: sim.externalIdp.tokenEndpoint, issuer_url: "https://idp.example.org" },
+    { token_endpoint: sim.externalIdp.tokenEndpoint.replace("http://", "http://user:pass@") },
+  ]) {
+    await writeCliDatabase(h.cliDb, { "kirocli:external-idp:token": { access_token: "stale", refresh_token: refreshToken, expires_at: PAST, client_id: sim.externalIdp.clientId, ...endpoint } });
+    const error = await failure(kiroCli.import({ location: location(h) }));
+    assert.equal(error.code, "import-expired", JSON.stringify(endpoint));
+    assert.match(error.message, /not an https address on the provider's own host/);
+  }
+  assert.equal(sim.externalIdp.refreshCount, 0, "no request reached the provider");
+});
+
+test("the registry lists kiro-cli then the Kiro IDE, each with a label and a login hint", () => {
+  assert.deepEqual(
+    SIGN_IN_SOURCES.map((s) => [s.id, s.label, s.loginHint]),
+    [
+      ["kiro-cli", "kiro-cli", "run `kiro-cli login`"],
+      ["kiro-ide", "Kiro IDE", "sign in to Kiro in the Kiro IDE"],
+    ],
+  );
 });

@@ -19,9 +19,10 @@ function checksum(data: Uint8Array, start: number, end: number, bigEndian: boole
  * The database as SQLite would see it with the log applied: every frame up to the last valid
  * commit is written over its page. A log that is missing, torn or belongs to another database
  * generation (salt mismatch) leaves the database as it was, which is what SQLite does too.
- * Works on copies only; neither input is changed.
+ * Works on copies only; neither input is changed. Throws when the log's last commit describes a database larger
+ * than `maxBytes`: the size comes from the file, and a crafted log could otherwise ask for gigabytes.
  */
-export function applyWriteAheadLog(database: Uint8Array, wal: Uint8Array): Uint8Array {
+export function applyWriteAheadLog(database: Uint8Array, wal: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
   if (wal.length < WAL_HEADER_BYTES) return database;
   const header = new DataView(wal.buffer, wal.byteOffset, wal.byteLength);
   const magic = header.getUint32(0);
@@ -53,6 +54,9 @@ export function applyWriteAheadLog(database: Uint8Array, wal: Uint8Array): Uint8
     }
   }
   if (committedPages === 0) return database;
+  if (committedPages * pageSize > maxBytes) {
+    throw new RangeError(`the write-ahead log describes a database of ${committedPages} pages of ${pageSize} bytes, more than the ${maxBytes} bytes allowed`);
+  }
 
   const result = new Uint8Array(committedPages * pageSize);
   result.set(database.subarray(0, Math.min(database.length, result.length)));

@@ -1,5 +1,6 @@
 // The "kiro.status" status bar item (sign in, or who is signed in) and the account picker it opens (usage, switch account, sign out).
 import * as vscode from "vscode";
+import { describeSessionSource } from "../../auth/import/signInSources";
 import type { KiroSession } from "../../auth/session";
 import type { UsageLimits } from "../../kiro/usageLimits";
 import { usageFailureLine, usageLines } from "./accountUsage";
@@ -15,14 +16,8 @@ const METHOD_NAMES: Record<KiroSession["method"], string> = {
   "external-idp": "external identity provider",
 };
 
-const SOURCE_NAMES: Record<KiroSession["source"], string> = {
-  "sign-in": "signed in here",
-  "kiro-cli": "imported from kiro-cli",
-  "kiro-ide": "imported from the Kiro IDE",
-};
-
 export function describeSignIn(session: KiroSession): string {
-  return `${METHOD_NAMES[session.method]}, ${SOURCE_NAMES[session.source]}`;
+  return `${METHOD_NAMES[session.method]}, ${describeSessionSource(session.source)}`;
 }
 
 /**

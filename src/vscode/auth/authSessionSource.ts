@@ -1,6 +1,6 @@
 // The window's token source for the Kiro client (Chat view and bridge alike): the "kiro" sign-in first, `KIRO_ACCESS_TOKEN` when nobody signed in.
 import type * as vscode from "vscode";
-import type { KiroSession } from "../../auth/session";
+import { kiroTokenType, type KiroSession } from "../../auth/session";
 import type { KiroCredentials } from "../../kiro/options";
 import type { KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
 
@@ -38,7 +38,8 @@ export function environmentAccessToken(env: Record<string, string | undefined> =
 export function credentialsOf(session: Pick<KiroSession, "method" | "profileArn" | "region">, accessToken: string): KiroCredentials {
   const credentials: KiroCredentials = { accessToken, region: session.region };
   if (session.profileArn) credentials.profileArn = session.profileArn;
-  if (session.method === "external-idp") credentials.tokenType = "EXTERNAL_IDP";
+  const tokenType = kiroTokenType(session);
+  if (tokenType) credentials.tokenType = tokenType;
   return credentials;
 }
 

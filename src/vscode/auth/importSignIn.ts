@@ -1,25 +1,17 @@
-// "Kiro: Import Sign-in from kiro-cli / Kiro IDE": lists the sign-ins those tools hold (read-only), imports the one picked, and says per source why nothing was found.
+// "Kiro: Import Sign-in from kiro-cli / Kiro IDE": lists the sign-ins the sign-in sources hold (read-only), imports the one picked, and says per source why nothing was found.
 import * as vscode from "vscode";
-import { importKiroCliSession, importKiroIdeSession, type ImportOptions } from "../../auth/import/credentialImport";
-import { readKiroCliSession, type ImportedSession } from "../../auth/import/kiroCliDatabase";
-import { readKiroIdeSession } from "../../auth/import/kiroIdeCache";
+import type { ImportOptions } from "../../auth/import/credentialImport";
+import type { ImportedSession } from "../../auth/import/importSources";
+import { SIGN_IN_SOURCES, type SignInSource } from "../../auth/import/signInSources";
 import type { KiroSession } from "../../auth/session";
 import type { Logger } from "../log";
 import { describeSignIn } from "./accountStatusBar";
 
-/** One place another tool keeps a Kiro sign-in. */
-export interface ImportSource {
-  name: string;
-  /** Reads without renewing (to list it). */
+/** What the command needs of a sign-in source (the registry's SignInSource; tests pass their own). */
+export type ImportSource = Pick<SignInSource, "label"> & {
   read(): Promise<ImportedSession>;
-  /** Reads and renews an expired token (to use it). */
   import(options: ImportOptions): Promise<ImportedSession>;
-}
-
-export const DEFAULT_IMPORT_SOURCES: readonly ImportSource[] = [
-  { name: "kiro-cli", read: () => readKiroCliSession(), import: (options) => importKiroCliSession(options) },
-  { name: "Kiro IDE", read: () => readKiroIdeSession(), import: (options) => importKiroIdeSession(options) },
-];
+};
 
 export type SourceFinding = { source: ImportSource; found: ImportedSession } | { source: ImportSource; failure: string };
 
@@ -34,6 +26,12 @@ export async function findImportableSignIns(sources: readonly ImportSource[]): P
       }
     }),
   );
+}
+
+/** "kiro-cli or Kiro IDE", "a, b and c". */
+function spokenList(sources: readonly Pick<ImportSource, "label">[], conjunction: "and" | "or"): string {
+  const names = sources.map((source) => source.label);
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} ${conjunction} ${names.at(-1)}` : (names[0] ?? "another tool");
 }
 
 function expiryText(session: KiroSession, now: number): string {
@@ -57,18 +55,19 @@ export async function importSignIn(options: {
   log?: Logger;
 }): Promise<KiroSession | undefined> {
   const { log } = options;
-  const sources = options.sources ?? DEFAULT_IMPORT_SOURCES;
+  const sources = options.sources ?? SIGN_IN_SOURCES;
+  const listed = spokenList(sources, "or");
   const findings = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: "Kiro: looking for kiro-cli and Kiro IDE sign-ins" },
+    { location: vscode.ProgressLocation.Window, title: `Kiro: looking for ${spokenList(sources, "and")} sign-ins` },
     () => findImportableSignIns(sources),
   );
   for (const finding of findings) {
-    log?.info(`Kiro import: ${finding.source.name}: ${"found" in finding ? `found ${describeSignIn(finding.found.session)} in ${finding.found.sourcePath}` : finding.failure}`);
+    log?.info(`Kiro import: ${finding.source.label}: ${"found" in finding ? `found ${describeSignIn(finding.found.session)} in ${finding.found.sourcePath}` : finding.failure}`);
   }
   const found = findings.filter((f): f is Extract<SourceFinding, { found: ImportedSession }> => "found" in f);
   if (found.length === 0) {
-    const reasons = findings.map((f) => `${f.source.name}: ${"failure" in f ? f.failure : ""}`).join("\n\n");
-    void vscode.window.showErrorMessage("Kiro: no sign-in to import from kiro-cli or the Kiro IDE.", { modal: false, detail: reasons }, "Sign In Instead").then((choice) => {
+    const reasons = findings.map((f) => `${f.source.label}: ${"failure" in f ? f.failure : ""}`).join("\n\n");
+    void vscode.window.showErrorMessage(`Kiro: no sign-in to import from ${listed}.`, { modal: false, detail: reasons }, "Sign In Instead").then((choice) => {
       if (choice) void vscode.commands.executeCommand("kiro.signIn");
     });
     // The toast shows only the first line; each source's reason is in the log too.
@@ -80,15 +79,15 @@ export async function importSignIn(options: {
     "found" in f
       ? {
           label: `$(cloud-download) ${f.found.session.account}`,
-          description: `from ${f.source.name}`,
+          description: `from ${f.source.label}`,
           detail: `${describeSignIn(f.found.session)} · ${f.found.session.region} · ${expiryText(f.found.session, now)} · ${f.found.sourcePath}`,
           finding: f,
         }
-      : { label: `$(circle-slash) ${f.source.name}: nothing to import`, detail: f.failure },
+      : { label: `$(circle-slash) ${f.source.label}: nothing to import`, detail: f.failure },
   );
   const picked = await vscode.window.showQuickPick(items, {
     title: "Kiro: Import Sign-in",
-    placeHolder: "Use a sign-in kiro-cli or the Kiro IDE already holds (their files are only read, never changed)",
+    placeHolder: `Use a sign-in ${listed} already holds (their files are only read, never changed)`,
     matchOnDetail: true,
     ignoreFocusOut: true,
   });
@@ -97,13 +96,13 @@ export async function importSignIn(options: {
   try {
     const imported = await source.import(options.importOptions());
     const stored = await options.store(imported.session);
-    log?.info(`Kiro import: signed in as ${stored.account} from ${source.name}`);
-    void vscode.window.showInformationMessage(`Kiro: signed in as ${stored.account} (imported from ${source.name}).`);
+    log?.info(`Kiro import: signed in as ${stored.account} from ${source.label}`);
+    void vscode.window.showInformationMessage(`Kiro: signed in as ${stored.account} (imported from ${source.label}).`);
     return stored;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log?.error(`Kiro import from ${source.name} failed: ${message}`);
-    void vscode.window.showErrorMessage(`Kiro: could not import the ${source.name} sign-in. ${message}`);
+    log?.error(`Kiro import from ${source.label} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Kiro: could not import the sign-in from ${source.label}. ${message}`);
     return undefined;
   }
 }

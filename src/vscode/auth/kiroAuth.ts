@@ -64,6 +64,7 @@ function fetchUsage(session: Pick<KiroSession, "method" | "profileArn" | "region
 function createKiroAuth(store: SecretAuthStore, log: Logger): KiroAuth {
   return new KiroAuth({
     store,
+    log,
     get oidcEndpoint() {
       return oidcEndpointSetting();
     },

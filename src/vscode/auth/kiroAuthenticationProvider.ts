@@ -96,7 +96,8 @@ export class KiroAuthenticationProvider implements vscode.AuthenticationProvider
   private setSnapshot(next: KiroSession | undefined): void {
     const previous = this.snapshot;
     this.snapshot = next;
-    if (previous?.id !== next?.id || previous?.account !== next?.account) this.accountChanged.fire(next);
+    // The profile decides where requests go, so choosing another one is an account change too.
+    if (previous?.id !== next?.id || previous?.account !== next?.account || previous?.profileArn !== next?.profileArn) this.accountChanged.fire(next);
   }
 
   private async publish(event: SessionsChangeEvent): Promise<void> {
@@ -163,10 +164,15 @@ export class KiroAuthenticationProvider implements vscode.AuthenticationProvider
     if (session && session.account !== label) await this.options.auth.addSession({ ...session, account: label });
   }
 
-  /** Remembers the Kiro profile chosen for this account (src/vscode/profilePick.ts); a no-op when signed out or unchanged. */
-  async setProfileArn(sessionId: string, profileArn: string): Promise<void> {
-    const session = await this.options.auth.getSession(sessionId);
-    if (session && session.profileArn !== profileArn) await this.options.auth.addSession({ ...session, profileArn });
+  /**
+   * Remembers the Kiro profile chosen for the session (stored with it in SecretStorage, so every window and later
+   * sign-ins of the same account keep it); `undefined` forgets it. Fires onDidChangeSessions (`changed`) and
+   * onDidChangeAccount. Resolves with the updated session, or undefined when the session is gone. Rejects with an
+   * AuthError (`storage-unavailable`, or `service` for something that is not a profile ARN).
+   */
+  async setProfileArn(sessionId: string, profileArn: string | undefined): Promise<KiroSession | undefined> {
+    await this.loaded;
+    return this.options.auth.setProfileArn(sessionId, profileArn);
   }
 
   /** One account: everything but `sessionId` is signed out (client registrations stay for the next sign-in). */

@@ -1,10 +1,20 @@
-// Kiro sign-in in the shape pi's OAuth providers use ({access, refresh, expires, ...}): device-flow login, refresh, and reading kiro-cli's sign-in for direct mode.
-import { runDeviceFlow, sessionFromDeviceFlow } from "./deviceFlow";
-import { importKiroCliSession, importKiroIdeSession, type ImportOptions } from "./import/credentialImport";
-import type { KiroCliReadOptions } from "./import/kiroCliDatabase";
-import type { KiroIdeReadOptions } from "./import/kiroIdeCache";
-import { refreshSession, type RefreshOptions } from "./tokenRefresh";
-import { BUILDER_ID_START_URL, DEFAULT_OIDC_REGION, defaultAccountLabel, KIRO_SCOPES, type AuthMethod, type KiroSession, type SessionSource } from "./session";
+// Kiro sign-in in the shape pi's OAuth providers use ({access, refresh, expires, ...}): device-flow login, refresh, and another tool's sign-in for direct mode.
+import { runDeviceFlow, sessionFromDeviceFlow } from "../auth/deviceFlow";
+import type { ImportOptions } from "../auth/import/credentialImport";
+import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
+import { refreshSession, type RefreshOptions } from "../auth/tokenRefresh";
+import {
+  AUTH_METHODS,
+  BUILDER_ID_START_URL,
+  DEFAULT_OIDC_REGION,
+  defaultAccountLabel,
+  KIRO_SCOPES,
+  kiroTokenType,
+  type AuthMethod,
+  type KiroSession,
+  type KiroTokenType,
+  type SessionSource,
+} from "../auth/session";
 
 /** pi refreshes once `Date.now() >= expires`; like pi's own providers, `expires` is set this much before the real expiry. */
 export const PI_EXPIRY_MARGIN_MS = 5 * 60 * 1000;
@@ -30,6 +40,12 @@ export interface KiroPiCredentials {
   clientSecret?: string;
   /** Epoch ms. */
   clientSecretExpiresAt?: number;
+  /** External identity provider sign-ins: where the refresh goes (`clientId` is the provider's public client). */
+  tokenEndpoint?: string;
+  issuerUrl?: string;
+  scope?: string;
+  /** Kiro requests with this token need the header `TokenType: <tokenType>` (kiroTokenType of the sign-in). */
+  tokenType?: KiroTokenType;
   profileArn?: string;
   provider?: string;
   email?: string;
@@ -69,23 +85,32 @@ export function sessionToPiCredentials(session: KiroSession): KiroPiCredentials 
     credentials.clientSecret = session.registration.clientSecret;
     credentials.clientSecretExpiresAt = session.registration.expiresAt;
   }
+  if (session.externalIdp) {
+    credentials.clientId = session.externalIdp.clientId;
+    credentials.tokenEndpoint = session.externalIdp.tokenEndpoint;
+    if (session.externalIdp.issuerUrl) credentials.issuerUrl = session.externalIdp.issuerUrl;
+    if (session.externalIdp.scope) credentials.scope = session.externalIdp.scope;
+  }
+  const tokenType = kiroTokenType(session);
+  if (tokenType) credentials.tokenType = tokenType;
   if (session.profileArn) credentials.profileArn = session.profileArn;
   if (session.provider) credentials.provider = session.provider;
   if (session.account.includes("@")) credentials.email = session.account;
   return credentials;
 }
 
-const METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
-const SOURCES: readonly SessionSource[] = ["sign-in", "kiro-cli", "kiro-ide"];
+function sessionSourceOf(value: unknown): SessionSource {
+  return SIGN_IN_SOURCES.find((s) => s.id === value)?.id ?? "sign-in";
+}
 
 export function piCredentialsToSession(credentials: KiroPiCredentials): KiroSession {
-  const method = METHODS.find((m) => m === credentials.method) ?? (credentials.clientId ? "builder-id" : "social");
+  const method = AUTH_METHODS.find((m) => m === credentials.method) ?? (credentials.tokenEndpoint ? "external-idp" : credentials.clientId ? "builder-id" : "social");
   const region = typeof credentials.region === "string" && credentials.region ? credentials.region : DEFAULT_OIDC_REGION;
   const expiresAt = typeof credentials.expiresAt === "number" ? credentials.expiresAt : credentials.expires + PI_EXPIRY_MARGIN_MS;
   const session: KiroSession = {
     id: "pi",
     method,
-    source: SOURCES.find((s) => s === credentials.source) ?? "sign-in",
+    source: sessionSourceOf(credentials.source),
     accessToken: credentials.access,
     expiresAt,
     region,
@@ -95,7 +120,13 @@ export function piCredentialsToSession(credentials: KiroPiCredentials): KiroSess
   };
   if (credentials.refresh) session.refreshToken = credentials.refresh;
   if (credentials.startUrl) session.startUrl = credentials.startUrl;
-  if (credentials.clientId && credentials.clientSecret) {
+  if (method === "external-idp") {
+    if (credentials.tokenEndpoint && credentials.clientId) {
+      session.externalIdp = { tokenEndpoint: credentials.tokenEndpoint, clientId: credentials.clientId };
+      if (credentials.issuerUrl) session.externalIdp.issuerUrl = credentials.issuerUrl;
+      if (credentials.scope) session.externalIdp.scope = credentials.scope;
+    }
+  } else if (credentials.clientId && credentials.clientSecret) {
     session.registration = {
       clientId: credentials.clientId,
       clientSecret: credentials.clientSecret,
@@ -147,15 +178,10 @@ export async function refreshKiroCredentials(credentials: KiroPiCredentials, opt
 }
 
 /**
- * kiro-cli's current sign-in (read-only), renewed in memory when it has expired. For pi's direct
- * mode without VS Code. Rejects with AuthError `import-missing`, `import-unreadable`,
- * `import-corrupt`, `import-no-credentials`, `import-expired`.
+ * The sign-in `source` (kiro-cli, the Kiro IDE) holds, read-only and renewed in memory when it has expired. For pi's
+ * direct mode without VS Code. Rejects with AuthError (`import-missing`, `import-unreadable`, `import-corrupt`,
+ * `import-no-credentials`, `import-expired`, or a refresh failure).
  */
-export async function readKiroCliCredentials(options: KiroCliReadOptions & ImportOptions = {}): Promise<KiroPiCredentials> {
-  return sessionToPiCredentials((await importKiroCliSession(options)).session);
-}
-
-/** The Kiro IDE's current sign-in, like readKiroCliCredentials. */
-export async function readKiroIdeCredentials(options: KiroIdeReadOptions & ImportOptions = {}): Promise<KiroPiCredentials> {
-  return sessionToPiCredentials((await importKiroIdeSession(options)).session);
+export async function readSignInSourceCredentials(source: SignInSource, options: SignInSourceOptions & ImportOptions = {}): Promise<KiroPiCredentials> {
+  return sessionToPiCredentials((await source.import(options)).session);
 }

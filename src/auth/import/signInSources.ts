@@ -1,0 +1,90 @@
+// The one list of places kiro-pi can take an existing Kiro sign-in from (kiro-cli, the Kiro IDE): the VS Code import command, pi's stored sign-in and pi's no-token message all read it.
+import { shortenText } from "../../util/secrets";
+import { AuthError } from "../errors";
+import type { SessionSource } from "../session";
+import { renewIfExpired, type ImportOptions } from "./credentialImport";
+import { importError, type ImportedSession, type SignInReadOptions, type SignInReader } from "./importSources";
+import { kiroCliReader } from "./kiroCliDatabase";
+import { kiroIdeReader } from "./kiroIdeCache";
+
+/** Adding a source: write its reader (a SignInReader), add it here, test it. Order is the order people see them in. */
+const READERS = [kiroCliReader, kiroIdeReader] as const;
+
+/** `kiro-cli` | `kiro-ide`: a source's id, also the `source` of the sessions imported from it. */
+export type SignInSourceId = (typeof READERS)[number]["id"];
+
+export interface SignInSourceOptions extends SignInReadOptions {
+  /** Reading gives up after this long (default DEFAULT_IMPORT_TIME_LIMIT_MS): a file on a hung network drive must not hold anyone. */
+  timeLimitMs?: number;
+}
+
+export interface SignInSource {
+  readonly id: SignInSourceId;
+  /** The tool's name as people say it: "kiro-cli", "Kiro IDE". */
+  readonly label: string;
+  /** What a person does to get a sign-in there: "run `kiro-cli login`", "sign in to Kiro in the Kiro IDE". */
+  readonly loginHint: string;
+  /** The sign-in the tool holds, read-only, not renewed (to list it). Rejects only with AuthError `import-*`. */
+  read(options?: SignInSourceOptions): Promise<ImportedSession>;
+  /** Read and, when it has expired, renewed in memory (to use it). Rejects only with AuthError. */
+  import(options?: SignInSourceOptions & ImportOptions): Promise<ImportedSession>;
+}
+
+export const DEFAULT_IMPORT_TIME_LIMIT_MS = 10_000;
+
+/** The reader's result, with anything that is not already a named AuthError (a bug, an unexpected file) turned into one. */
+async function guardedRead(reader: SignInReader, options: SignInReadOptions): Promise<ImportedSession> {
+  try {
+    return await reader.read(options);
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    const detail = shortenText(error instanceof Error ? error.message : String(error), 160);
+    throw importError("import-corrupt", `The ${reader.label} sign-in could not be read (${detail || "unknown error"}). Try again; if it keeps failing, ${reader.loginHint} again.`, error);
+  }
+}
+
+/** What every source's `read` does around its reader: a time limit, and only named AuthErrors out. */
+export function readWithinTimeLimit(reader: SignInReader, options: SignInSourceOptions = {}): Promise<ImportedSession> {
+  const limitMs = options.timeLimitMs ?? DEFAULT_IMPORT_TIME_LIMIT_MS;
+  return new Promise<ImportedSession>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const where = options.path ? ` from ${options.path}` : "";
+      reject(importError("import-unreadable", `Reading the ${reader.label} sign-in${where} took longer than ${Math.round(limitMs / 1000)} s, so kiro-pi stopped waiting. If its folder is on a slow or unreachable drive, fix that and try again.`));
+    }, limitMs);
+    guardedRead(reader, options).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function toSource(reader: (typeof READERS)[number]): SignInSource {
+  const read = (options: SignInSourceOptions = {}) => readWithinTimeLimit(reader, options);
+  return {
+    id: reader.id,
+    label: reader.label,
+    loginHint: reader.loginHint,
+    read,
+    import: async (options = {}) => renewIfExpired(await read(options), reader, options),
+  };
+}
+
+/** Every sign-in source, in the order they are offered. */
+export const SIGN_IN_SOURCES: readonly SignInSource[] = READERS.map(toSource);
+
+export function signInSource(id: SignInSourceId): SignInSource {
+  return SIGN_IN_SOURCES.find((source) => source.id === id)!;
+}
+
+/** How a session's origin reads in the account view: "signed in here", "imported from kiro-cli". */
+export function describeSessionSource(source: SessionSource): string {
+  if (source === "sign-in") return "signed in here";
+  const known = SIGN_IN_SOURCES.find((s) => s.id === source);
+  return `imported from ${known ? known.label : source}`;
+}
