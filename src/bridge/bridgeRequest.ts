@@ -1,14 +1,10 @@
-// Reads a size-limited request body and turns a `POST /v1/stream` body into a validated model reference, context and whitelisted options.
+// Reads a size- and structure-limited request body and turns a `POST /v1/stream` body into a validated model reference, context and whitelisted options.
 import type { IncomingMessage } from "node:http";
 import type { Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
+import { BRIDGE_OPTION_KEYS, JsonStructureCounter, type BridgeStreamRequestOptions } from "./protocol";
 
-/** What a bridge client may influence; everything that decides where and as whom the request goes stays with the extension. */
-export interface BridgeStreamOptions {
-  reasoning?: ThinkingLevel | "off";
-  thinkingBudgets?: ThinkingBudgets;
-  maxTokens?: number;
-  temperature?: number;
-  sessionId?: string;
+/** What the stream function gets besides model and context: the client's whitelisted options and the request's abort signal. */
+export interface BridgeStreamOptions extends BridgeStreamRequestOptions {
   /** Aborted when the bridge client disconnects or the bridge is disposed. */
   signal: AbortSignal;
 }
@@ -17,7 +13,7 @@ export interface ParsedStreamRequest {
   /** A model id, or the id plus the client's description when it sent a whole Model. */
   model: { id: string; described?: Model };
   context: Context;
-  options: Omit<BridgeStreamOptions, "signal">;
+  options: BridgeStreamRequestOptions;
   /** Option keys the client sent that the bridge ignores on purpose (names only, never values). */
   ignoredOptionKeys: string[];
 }
@@ -34,21 +30,29 @@ export class BridgeRequestError extends Error {
 
 export type BodyReadResult = { ok: true; body: Buffer } | { ok: false; status: 413 | 400; message: string };
 
+export interface BodyLimits {
+  maxBytes: number;
+  /** JSON values (`{`, `[`, `,`, `:` outside strings), counted as the bytes arrive. */
+  maxJsonNodes: number;
+}
+
 /**
- * Collects the body but stops at `maxBytes`: a declared Content-Length over the limit is refused
- * before reading anything, and a chunked body is refused as soon as it crosses the limit.
+ * Collects the body but stops at either limit: a declared Content-Length over the size limit is refused before
+ * reading anything, a body is refused as soon as it crosses the size limit or holds more JSON values than allowed,
+ * so no oversized or pathological body is ever buffered whole or handed to JSON.parse.
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyReadResult> {
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<BodyReadResult> {
   const tooLarge: BodyReadResult = {
     ok: false,
     status: 413,
-    message: `Request body too large: the bridge accepts at most ${maxBytes} bytes.`,
+    message: `Request body too large: the bridge accepts at most ${limits.maxBytes} bytes.`,
   };
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > maxBytes) return Promise.resolve(tooLarge);
+  if (declared !== undefined && Number(declared) > limits.maxBytes) return Promise.resolve(tooLarge);
 
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    const structure = new JsonStructureCounter();
     let received = 0;
     let settled = false;
     const settle = (result: BodyReadResult): void => {
@@ -60,13 +64,20 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       req.off("close", onClose);
       resolve(result);
     };
+    const refuse = (result: BodyReadResult): void => {
+      chunks.length = 0;
+      req.pause();
+      settle(result);
+    };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
-      if (received > maxBytes) {
-        chunks.length = 0;
-        req.pause();
-        settle(tooLarge);
-        return;
+      if (received > limits.maxBytes) return refuse(tooLarge);
+      if (structure.push(chunk) > limits.maxJsonNodes) {
+        return refuse({
+          ok: false,
+          status: 413,
+          message: `Request body has too many JSON values: the bridge accepts at most ${limits.maxJsonNodes} (a long pi conversation has well under that; /compact shortens one).`,
+        });
       }
       chunks.push(chunk);
     };
@@ -101,9 +112,6 @@ const BUDGET_LEVELS: readonly string[] = ["minimal", "low", "medium", "high"];
 const MAX_SESSION_ID_LENGTH = 512;
 const MAX_MODEL_ID_LENGTH = 256;
 
-/** The only options that pass; anything else (accessToken, endpoint, headers, fetch, env, region, ...) is dropped. */
-export const ALLOWED_OPTION_KEYS: readonly string[] = ["reasoning", "thinkingBudgets", "maxTokens", "temperature", "sessionId"];
-
 function parseModelReference(value: unknown): ParsedStreamRequest["model"] {
   if (typeof value === "string") {
     if (value.length === 0 || value.length > MAX_MODEL_ID_LENGTH) throw new BridgeRequestError(400, "'model' must be a non-empty model id.");
@@ -134,7 +142,8 @@ function parseOptions(value: unknown): { options: ParsedStreamRequest["options"]
   if (value === undefined || value === null) return { options: {}, ignoredOptionKeys: [] };
   if (!isRecord(value)) throw new BridgeRequestError(400, "'options' must be an object.");
   const options: ParsedStreamRequest["options"] = {};
-  const ignoredOptionKeys = Object.keys(value).filter((key) => !ALLOWED_OPTION_KEYS.includes(key));
+  const allowed: readonly string[] = BRIDGE_OPTION_KEYS;
+  const ignoredOptionKeys = Object.keys(value).filter((key) => !allowed.includes(key));
 
   const { reasoning, thinkingBudgets, maxTokens, temperature, sessionId } = value;
   if (reasoning !== undefined && reasoning !== null) {

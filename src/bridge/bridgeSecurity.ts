@@ -1,5 +1,6 @@
 // The bridge's gatekeeping: the per-instance bearer token, its constant-time check, and the Host/Origin rules that stop DNS rebinding and web pages.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { BRIDGE_HOSTNAMES, BRIDGE_TOKEN_ENV } from "./protocol";
 
 /** 256 bits of randomness; base64url so it survives shells, env vars and headers unquoted. */
 export function generateBridgeToken(): string {
@@ -26,19 +27,17 @@ export type AuthorizationCheck =
  */
 export function checkAuthorization(header: string | undefined, expectedToken: string): AuthorizationCheck {
   if (header === undefined || header.trim() === "") {
-    return { ok: false, status: 401, message: "Missing bearer token: send 'Authorization: Bearer <KIRO_BRIDGE_TOKEN>'." };
+    return { ok: false, status: 401, message: `Missing bearer token: send 'Authorization: Bearer <${BRIDGE_TOKEN_ENV}>'.` };
   }
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   if (!match) {
-    return { ok: false, status: 401, message: "Malformed Authorization header: expected 'Bearer <KIRO_BRIDGE_TOKEN>'." };
+    return { ok: false, status: 401, message: `Malformed Authorization header: expected 'Bearer <${BRIDGE_TOKEN_ENV}>'.` };
   }
   if (!tokensMatch(match[1]!, expectedToken)) {
-    return { ok: false, status: 403, message: "Invalid bridge token: KIRO_BRIDGE_TOKEN does not match this VS Code window's bridge." };
+    return { ok: false, status: 403, message: `Invalid bridge token: ${BRIDGE_TOKEN_ENV} does not match this VS Code window's bridge.` };
   }
   return { ok: true };
 }
-
-const LOOPBACK_HOSTNAMES = ["127.0.0.1", "localhost"];
 
 /**
  * A browser tricked by DNS rebinding sends the attacker's host name, so only the names a
@@ -47,7 +46,7 @@ const LOOPBACK_HOSTNAMES = ["127.0.0.1", "localhost"];
 export function isAllowedHost(host: string | undefined, port: number): boolean {
   if (host === undefined) return false;
   const lower = host.trim().toLowerCase();
-  return LOOPBACK_HOSTNAMES.some((name) => lower === `${name}:${port}`);
+  return BRIDGE_HOSTNAMES.some((name) => lower === `${name}:${port}`);
 }
 
 /**
@@ -57,6 +56,6 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
 export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
   if (origin === undefined) return true;
   const lower = origin.trim().toLowerCase();
-  return LOOPBACK_HOSTNAMES.some((name) => lower === `http://${name}:${port}`);
+  return BRIDGE_HOSTNAMES.some((name) => lower === `http://${name}:${port}`);
 }
 

@@ -1,7 +1,9 @@
-// The loopback HTTP server that lets a pi process use the extension's Kiro session: token-gated, NDJSON stream events, abort on disconnect.
+// The loopback HTTP server that lets a pi process use the extension's Kiro session: token-gated, NDJSON stream events, abort on disconnect, bounded in what a client can make it hold.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { failedAnswer } from "../kiro/failedAnswer";
 import type { AssistantMessageEvent, Context, Model } from "../kiro/types";
+import { scrubSecrets } from "../util/secrets";
 import {
   BridgeRequestError,
   parseJsonBody,
@@ -11,12 +13,51 @@ import {
   type ParsedStreamRequest,
 } from "./bridgeRequest";
 import { checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin } from "./bridgeSecurity";
-import { scrubSecrets } from "../util/secrets";
-import { bridgeFailureEvent, toNdjsonLine } from "./streamEventLine";
+import {
+  BRIDGE_LISTEN_HOST,
+  BRIDGE_PROTOCOL_VERSION,
+  BRIDGE_ROUTES,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_JSON_NODES,
+  STREAM_CONTENT_TYPE,
+  bridgeUrl,
+  encodeEventLine,
+  isBridgeEventType,
+  type BridgeErrorResponse,
+  type BridgeHealthResponse,
+  type BridgeModelsResponse,
+  type BridgeRoute,
+} from "./protocol";
 
-/** The version of the wire protocol in DESIGN.md, reported by /v1/health so clients can refuse a bridge they do not understand. */
-export const BRIDGE_PROTOCOL_VERSION = 1;
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** What one bridge lets its clients cost the extension host. */
+export interface BridgeServerLimits {
+  /** Largest request body. */
+  maxBodyBytes: number;
+  /** Most JSON values in a request body, counted before it is parsed. */
+  maxJsonNodes: number;
+  /** Open connections; the ones beyond are closed at once. */
+  maxConnections: number;
+  /** Time from connecting to the end of the request headers; a connection that sends nothing is closed after it. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (not the answer, which may stream for minutes). */
+  requestTimeoutMs: number;
+}
+
+/**
+ * Loopback clients send their headers at once and a 16 MB body in milliseconds, so seconds are plenty; Node's own
+ * defaults (60 s headers, 300 s request, swept every 30 s) let 22,000 idle sockets pile up. Each pi process streams one
+ * answer at a time over a connection or two, so 128 connections serve dozens of pi processes in one window.
+ */
+export const DEFAULT_BRIDGE_LIMITS: Readonly<BridgeServerLimits> = {
+  maxBodyBytes: MAX_REQUEST_BODY_BYTES,
+  maxJsonNodes: MAX_REQUEST_JSON_NODES,
+  maxConnections: 128,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 30_000,
+};
+
+/** How often Node checks the header and request timeouts (its default, 30 s, would let an idle socket live 35 s). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** Structurally a VS Code LogOutputChannel, so the extension can pass its channel straight in. */
 export interface BridgeLogger {
@@ -44,8 +85,8 @@ export interface BridgeServerDependencies {
   /** Reported by GET /v1/health, normally the extension's version. */
   version?: string;
   logger?: BridgeLogger;
-  /** Largest accepted request body; default 32 MB (big contexts with images). */
-  maxBodyBytes?: number;
+  /** Tighter or looser limits than {@link DEFAULT_BRIDGE_LIMITS} (tests, benchmarks). */
+  limits?: Partial<BridgeServerLimits>;
 }
 
 export interface BridgeServer {
@@ -78,18 +119,31 @@ const COMMON_HEADERS = {
   "X-Content-Type-Options": "nosniff",
 } as const;
 
-type Route = "stream" | "models" | "health";
-const ROUTES: Record<string, { route: Route; method: "GET" | "POST" }> = {
-  "/v1/stream": { route: "stream", method: "POST" },
-  "/v1/models": { route: "models", method: "GET" },
-  "/v1/health": { route: "health", method: "GET" },
-};
+const ROUTES_BY_PATH: ReadonlyMap<string, { route: BridgeRoute; method: string }> = new Map(
+  (Object.keys(BRIDGE_ROUTES) as BridgeRoute[]).map((route) => [BRIDGE_ROUTES[route].path, { route, method: BRIDGE_ROUTES[route].method }]),
+);
+const ROUTE_LIST = (Object.keys(BRIDGE_ROUTES) as BridgeRoute[]).map((route) => `${BRIDGE_ROUTES[route].method} ${BRIDGE_ROUTES[route].path}`).join(", ");
+
+/** The final `error` event the bridge sends itself when the stream function broke its never-throw contract or was cut off. */
+function bridgeFailureEvent(model: Pick<Model, "id" | "api" | "provider">, errorMessage: string): AssistantMessageEvent {
+  return { type: "error", reason: "error", error: failedAnswer(model, errorMessage) };
+}
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/**
+ * An answer sent before the request body was read must close the connection: on a kept-alive connection Node reads
+ * and discards the rest of the body (up to the client's whole upload) to reach the next request.
+ */
+const CLOSE = { Connection: "close" } as const;
+
+function hasUnreadBody(req: IncomingMessage): boolean {
+  return !req.complete && (req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0);
+}
+
+function sendJson(res: ServerResponse, status: number, body: BridgeErrorResponse | BridgeHealthResponse | BridgeModelsResponse, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -99,6 +153,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
     ...COMMON_HEADERS,
     "Content-Type": "application/json; charset=utf-8",
     "Content-Length": Buffer.byteLength(text),
+    // Any answer (to a GET that came with a body, say) given while part of the request body is still unread.
+    ...(hasUnreadBody(res.req) ? CLOSE : {}),
     ...headers,
   });
   res.end(text);
@@ -142,10 +198,12 @@ function withoutHeaders(model: Model): Model {
 
 export function createBridgeServer(dependencies: BridgeServerDependencies): BridgeServer {
   const logger = dependencies.logger ?? silentLogger;
-  const maxBodyBytes = dependencies.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits: BridgeServerLimits = { ...DEFAULT_BRIDGE_LIMITS, ...dependencies.limits };
   const token = generateBridgeToken();
   const redact = (text: string): string => scrubSecrets(text, [token]);
   const running = new Set<RunningStream>();
+  /** Event types a stream produced that the protocol does not list, each logged once (the stream contract grew). */
+  const unknownEventTypes = new Set<string>();
   let server: Server | undefined;
   let port: number | undefined;
   let starting: Promise<{ url: string }> | undefined;
@@ -188,13 +246,12 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   async function serveStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const contentType = req.headers["content-type"];
     if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
-      sendJson(res, 415, { error: "Unsupported Content-Type: send the request body as application/json." }, { Connection: "close" });
+      sendJson(res, 415, { error: "Unsupported Content-Type: send the request body as application/json." }, CLOSE);
       return;
     }
-    const read = await readBody(req, maxBodyBytes);
+    const read = await readBody(req, { maxBytes: limits.maxBodyBytes, maxJsonNodes: limits.maxJsonNodes });
     if (!read.ok) {
-      // The rest of an oversized body is never read: the connection closes after this answer.
-      sendJson(res, read.status, { error: read.message }, { Connection: "close" });
+      sendJson(res, read.status, { error: read.message }, CLOSE);
       return;
     }
     const parsed = parseStreamRequest(parseJsonBody(read.body));
@@ -204,10 +261,17 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
     const model = await resolveRequestModel(parsed.model);
 
     const controller = new AbortController();
-    let requestStop!: () => void;
-    const stopRequested = new Promise<"stopped">((resolve) => (requestStop = () => resolve("stopped")));
-    // A stream that ignores its abort signal must not keep this handler waiting after the client left.
-    const clientGone = new Promise<"closed">((resolve) => res.once("close", () => resolve("closed")));
+    /**
+     * Why the loop must stop early, and the one waiter to wake when it does. Each wait gets a fresh promise and this
+     * slot is overwritten: racing every `next()` against two long-lived promises instead added a reaction to each of
+     * them per event, ~0.5 KB kept until the answer ended (+476 MB over a million events).
+     */
+    let interruption: "closed" | "stopped" | undefined;
+    let wake: ((reason: "closed" | "stopped") => void) | undefined;
+    const interrupt = (reason: "closed" | "stopped"): void => {
+      interruption ??= reason;
+      wake?.(interruption);
+    };
     const finishedOrClosed = new Promise<void>((resolve) => {
       res.once("finish", resolve);
       res.once("close", resolve);
@@ -215,38 +279,49 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
     const entry: RunningStream = {
       stop: () => {
         controller.abort();
-        requestStop();
+        interrupt("stopped");
       },
       settled: finishedOrClosed,
     };
     running.add(entry);
-    const abortIfUnfinished = (): void => {
+    const onClose = (): void => {
       if (!res.writableFinished && !controller.signal.aborted) {
         logger.debug(`bridge: client went away, aborting the ${model.id} request`);
         controller.abort();
       }
+      // A stream that ignores its abort signal must not keep this handler waiting after the client left.
+      interrupt("closed");
     };
-    res.on("close", abortIfUnfinished);
+    res.on("close", onClose);
 
     let finished = false;
     const write = async (event: AssistantMessageEvent): Promise<void> => {
       if (event.type === "done" || event.type === "error") finished = true;
-      if (!res.write(toNdjsonLine(event))) await waitForDrainOrClose(res);
+      else if (!isBridgeEventType(event.type) && !unknownEventTypes.has(event.type)) {
+        unknownEventTypes.add(event.type);
+        logger.warn(`bridge: the stream produced event type "${String(event.type)}", which bridge protocol ${BRIDGE_PROTOCOL_VERSION} does not list; sent on as is`);
+      }
+      if (!res.write(encodeEventLine(event))) await waitForDrainOrClose(res);
     };
+    const nextOrInterruption = (iterator: AsyncIterator<AssistantMessageEvent>): Promise<IteratorResult<AssistantMessageEvent> | "closed" | "stopped"> =>
+      new Promise((resolve, reject) => {
+        wake = resolve;
+        iterator.next().then(resolve, reject);
+      });
     try {
-      res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": "application/x-ndjson; charset=utf-8" });
+      res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": `${STREAM_CONTENT_TYPE}; charset=utf-8` });
       res.flushHeaders();
       res.socket?.setNoDelay(true);
       const iterator = dependencies.stream(model, parsed.context, { ...parsed.options, signal: controller.signal })[Symbol.asyncIterator]();
-      while (!finished && !res.destroyed) {
-        // Earlier entries win when several have settled: a stop or a departed client beats a ready event.
-        const next = await Promise.race([clientGone, stopRequested, iterator.next()]);
-        if (next === "closed" || (typeof next === "object" && next.done)) break;
-        if (next === "stopped") {
-          await write(bridgeFailureEvent(model, "The Kiro bridge in VS Code stopped (window closed or extension reloaded) before the answer finished."));
-          break;
-        }
+      while (!finished && !res.destroyed && interruption === undefined) {
+        const next = await nextOrInterruption(iterator);
+        wake = undefined;
+        // A stop or a departed client beats an event that became ready at the same time.
+        if (interruption !== undefined || typeof next !== "object" || next.done) break;
         await write(next.value);
+      }
+      if (interruption === "stopped" && !finished && !res.destroyed) {
+        await write(bridgeFailureEvent(model, "The Kiro bridge in VS Code stopped (window closed or extension reloaded) before the answer finished."));
       }
       if (!finished) void iterator.return?.()?.catch(() => undefined);
       if (!finished && !res.destroyed) {
@@ -257,9 +332,10 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
       logger.error(`bridge: stream for ${model.id} failed: ${message}`);
       if (!finished && !res.destroyed) await write(bridgeFailureEvent(model, `Kiro bridge error: ${message}`));
     } finally {
+      wake = undefined;
       if (!res.destroyed && !res.writableEnded) res.end();
       running.delete(entry);
-      res.off("close", abortIfUnfinished);
+      res.off("close", onClose);
     }
   }
 
@@ -269,30 +345,30 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
     try {
       if (port === undefined || !isAllowedHost(req.headers.host, port)) {
         logger.warn("bridge: refused a request for a foreign Host (possible DNS rebinding)");
-        sendJson(res, 403, { error: "Forbidden host: the Kiro bridge only answers 127.0.0.1 and localhost." }, { Connection: "close" });
+        sendJson(res, 403, { error: "Forbidden host: the Kiro bridge only answers 127.0.0.1 and localhost." }, CLOSE);
         return;
       }
       if (!isAllowedOrigin(req.headers.origin, port)) {
         logger.warn("bridge: refused a request with a foreign Origin (a web page?)");
-        sendJson(res, 403, { error: "Forbidden origin: the Kiro bridge does not answer web pages." }, { Connection: "close" });
+        sendJson(res, 403, { error: "Forbidden origin: the Kiro bridge does not answer web pages." }, CLOSE);
         return;
       }
       const auth = checkAuthorization(req.headers.authorization, token);
       if (!auth.ok) {
         logger.warn(`bridge: refused a request: ${auth.status === 401 ? "no bearer token" : "wrong bearer token"}`);
-        const headers: Record<string, string> = { Connection: "close" };
+        const headers: Record<string, string> = { ...CLOSE };
         if (auth.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="kiro-bridge"';
         sendJson(res, auth.status, { error: auth.message }, headers);
         return;
       }
       path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-      const entry = ROUTES[path];
+      const entry = ROUTES_BY_PATH.get(path);
       if (!entry) {
-        sendJson(res, 404, { error: `Not found: ${path}. The bridge serves POST /v1/stream, GET /v1/models, GET /v1/health.` });
+        sendJson(res, 404, { error: `Not found: ${path}. The bridge serves ${ROUTE_LIST}.` }, CLOSE);
         return;
       }
       if (req.method !== entry.method) {
-        sendJson(res, 405, { error: `Method ${req.method ?? "?"} not allowed on ${path}; use ${entry.method}.` }, { Allow: entry.method });
+        sendJson(res, 405, { error: `Method ${req.method ?? "?"} not allowed on ${path}; use ${entry.method}.` }, { ...CLOSE, Allow: entry.method });
         return;
       }
       if (entry.route === "health") await serveHealth(res);
@@ -312,16 +388,24 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
 
   function listen(): Promise<{ url: string }> {
     return new Promise((resolve, reject) => {
-      const created = createServer((req, res) => {
-        void handle(req, res);
-      });
+      const created = createServer(
+        {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+        },
+        (req, res) => {
+          void handle(req, res);
+        },
+      );
+      created.maxConnections = limits.maxConnections;
       created.once("error", reject);
-      created.listen(0, "127.0.0.1", () => {
+      created.listen(0, BRIDGE_LISTEN_HOST, () => {
         created.off("error", reject);
         created.on("error", (error) => logger.error(`bridge: server error: ${describeError(error)}`));
         server = created;
         port = (created.address() as AddressInfo).port;
-        const url = `http://127.0.0.1:${port}`;
+        const url = bridgeUrl(port);
         logger.info(`bridge: listening on ${url}`);
         resolve({ url });
       });
@@ -331,7 +415,7 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   return {
     token,
     get url() {
-      return port === undefined ? undefined : `http://127.0.0.1:${port}`;
+      return port === undefined ? undefined : bridgeUrl(port);
     },
     get activeStreams() {
       return running.size;

@@ -1,14 +1,14 @@
-// Public surface of the loopback bridge server (the extension side of the bridge protocol in DESIGN.md).
+// Public surface of the loopback bridge server (the extension side of the bridge protocol; the protocol itself is src/bridge/protocol.ts).
 export {
-  BRIDGE_PROTOCOL_VERSION,
-  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_BRIDGE_LIMITS,
   createBridgeServer,
   startBridgeServer,
   type BridgeLogger,
   type BridgeServer,
   type BridgeServerDependencies,
+  type BridgeServerLimits,
   type BridgeStreamFunction,
 } from "./bridgeServer";
-export { ALLOWED_OPTION_KEYS, type BridgeStreamOptions } from "./bridgeRequest";
+export type { BridgeStreamOptions } from "./bridgeRequest";
 export { generateBridgeToken, tokensMatch } from "./bridgeSecurity";
-export { toBridgeEvent, toNdjsonLine, type BridgeStreamEvent } from "./streamEventLine";
+export * from "./protocol";

@@ -1,9 +1,24 @@
-// Streams through the VS Code extension's loopback bridge when pi runs in a terminal that extension opened (KIRO_BRIDGE_URL + KIRO_BRIDGE_TOKEN).
+// Streams through the VS Code extension's loopback bridge when pi runs in a terminal that extension opened (KIRO_BRIDGE_URL + KIRO_BRIDGE_TOKEN); the wire format is src/bridge/protocol.ts.
+import {
+  BRIDGE_ROUTES,
+  BRIDGE_TOKEN_ENV,
+  BRIDGE_URL_ENV,
+  JsonStructureCounter,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_JSON_NODES,
+  STREAM_CONTENT_TYPE,
+  authorizationHeader,
+  decodeEventLine,
+  loopbackBridgeProblem,
+  type BridgeRoute,
+  type BridgeStreamRequest,
+  type BridgeStreamRequestOptions,
+} from "../bridge/protocol";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
-import { EventReplay, type StreamEventWithoutPartial } from "../kiro/eventReplay";
+import { EventReplay } from "../kiro/eventReplay";
 import { findModel } from "../kiro/models";
 import type { KiroModelInfo } from "../kiro/options";
-import type { AssistantMessage, Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
+import type { AssistantMessage, Context, ImageContent, Message, Model, TextContent } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
 
 export interface BridgeConfig {
@@ -14,40 +29,126 @@ export interface BridgeConfig {
 
 /** The bridge when both variables are set; half a configuration is treated as none (direct mode). */
 export function bridgeConfigFromEnv(env: Record<string, string | undefined> = process.env): BridgeConfig | undefined {
-  const url = env.KIRO_BRIDGE_URL?.trim();
-  const token = env.KIRO_BRIDGE_TOKEN?.trim();
+  const url = env[BRIDGE_URL_ENV]?.trim();
+  const token = env[BRIDGE_TOKEN_ENV]?.trim();
   if (!url || !token) return undefined;
   return { url: url.replace(/\/+$/, ""), token };
 }
 
-/** What the bridge accepts besides model and context; never a token, endpoint or header. */
-export interface BridgeStreamRequestOptions {
-  reasoning?: ThinkingLevel | "off";
-  thinkingBudgets?: ThinkingBudgets;
-  maxTokens?: number;
-  temperature?: number;
-  sessionId?: string;
+/** Where the client reports what it skipped; pi gives extensions no log, so by default one line goes to stderr. */
+export interface BridgeClientLog {
+  warn(message: string): void;
 }
 
 export interface BridgeClientOptions extends BridgeStreamRequestOptions {
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  log?: BridgeClientLog;
 }
 
-const KNOWN_EVENT_TYPES = new Set([
-  "start",
-  "text_start",
-  "text_delta",
-  "text_end",
-  "thinking_start",
-  "thinking_delta",
-  "thinking_end",
-  "toolcall_start",
-  "toolcall_delta",
-  "toolcall_end",
-  "done",
-  "error",
-]);
+/** Each warning once per pi process: a version mismatch would otherwise repeat it for every answer. */
+const warnedOnce = new Set<string>();
+const stderrLog: BridgeClientLog = {
+  warn(message) {
+    if (warnedOnce.has(message)) return;
+    warnedOnce.add(message);
+    process.stderr.write(`kiro: ${message}\n`);
+  },
+};
+
+/**
+ * The route's URL on a loopback bridge, or why the token must not go there: `KIRO_BRIDGE_URL` comes from the
+ * environment, which anything that starts pi can set, and the bearer token would go with every request.
+ */
+function routeUrl(bridge: BridgeConfig, route: BridgeRoute): { url: string } | { refused: string } {
+  const problem = loopbackBridgeProblem(bridge.url);
+  if (!problem) return { url: `${bridge.url}${BRIDGE_ROUTES[route].path}` };
+  let shown = bridge.url;
+  try {
+    const parsed = new URL(bridge.url);
+    shown = `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+  } catch {
+    // not a URL: shown as written
+  }
+  return {
+    refused:
+      `${BRIDGE_URL_ENV} is "${shown}", which is not a Kiro bridge on this machine (${problem}). The bridge token is only sent to ` +
+      `http://127.0.0.1:<port> or http://localhost:<port>, as VS Code sets it in its terminals. Open pi from a VS Code terminal, ` +
+      `or unset ${BRIDGE_URL_ENV} and ${BRIDGE_TOKEN_ENV} to use Kiro directly.`,
+  };
+}
+
+const MB = 1024 * 1024;
+const megabytes = (bytes: number): string => `${Math.round(bytes / MB)} MB`;
+
+function imageLeftOut(image: ImageContent): TextContent {
+  return {
+    type: "text",
+    text: `[An image (${image.mimeType || "unknown type"}) was left out here to keep the conversation within the Kiro bridge's ${megabytes(MAX_REQUEST_BODY_BYTES)}; Kiro only gets the newest part of a long conversation.]`,
+  };
+}
+
+/** Index of the first message of the newest turn: everything after the last assistant message (the turn Kiro must get whole). */
+function newestTurnStart(messages: readonly Message[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "assistant") return i + 1;
+  return 0;
+}
+
+/**
+ * The context with images of older turns replaced by a note, oldest first, until about `excess` bytes are saved.
+ * The extension trims history from the oldest end to Kiro's ~5 MB anyway, so with this limit far above that, what is
+ * left out here would not have reached Kiro (pi's sessionId keeps the conversation id the same).
+ */
+function withoutOldestImages(context: Context, excess: number): Context | undefined {
+  const messages = [...context.messages];
+  const protectedFrom = newestTurnStart(messages);
+  let saved = 0;
+  for (let i = 0; i < protectedFrom && saved < excess; i++) {
+    const message = messages[i]!;
+    if (message.role === "assistant" || !Array.isArray(message.content) || !message.content.some((block) => block?.type === "image")) continue;
+    const content = message.content.map((block) => {
+      if (saved >= excess || block?.type !== "image") return block;
+      const note = imageLeftOut(block);
+      saved += Buffer.byteLength(JSON.stringify(block)) - Buffer.byteLength(JSON.stringify(note));
+      return note;
+    });
+    messages[i] = { ...message, content } as Message;
+  }
+  return saved > 0 ? { ...context, messages } : undefined;
+}
+
+type EncodedRequest = { ok: true; body: Buffer } | { ok: false; problem: string };
+
+/** The `POST /v1/stream` body within the bridge's limits, or what the user can do when it cannot be. */
+function encodeStreamRequest(request: BridgeStreamRequest): EncodedRequest {
+  let body = Buffer.from(JSON.stringify(request));
+  if (body.length > MAX_REQUEST_BODY_BYTES) {
+    const fitted = withoutOldestImages(request.context, body.length - MAX_REQUEST_BODY_BYTES);
+    if (fitted) body = Buffer.from(JSON.stringify({ ...request, context: fitted }));
+  }
+  if (body.length > MAX_REQUEST_BODY_BYTES) {
+    const messages = request.context.messages;
+    const newest = Buffer.byteLength(JSON.stringify(messages.slice(newestTurnStart(messages))));
+    if (newest > MAX_REQUEST_BODY_BYTES) {
+      return {
+        ok: false,
+        problem: `The newest message is ${megabytes(newest)} with its images, more than the Kiro bridge takes (${megabytes(MAX_REQUEST_BODY_BYTES)}). Send it again with fewer or smaller images.`,
+      };
+    }
+    return {
+      ok: false,
+      problem: `The conversation is ${megabytes(body.length)} even without its older images, more than the Kiro bridge takes (${megabytes(MAX_REQUEST_BODY_BYTES)}). Run /compact to shorten it, or start a new session with /new.`,
+    };
+  }
+  const nodes = new JsonStructureCounter().push(body);
+  if (nodes > MAX_REQUEST_JSON_NODES) {
+    return {
+      ok: false,
+      problem: `The conversation has too many parts for the Kiro bridge (${nodes.toLocaleString("en-US")} JSON values; it takes at most ${MAX_REQUEST_JSON_NODES.toLocaleString("en-US")}). Run /compact to shorten it, or start a new session with /new.`,
+    };
+  }
+  return { ok: true, body };
+}
 
 function closedWindowMessage(url: string): string {
   return (
@@ -132,7 +233,7 @@ async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<stri
 export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Context, options: BridgeClientOptions = {}): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
   const replay = new EventReplay(model);
-  const { signal, fetch: doFetch = fetch, ...requestOptions } = options;
+  const { signal, fetch: doFetch = fetch, log = stderrLog, ...requestOptions } = options;
 
   const fail = (reason: "error" | "aborted", errorMessage: string): void => {
     const base: AssistantMessage = replay.current;
@@ -142,12 +243,17 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
   };
 
   void (async () => {
+    const target = routeUrl(bridge, "stream");
+    if ("refused" in target) return fail("error", target.refused);
+    const encoded = encodeStreamRequest({ model, context, options: requestOptions });
+    if (!encoded.ok) return fail("error", encoded.problem);
     let response: Response;
     try {
-      response = await doFetch(`${bridge.url}/v1/stream`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json", accept: "application/x-ndjson" },
-        body: JSON.stringify({ model, context, options: requestOptions }),
+      response = await doFetch(target.url, {
+        method: BRIDGE_ROUTES.stream.method,
+        headers: { authorization: authorizationHeader(bridge.token), "content-type": "application/json", accept: STREAM_CONTENT_TYPE },
+        // Sent as the bytes that were measured against the limits (a Buffer is not a BodyInit to TypeScript).
+        body: new Uint8Array(encoded.body.buffer as ArrayBuffer, encoded.body.byteOffset, encoded.body.length),
         signal,
       });
     } catch (error) {
@@ -165,14 +271,16 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
     }
     try {
       for await (const line of readLines(response.body)) {
-        let event: StreamEventWithoutPartial;
-        try {
-          event = JSON.parse(line) as StreamEventWithoutPartial;
-        } catch {
-          fail("error", "The Kiro bridge sent a line that is not JSON; the VS Code extension and this pi extension may be different versions.");
+        const decoded = decodeEventLine(line);
+        if (decoded.kind === "invalid") {
+          fail("error", `The Kiro bridge sent ${decoded.problem}; the VS Code extension and this pi extension may be different versions.`);
           return;
         }
-        if (!event || typeof event !== "object" || !KNOWN_EVENT_TYPES.has(event.type)) continue;
+        if (decoded.kind === "unknown") {
+          log.warn(`the Kiro bridge sent a stream event of type "${decoded.type}", which this pi extension does not know and skipped; the VS Code extension may be newer than this pi extension.`);
+          continue;
+        }
+        const { event } = decoded;
         stream.push(replay.apply(event));
         if (event.type === "done" || event.type === "error") {
           stream.end();
@@ -193,11 +301,13 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
 /** The bridge's model catalog (`GET {url}/v1/models`); throws with a clear message when it cannot be read. */
 export async function listModelsViaBridge(bridge: BridgeConfig, options: { signal?: AbortSignal; fetch?: typeof fetch } = {}): Promise<KiroModelInfo[]> {
   const doFetch = options.fetch ?? fetch;
+  const target = routeUrl(bridge, "models");
+  if ("refused" in target) throw new Error(target.refused);
   let response: Response;
   try {
-    response = await doFetch(`${bridge.url}/v1/models`, {
-      method: "GET",
-      headers: { authorization: `Bearer ${bridge.token}`, accept: "application/json" },
+    response = await doFetch(target.url, {
+      method: BRIDGE_ROUTES.models.method,
+      headers: { authorization: authorizationHeader(bridge.token), accept: "application/json" },
       signal: options.signal,
     });
   } catch {

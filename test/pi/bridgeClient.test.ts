@@ -1,10 +1,12 @@
-// The pi side of the bridge against the real bridge server and the Kiro simulator: rebuilt events, HTTP failures, a closed VS Code window, abort.
+// The pi side of the bridge against the real bridge server and the Kiro simulator: rebuilt events, HTTP failures, a closed VS Code window, abort, where the token may go, and requests larger than the bridge takes.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
-import { builtInModels, findModel, streamKiro, toPiModel, type AssistantMessageEvent, type Context, type Model } from "../../src/kiro/index";
+import { builtInModels, findModel, streamKiro, toPiModel, type AssistantMessageEvent, type Context, type Message, type Model } from "../../src/kiro/index";
+import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
+import { emptyUsage, type AssistantMessage, type ImageContent } from "../../src/kiro/types";
 import { withoutPartial, EventReplay } from "../../src/kiro/eventReplay";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "../../src/pi/bridgeClient";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
@@ -159,6 +161,58 @@ describe("bridge client", () => {
     assert.equal(bridge.activeStreams, 0, "the bridge saw the client leave and ended its stream");
   });
 
+  test("never sends the bridge token anywhere but this machine's loopback bridge, and says why", async () => {
+    const contacted: string[] = [];
+    // Stands in for the network: it only records where the client would have sent the token.
+    const recordingFetch = (async (input: string | URL | Request) => {
+      contacted.push(String(input));
+      throw new Error("no network in tests");
+    }) as typeof fetch;
+    for (const url of ["http://192.0.2.10:8080", "http://127.0.0.1.evil.example:4000", "https://127.0.0.1:4000", "http://0.0.0.0:4000", "file:///tmp/bridge", "127.0.0.1:4000"]) {
+      const config = bridgeConfigFromEnv({ KIRO_BRIDGE_URL: url, KIRO_BRIDGE_TOKEN: "secret-bridge-token-123" });
+      assert.ok(config, url);
+      const message = finalOf((await collect(streamViaBridge(config, sonnet, context("Hi"), { fetch: recordingFetch }))).events);
+      assert.equal(message.stopReason, "error");
+      assert.match(message.errorMessage ?? "", /KIRO_BRIDGE_URL .*not a Kiro bridge on this machine/, url);
+      assert.match(message.errorMessage ?? "", /http:\/\/127\.0\.0\.1:<port>/);
+      assert.doesNotMatch(message.errorMessage ?? "", /secret-bridge-token-123/);
+      await assert.rejects(listModelsViaBridge(config, { fetch: recordingFetch }), /not a Kiro bridge on this machine/);
+    }
+    assert.deepEqual(contacted, [], "no request was made, so the token went nowhere");
+  });
+
+  test("logs a stream event type it does not know, and keeps streaming the answer", async () => {
+    const lines = [
+      { type: "start" },
+      { type: "text_start", contentIndex: 0 },
+      { type: "text_delta", contentIndex: 0, delta: "Hal" },
+      { type: "citation_delta", contentIndex: 0, citation: { url: "https://example.com" } },
+      { type: "text_delta", contentIndex: 0, delta: "lo" },
+      { type: "text_end", contentIndex: 0, content: "Hallo" },
+    ];
+    const fake: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      const done = { type: "done", reason: "stop", message: { ...new EventReplay(sonnet).current, content: [{ type: "text", text: "Hallo" }] } };
+      res.end([...lines, done].map((line) => `${JSON.stringify(line)}\n`).join(""));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    try {
+      const warnings: string[] = [];
+      const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      const { events } = await collect(streamViaBridge({ url, token: "t" }, sonnet, context("Hi"), { log: { warn: (message: string) => warnings.push(message) } }));
+      assert.equal(finalOf(events).stopReason, "stop");
+      assert.equal(
+        events.filter((e) => e.type === "text_delta").map((e) => (e.type === "text_delta" ? e.delta : "")).join(""),
+        "Hallo",
+      );
+      assert.equal(warnings.length, 1, warnings.join("\n"));
+      assert.match(warnings[0]!, /citation_delta/);
+    } finally {
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+    }
+  });
+
   test("lists the bridge's models, and explains a refused token", async () => {
     const models = await listModelsViaBridge(config);
     const sonnet45 = models.find((m) => m.id === "claude-sonnet-4-5");
@@ -166,6 +220,74 @@ describe("bridge client", () => {
     assert.equal(sonnet45?.contextWindow, 200_000);
     assert.deepEqual(sonnet45?.input, ["text", "image"]);
     await assert.rejects(listModelsViaBridge({ url: config.url, token: "nope" }), /refused this terminal/);
+  });
+});
+
+describe("bridge client and the bridge's size limits", () => {
+  const MB = 1024 * 1024;
+  let bridge: BridgeServer;
+  let config: BridgeConfig;
+  const received: Context[] = [];
+
+  before(async () => {
+    bridge = await startBridgeServer({
+      stream: (model, ctx) => {
+        received.push(ctx);
+        const stream = createAssistantMessageEventStream();
+        const message: AssistantMessage = { role: "assistant", content: [{ type: "text", text: "ok" }], api: model.api, provider: model.provider, model: model.id, usage: emptyUsage(), stopReason: "stop", timestamp: 0 };
+        stream.push({ type: "done", reason: "stop", message });
+        stream.end();
+        return stream;
+      },
+      listModels: () => [sonnet],
+    });
+    config = { url: bridge.url!, token: bridge.token };
+  });
+  after(async () => {
+    await bridge?.dispose();
+  });
+
+  const image = (megabytes: number, tag: string): ImageContent => ({ type: "image", mimeType: "image/png", data: tag + "A".repeat(megabytes * MB - tag.length) });
+  const answer = (text: string): AssistantMessage => ({ role: "assistant", content: [{ type: "text", text }], api: sonnet.api, provider: sonnet.provider, model: sonnet.id, usage: emptyUsage(), stopReason: "stop", timestamp: 2 });
+  const imagesIn = (message: Message | undefined): string[] =>
+    message && message.role !== "assistant" && Array.isArray(message.content) ? message.content.filter((b) => b.type === "image").map((b) => (b as ImageContent).data.slice(0, 6)) : [];
+
+  test("a conversation over the bridge's 16 MB leaves out its oldest images, which Kiro would not get anyway, and keeps the newest turn whole", async () => {
+    const messages: Message[] = [
+      { role: "user", content: [{ type: "text", text: "Look at this" }, image(5, "img-1:")], timestamp: 1 },
+      answer("A red square."),
+      { role: "user", content: [{ type: "text", text: "And this" }, image(5, "img-2:")], timestamp: 1 },
+      answer("A blue circle."),
+      { role: "user", content: [{ type: "text", text: "What changed?" }, image(5, "img-3:"), image(2, "img-4:")], timestamp: 1 },
+    ];
+    const before = received.length;
+    const message = finalOf((await collect(streamViaBridge(config, sonnet, { messages }))).events);
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.equal(received.length, before + 1);
+    const sent = received.at(-1)!.messages;
+    assert.deepEqual(imagesIn(sent[0]), [], "the oldest image was left out");
+    assert.match(JSON.stringify(sent[0]), /image \(image\/png\) was left out/);
+    assert.deepEqual(imagesIn(sent[2]), ["img-2:"], "a newer one still fits");
+    assert.deepEqual(imagesIn(sent[4]), ["img-3:", "img-4:"], "the newest turn is sent whole");
+  });
+
+  test("a newest turn larger than the bridge takes fails with what to do, and nothing is sent", async () => {
+    const before = received.length;
+    const messages: Message[] = [{ role: "user", content: [{ type: "text", text: "Huge" }, image(9, "img-a:"), image(9, "img-b:")], timestamp: 1 }];
+    const message = finalOf((await collect(streamViaBridge(config, sonnet, { messages }))).events);
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage ?? "", /18 MB.*more than the Kiro bridge takes \(16 MB\).*fewer or smaller images/);
+    assert.equal(received.length, before, "the bridge never got the request");
+  });
+
+  test("a conversation with more parts than the bridge takes fails with what to do, and nothing is sent", async () => {
+    const before = received.length;
+    // 6 MB, within the size limit, but a million JSON values: twice what the bridge parses.
+    const messages: Message[] = Array.from({ length: 150_000 }, () => ({ role: "user", content: "x", timestamp: 1 }));
+    const message = finalOf((await collect(streamViaBridge(config, sonnet, { messages }))).events);
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage ?? "", /too many parts for the Kiro bridge.*\/compact/);
+    assert.equal(received.length, before, "the bridge never got the request");
   });
 });
 

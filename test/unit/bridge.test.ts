@@ -6,22 +6,7 @@ import { createBridgeServer, startBridgeServer, type BridgeServer, type BridgeSe
 import type { BridgeStreamOptions } from "../../src/bridge";
 import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
 import { emptyUsage, type AssistantMessage, type Context, type Model } from "../../src/kiro/types";
-
-function kiroModel(id: string, overrides: Partial<Model> = {}): Model {
-  return {
-    id,
-    name: `Kiro ${id}`,
-    api: "kiro-generate-assistant-response",
-    provider: "kiro",
-    baseUrl: "https://q.us-east-1.amazonaws.com",
-    reasoning: true,
-    input: ["text", "image"],
-    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    contextWindow: 200_000,
-    maxTokens: 64_000,
-    ...overrides,
-  };
-}
+import { kiroModel } from "./bridgeFixtures";
 
 const CATALOG = [kiroModel("claude-sonnet-4-5"), kiroModel("claude-haiku-4-5", { reasoning: false })];
 

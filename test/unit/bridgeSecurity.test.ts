@@ -3,23 +3,12 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { startBridgeServer, type BridgeLogger, type BridgeServer, type BridgeServerDependencies } from "../../src/bridge";
-import { generateBridgeToken, tokensMatch } from "../../src/bridge";
+import { MAX_REQUEST_BODY_BYTES, generateBridgeToken, tokensMatch } from "../../src/bridge";
 import { scrubSecrets } from "../../src/util/secrets";
-import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
-import { emptyUsage, type AssistantMessage, type Model } from "../../src/kiro/types";
+import type { Model } from "../../src/kiro/types";
+import { kiroModel, okAnswer } from "./bridgeFixtures";
 
-const MODEL: Model = {
-  id: "claude-sonnet-4-5",
-  name: "Claude Sonnet 4.5",
-  api: "kiro-generate-assistant-response",
-  provider: "kiro",
-  baseUrl: "https://q.us-east-1.amazonaws.com",
-  reasoning: true,
-  input: ["text", "image"],
-  cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-  contextWindow: 200_000,
-  maxTokens: 64_000,
-};
+const MODEL = kiroModel("claude-sonnet-4-5");
 
 const STREAM_BODY = { model: MODEL.id, context: { messages: [{ role: "user", content: "hi", timestamp: 1 }] } };
 
@@ -37,11 +26,7 @@ const bridgesStarted: BridgeServer[] = [];
 
 function okStream(model: Model) {
   streamCalls += 1;
-  const stream = createAssistantMessageEventStream();
-  const message: AssistantMessage = { role: "assistant", content: [{ type: "text", text: "ok" }], api: model.api, provider: model.provider, model: model.id, usage: emptyUsage(), stopReason: "stop", timestamp: 0 };
-  stream.push({ type: "done", reason: "stop", message });
-  stream.end();
-  return stream;
+  return okAnswer(model);
 }
 
 async function startedBridge(overrides: Partial<BridgeServerDependencies> = {}): Promise<BridgeServer> {
@@ -209,17 +194,17 @@ describe("bridge Host and Origin checks", () => {
 });
 
 describe("bridge body limit", () => {
-  it("answers 413 at once to a declared Content-Length over 32 MB, without the stream ever being called", async () => {
+  it("answers 413 at once to a declared Content-Length over the limit, saying what the limit is, without the stream ever being called", async () => {
     const bridge = await startedBridge();
     const callsBefore = streamCalls;
-    const answer = await statusForOversizedUpload(bridge, goodHeaders(bridge, { "content-length": String(33 * 1024 * 1024) }), 1024);
+    const answer = await statusForOversizedUpload(bridge, goodHeaders(bridge, { "content-length": String(MAX_REQUEST_BODY_BYTES + 1) }), 1024);
     assert.equal(answer.status, 413);
-    assert.match(errorOf(answer), /too large: the bridge accepts at most 33554432 bytes/);
+    assert.match(errorOf(answer), new RegExp(`too large: the bridge accepts at most ${MAX_REQUEST_BODY_BYTES} bytes`));
     assert.equal(streamCalls, callsBefore);
   });
 
   it("answers 413 to a chunked body as soon as it crosses the limit", async () => {
-    const bridge = await startedBridge({ maxBodyBytes: 4096 });
+    const bridge = await startedBridge({ limits: { maxBodyBytes: 4096 } });
     const callsBefore = streamCalls;
     const answer = await statusForOversizedUpload(bridge, goodHeaders(bridge, { "transfer-encoding": "chunked" }), 16 * 1024);
     assert.equal(answer.status, 413);
@@ -229,7 +214,7 @@ describe("bridge body limit", () => {
   it("accepts a body of exactly the limit", async () => {
     const body = JSON.stringify(STREAM_BODY);
     const padded = body + " ".repeat(4096 - Buffer.byteLength(body));
-    const bridge = await startedBridge({ maxBodyBytes: 4096 });
+    const bridge = await startedBridge({ limits: { maxBodyBytes: 4096 } });
     const answer = await rawCall(bridge, { method: "POST", path: "/v1/stream", headers: goodHeaders(bridge), body: padded });
     assert.equal(answer.status, 200);
     assert.equal((JSON.parse(answer.text.trim()) as { type: string }).type, "done");

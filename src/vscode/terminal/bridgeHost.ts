@@ -1,17 +1,16 @@
 // Runs the loopback Kiro bridge for this window's terminals: streams with the current sign-in and settings, and puts its address and token into the terminals' environment.
 import * as vscode from "vscode";
 import { createBridgeServer, type BridgeServer } from "../../bridge/index";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
 import { bridgeDependencies, type BridgeHostOptions } from "./bridgeDependencies";
 
 export type { BridgeHostOptions, BridgeModel } from "./bridgeDependencies";
 
-/** The variables the pi extension reads (src/pi/bridgeClient.ts), plus where that extension is, for people who start pi themselves. */
-export const BRIDGE_URL_VARIABLE = "KIRO_BRIDGE_URL";
-export const BRIDGE_TOKEN_VARIABLE = "KIRO_BRIDGE_TOKEN";
-export const PI_EXTENSION_VARIABLE = "KIRO_PI_EXTENSION";
+/** The variables the pi extension reads (src/bridge/protocol.ts), plus where that extension is, for people who start pi themselves. */
+export { BRIDGE_TOKEN_ENV as BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_ENV as BRIDGE_URL_VARIABLE, PI_EXTENSION_ENV as PI_EXTENSION_VARIABLE };
 
 export const ENVIRONMENT_DESCRIPTION =
-  "Kiro: lets pi in this terminal use your Kiro sign-in (`KIRO_BRIDGE_URL`, `KIRO_BRIDGE_TOKEN`; start pi with `-e $KIRO_PI_EXTENSION`). " +
+  `Kiro: lets pi in this terminal use your Kiro sign-in (\`${BRIDGE_URL_ENV}\`, \`${BRIDGE_TOKEN_ENV}\`; start pi with \`-e $${PI_EXTENSION_ENV}\`). ` +
   "The token only opens this VS Code window's loopback bridge and ends with the window.";
 
 export interface BridgeEnvironment {
@@ -58,7 +57,7 @@ export class BridgeHost implements vscode.Disposable {
 export function applyBridgeEnvironment(collection: vscode.EnvironmentVariableCollection, bridge: BridgeEnvironment, piExtension: string): void {
   collection.persistent = false;
   collection.description = new vscode.MarkdownString(ENVIRONMENT_DESCRIPTION);
-  collection.replace(BRIDGE_URL_VARIABLE, bridge.url);
-  collection.replace(BRIDGE_TOKEN_VARIABLE, bridge.token);
-  collection.replace(PI_EXTENSION_VARIABLE, piExtension);
+  collection.replace(BRIDGE_URL_ENV, bridge.url);
+  collection.replace(BRIDGE_TOKEN_ENV, bridge.token);
+  collection.replace(PI_EXTENSION_ENV, piExtension);
 }

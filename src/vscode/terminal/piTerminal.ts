@@ -2,7 +2,8 @@
 import * as vscode from "vscode";
 import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
-import { BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_VARIABLE, PI_EXTENSION_VARIABLE, type BridgeEnvironment } from "./bridgeHost";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
+import type { BridgeEnvironment } from "./bridgeHost";
 import { DEFAULT_PI_COMMAND, PI_INSTALL_COMMAND, planPiLaunch, type PiLaunchPlan } from "./piCommandLine";
 
 export const OPEN_PI_TERMINAL_COMMAND = "kiro.openPiTerminal";
@@ -101,7 +102,10 @@ async function piTerminalOptions(options: PiTerminalOptions): Promise<{ terminal
       shellArgs: plan.launch.args,
       cwd,
       // Also in the environment collection; set here too so a terminal opened before that was applied still gets them.
-      env: { [BRIDGE_URL_VARIABLE]: bridge.url, [BRIDGE_TOKEN_VARIABLE]: bridge.token, [PI_EXTENSION_VARIABLE]: options.piExtension },
+      env: { [BRIDGE_URL_ENV]: bridge.url, [BRIDGE_TOKEN_ENV]: bridge.token, [PI_EXTENSION_ENV]: options.piExtension },
+      // Not kept across a reload nor revived after a restart: its bridge (and token) end with this window, and a pi
+      // brought back with them could only say so.
+      isTransient: true,
       iconPath: new vscode.ThemeIcon("sparkle"),
     },
   };

@@ -181,7 +181,7 @@ suite("pi in the terminal", () => {
     assert.equal(byName.kind, "pi-missing");
   });
 
-  test('"Kiro: Open pi in Terminal" with a real program opens "pi (Kiro)" running it with the pi extension, the model and the bridge', async () => {
+  test('"Kiro: Open pi in Terminal" with a real program opens a transient "pi (Kiro)" running it with the pi extension, the model and the bridge', async () => {
     // A stand-in for pi that records what it was started with, then waits like an interactive pi would.
     const fakePi = path.join(scratch, "fake pi");
     const record = path.join(scratch, "started-with.txt");
@@ -204,6 +204,9 @@ suite("pi in the terminal", () => {
       const piExtension = path.join(extensionPath, "dist", "pi-extension.js");
       assert.equal(options.shellPath, fakePi, "pi runs directly, not through a shell whose profile could change PATH");
       assert.deepEqual(options.shellArgs, ["--thinking", "low", "-e", piExtension, "--model", "kiro/claude-haiku-4-5"]);
+      // Its environment holds the bridge token: a persistent terminal would be detached and reattached across a reload,
+      // and saved for revival after a restart, with a token whose bridge is gone.
+      assert.equal(options.isTransient, true, "the pi terminal is transient: VS Code does not keep or revive it");
 
       const started = await waitFor("the stand-in pi to start", () => (existsSync(record) ? readFileSync(record, "utf8") : undefined), 20_000);
       const lines = started.trim().split("\n");
@@ -226,7 +229,7 @@ suite("pi in the terminal", () => {
       config: { extensionIdentifier: EXTENSION_ID, id: "kiro.pi", title: "pi (Kiro)" },
     });
 
-  test('choosing "pi (Kiro)" in the terminal dropdown starts the same pi, and with pi missing explains instead', async () => {
+  test('choosing "pi (Kiro)" in the terminal dropdown starts the same transient pi, and with pi missing explains instead', async () => {
     const fakePi = path.join(scratch, "profile-pi");
     const record = path.join(scratch, "profile-started.txt");
     writeFileSync(
@@ -243,6 +246,7 @@ suite("pi in the terminal", () => {
       const started = await waitFor("the profile's pi to start", () => (existsSync(record) ? readFileSync(record, "utf8") : undefined), 20_000);
       assert.ok(started.includes("arg:--model\narg:kiro/claude-sonnet-4-5"), `default model: ${started}`);
       assert.ok(started.includes(`token:${bridgeToken()}`));
+      assert.equal((terminal.creationOptions as vscode.TerminalOptions).isTransient, true, "the profile's pi terminal is transient too");
     } finally {
       terminal.dispose();
     }
