@@ -145,7 +145,7 @@ function parseOptions(value: unknown): { options: ParsedStreamRequest["options"]
   const allowed: readonly string[] = BRIDGE_OPTION_KEYS;
   const ignoredOptionKeys = Object.keys(value).filter((key) => !allowed.includes(key));
 
-  const { reasoning, thinkingBudgets, maxTokens, temperature, sessionId } = value;
+  const { reasoning, thinkingBudgets, maxTokens, sessionId } = value;
   if (reasoning !== undefined && reasoning !== null) {
     if (typeof reasoning !== "string" || !THINKING_LEVELS.includes(reasoning)) {
       throw new BridgeRequestError(400, `'options.reasoning' must be one of ${THINKING_LEVELS.join(", ")}.`);
@@ -169,12 +169,6 @@ function parseOptions(value: unknown): { options: ParsedStreamRequest["options"]
       throw new BridgeRequestError(400, "'options.maxTokens' must be a positive integer.");
     }
     options.maxTokens = maxTokens;
-  }
-  if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature !== "number" || !Number.isFinite(temperature)) {
-      throw new BridgeRequestError(400, "'options.temperature' must be a number.");
-    }
-    options.temperature = temperature;
   }
   if (sessionId !== undefined && sessionId !== null) {
     if (typeof sessionId !== "string" || sessionId.length > MAX_SESSION_ID_LENGTH) {

@@ -54,11 +54,10 @@ export interface BridgeStreamRequestOptions {
   reasoning?: ThinkingLevel | "off";
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
-  temperature?: number;
   sessionId?: string;
 }
 
-const OPTION_KEYS: Record<keyof BridgeStreamRequestOptions, true> = { reasoning: true, thinkingBudgets: true, maxTokens: true, temperature: true, sessionId: true };
+const OPTION_KEYS: Record<keyof BridgeStreamRequestOptions, true> = { reasoning: true, thinkingBudgets: true, maxTokens: true, sessionId: true };
 /** The only option keys the bridge passes on; any other (accessToken, endpoint, headers, env, region, ...) is dropped. */
 export const BRIDGE_OPTION_KEYS = Object.keys(OPTION_KEYS) as readonly (keyof BridgeStreamRequestOptions)[];
 

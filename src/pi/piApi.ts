@@ -32,7 +32,6 @@ export interface PiStreamOptions {
   reasoning?: ThinkingLevel;
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
-  temperature?: number;
   headers?: Record<string, string>;
 }
 

@@ -151,7 +151,8 @@ describe("bridge streaming", () => {
     assert.deepEqual(model, CATALOG[1]);
     const { signal, ...rest } = options;
     assert.ok(signal instanceof AbortSignal, "the stream gets an AbortSignal");
-    assert.deepEqual(rest, { reasoning: "high", thinkingBudgets: { high: 20000 }, maxTokens: 1234, temperature: 0.5, sessionId: "session-1" });
+    // Kiro has no temperature: it is not a bridge option either, so it is ignored like the routing fields.
+    assert.deepEqual(rest, { reasoning: "high", thinkingBudgets: { high: 20000 }, maxTokens: 1234, sessionId: "session-1" });
   });
 
   it("uses the catalog's model, not the client's routing, when the client sends a whole Model object", async () => {

@@ -101,7 +101,7 @@ describe("the NDJSON event line", () => {
 
 describe("the request options a client may set", () => {
   it("are exactly the model-behaviour options, never where or as whom the request goes", () => {
-    assert.deepEqual([...BRIDGE_OPTION_KEYS].sort(), ["maxTokens", "reasoning", "sessionId", "temperature", "thinkingBudgets"]);
+    assert.deepEqual([...BRIDGE_OPTION_KEYS].sort(), ["maxTokens", "reasoning", "sessionId", "thinkingBudgets"]);
   });
 });
 
