@@ -50,8 +50,6 @@ const profile = {
 };
 /** Remembers the settings a --demo run wrote, so a later plain start removes them instead of pointing at simulators that are gone. */
 const demoSettingsFile = join(profileDir, "demo-settings.json");
-/** What earlier versions of this script remembered: the kiro.endpoint alone. */
-const legacyDemoEndpointFile = join(profileDir, "demo-endpoint");
 /** The pi that `node scripts/install-pi.mjs` installs; the demo points kiro.pi.command at it when it is there. */
 const installedPi = join(root, ".cache", "pi", "mariozechner", "node_modules", ".bin", "pi");
 
@@ -113,7 +111,6 @@ async function startDemoServers() {
 function removeDemoSettings(settingsFile) {
   let written = {};
   if (existsSync(demoSettingsFile)) written = readSettings(demoSettingsFile);
-  else if (existsSync(legacyDemoEndpointFile)) written = { "kiro.endpoint": readFileSync(legacyDemoEndpointFile, "utf8").trim() };
   else return;
   const settings = readSettings(settingsFile);
   const removed = Object.keys(written).filter((key) => settings[key] !== undefined && settings[key] === written[key]);
@@ -123,7 +120,6 @@ function removeDemoSettings(settingsFile) {
     step(`removed the previous --demo run's ${removed.join(", ")} from the dev profile`);
   }
   rmSync(demoSettingsFile, { force: true });
-  rmSync(legacyDemoEndpointFile, { force: true });
 }
 
 function readSettings(file) {

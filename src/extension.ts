@@ -3,9 +3,10 @@ import * as vscode from "vscode";
 import { createKiroLog, registerShowLogCommand } from "./vscode/log";
 import { registerKiroChat } from "./vscode/chatProvider";
 import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/terminal/index";
-import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/kiroAuth";
+import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/authRegistration";
 import { createWindowKiroClient } from "./vscode/kiroClient";
 import { warnAboutIgnoredWorkspaceSettings } from "./vscode/settings";
+import { WalkthroughProgress } from "./vscode/walkthrough";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
 export interface KiroExtensionApi {
@@ -15,7 +16,7 @@ export interface KiroExtensionApi {
   readonly activationMs: number;
   /** Milliseconds from the extension host's start to the end of `activate`. */
   readonly sinceHostStartMs: number;
-  /** Sign-in test hooks; present only in ExtensionMode.Test (see src/vscode/auth/kiroAuth.ts). */
+  /** Sign-in test hooks; present only in ExtensionMode.Test (see src/vscode/auth/authRegistration.ts). */
   readonly authTestHooks?: KiroAuthTestHooks;
   /** The pi terminal's environment and bridge; present only in ExtensionMode.Test (it reaches the bridge token). */
   readonly terminalTestHooks?: KiroTerminalTestHooks;
@@ -29,8 +30,10 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const auth = registerKiroAuth(context, { log });
   // One client per window: the Chat view and the bridge for pi terminals share its route, profile and catalog.
   const client = createWindowKiroClient(auth.session, log);
-  registerKiroChat(context, { session: auth.session, client, log });
-  const terminal = registerKiroTerminal(context, { session: auth.session, client, log });
+  const walkthrough = new WalkthroughProgress(context.extension.id, log);
+  context.subscriptions.push(walkthrough.followSignIn(auth.session));
+  registerKiroChat(context, { session: auth.session, client, walkthrough, log });
+  const terminal = registerKiroTerminal(context, { session: auth.session, client, walkthrough, log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
   const version = String(context.extension.packageJSON.version ?? "unknown");

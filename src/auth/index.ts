@@ -6,11 +6,11 @@ export { runDeviceFlow, authMethodForStartUrl, normalizeStartUrl, DEFAULT_CLIENT
 export { refreshSession, refreshOidcTokens, refreshSocialTokens, refreshExternalIdpTokens, socialAuthBaseUrl, needsNewSignIn, type RefreshOptions, type RefreshedTokens } from "./tokenRefresh";
 export { MemoryTokenStore, FileTokenStore, defaultTokenFilePath, type TokenStore, type TokenStoreCompanion, type TokenFileLocation } from "./tokenStore";
 export {
-  KiroAuth,
+  KiroSessionManager,
   DEFAULT_REFRESH_AHEAD_MS,
   DEFAULT_INVALID_GRANT_GRACE_MS,
   type AuthLogger,
-  type KiroAuthOptions,
+  type KiroSessionManagerOptions,
   type SignInOptions,
   type SessionsChangeEvent,
   type Disposable,

@@ -45,7 +45,7 @@ function pause(ms: number): Promise<void> {
 
 /**
  * The lease is advisory and fails open: when its value cannot be read or written the refresh goes ahead, because a
- * refresh that might race is better than none. Whoever loses a race anyway gets `invalid_grant`, and KiroAuth then
+ * refresh that might race is better than none. Whoever loses a race anyway gets `invalid_grant`, and KiroSessionManager then
  * waits a bounded time for the winner's tokens to appear in the store before it calls the sign-in dead.
  */
 export class RefreshLease {
@@ -54,7 +54,7 @@ export class RefreshLease {
 
   constructor(
     private readonly store: TokenStore,
-    /** Unique per KiroAuth instance (one per window or process). */
+    /** Unique per KiroSessionManager instance (one per window or process). */
     readonly owner: string,
     options: RefreshLeaseOptions = {},
   ) {

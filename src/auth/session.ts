@@ -1,5 +1,5 @@
 // The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
-import type { SignInSourceId } from "./import/signInSources";
+import type { SignInSourceId } from "./import/sourceIds";
 
 /** How the tokens were obtained, which decides how they are refreshed. */
 export type AuthMethod =
@@ -175,7 +175,7 @@ export interface ReadAuthState {
 /**
  * Reads what storage returned. Never throws: unreadable text gives an empty state and an invalid entry is dropped,
  * because a broken store must not lock the user out of signing in again. `damage` says what was lost, so the caller can
- * keep the original text (KiroAuth keeps it as a backup) before anything overwrites it.
+ * keep the original text (KiroSessionManager keeps it as a backup) before anything overwrites it.
  */
 export function readAuthState(text: string | undefined): ReadAuthState {
   if (!text) return { state: emptyAuthState() };
@@ -219,7 +219,7 @@ export function serializeAuthState(state: StoredAuthState): string {
   return JSON.stringify({ version: 1, sessions: state.sessions, registrations: state.registrations });
 }
 
-/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md, external identity provider sign-ins). */
+/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp). */
 export const KIRO_TOKEN_TYPE_HEADER = "TokenType";
 export type KiroTokenType = "EXTERNAL_IDP";
 

@@ -28,7 +28,7 @@ export interface AuthLogger {
   warn(message: string): void;
 }
 
-export interface KiroAuthOptions {
+export interface KiroSessionManagerOptions {
   store: TokenStore;
   /** Replaces the OIDC base URL (setting `kiro.oidcEndpoint`, simulators). */
   oidcEndpoint?: string;
@@ -104,8 +104,8 @@ const PROFILE_ARN = /^arn:[a-z-]+:codewhisperer:[a-z0-9-]+:[0-9]*:profile\/\S+$/
  * sharing one store lose no update. A store that cannot be read is never written: the write
  * fails with `storage-unavailable` and the store keeps what it had.
  */
-export class KiroAuth {
-  private readonly options: KiroAuthOptions;
+export class KiroSessionManager {
+  private readonly options: KiroSessionManagerOptions;
   private readonly listeners = new Set<(event: SessionsChangeEvent) => void>();
   private readonly refreshes = new Map<string, Promise<KiroSession>>();
   private readonly lease: RefreshLease | undefined;
@@ -119,7 +119,7 @@ export class KiroAuth {
   private readonly unsaved = new Map<string, { replaces: string | undefined; session: KiroSession }>();
   private saveRetry: { timer: ReturnType<typeof setTimeout>; attempt: number } | undefined;
 
-  constructor(options: KiroAuthOptions) {
+  constructor(options: KiroSessionManagerOptions) {
     this.options = options;
     const leaseStore = options.refreshLease === false ? undefined : options.store.companion?.("refresh-lease");
     if (leaseStore) this.lease = new RefreshLease(leaseStore, randomUUID(), options.refreshLease || {});

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promi
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** Values kept beside the main one: a damaged value KiroAuth replaced, and the lease that serialises refreshes across windows. */
+/** Values kept beside the main one: a damaged value KiroSessionManager replaced, and the lease that serialises refreshes across windows. */
 export type TokenStoreCompanion = "backup" | "refresh-lease";
 
 /** One value under one key, like VS Code's SecretStorage; the only storage the auth layer knows. */

@@ -144,7 +144,7 @@ const MB = 1024 * 1024;
  * Largest `POST /v1/stream` body. A text-only pi context at the largest Kiro context window (1M tokens, compacted at
  * 1M less 16K) measured 4.3 MB with pi's 50 KB tool results, 5.1 MB with 2 KB ones; images come on top (pi resizes each
  * to at most 4.5 MB of base64). Kiro itself takes a history of ~5 MB plus one message of up to ~7.6 MB
- * (docs/kiro-protocol.md, request limits), and the client leaves out the oldest images beyond this limit.
+ * (docs/kiro-protocol.md#body-size), and the client leaves out the oldest images beyond this limit.
  */
 export const MAX_REQUEST_BODY_BYTES = 16 * MB;
 

@@ -9,11 +9,11 @@ export interface KiroRoute {
   region: ApiRegion;
   /** Base URL replacing every host of the generation (simulator, proxy), without a trailing slash. */
   endpoint?: string;
-  /** Sent with every call that needs one (docs/kiro-protocol.md, "Profile ARN"). */
+  /** Sent with every call that needs one (docs/kiro-protocol.md#profile-arn). */
   profileArn?: string;
 }
 
-/** The `origin` each generation expects in chat bodies and catalog/usage queries (docs/kiro-protocol.md, "Hosts"). */
+/** The `origin` each generation expects in chat bodies and catalog/usage queries (docs/kiro-protocol.md#hosts). */
 export function originFor(generation: ApiGeneration): "AI_EDITOR" | "KIRO_CLI" {
   return generation === "q" ? "AI_EDITOR" : "KIRO_CLI";
 }
@@ -68,7 +68,7 @@ export function listAvailableProfilesRequest(route: Omit<KiroRoute, "profileArn"
 export const KIRO_PI_VERSION: string = packageVersion;
 
 /**
- * The product names itself, in the AWS SDK user-agent form the service parses (docs/kiro-protocol.md, "User agent").
+ * The product names itself, in the AWS SDK user-agent form the service parses (docs/kiro-protocol.md#user-agent).
  * It carries no `KiroIDE-x.y.z` token, so the service caps this client's history at 198 entries; the request builder
  * keeps within that cap (src/kiro/serviceLimits.ts).
  */
@@ -80,7 +80,7 @@ export function kiroUserAgent(runtime: { platform?: string; nodeVersion?: string
 
 const USER_AGENT = kiroUserAgent();
 
-/** How the access token was issued; external identity providers need a header of their own (docs/kiro-protocol.md, "External identity providers"). */
+/** How the access token was issued; external identity providers need a header of their own (docs/kiro-protocol.md#external-idp). */
 export type KiroTokenType = "EXTERNAL_IDP";
 
 /** Headers for every Kiro call; `extra` (caller headers) may add to or replace them. */

@@ -1,4 +1,4 @@
-// Kiro failures by name (docs/kiro-protocol.md, "Errors"): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
+// Kiro failures by name (docs/kiro-protocol.md#errors): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
 import { scrubSecrets, shortenText } from "../util/secrets";
 
 export { scrubSecrets } from "../util/secrets";
@@ -97,7 +97,7 @@ export class KiroError extends Error {
   }
 }
 
-/** Reasons that mean a quota is used up, wherever they appear in an answer and whatever its status (docs/kiro-protocol.md, "Errors"). */
+/** Reasons that mean a quota is used up, wherever they appear in an answer and whatever its status (docs/kiro-protocol.md#errors). */
 export const QUOTA_REASONS: Readonly<Record<string, string>> = {
   MONTHLY_REQUEST_COUNT: "monthly request limit",
   DAILY_REQUEST_COUNT: "daily request limit",
@@ -304,7 +304,7 @@ export function classifyHttpError(status: number, body: ServiceErrorBody, contex
   return new KiroError("bad-request", `Kiro answered ${status}${said}.`, facts(ctx, { status, reason, retryable: false }));
 }
 
-/** The exception frame that means the answer reached its output token limit: an ordinary end, not a failure (docs/kiro-protocol.md, "Output cap"). */
+/** The exception frame that means the answer reached its output token limit: an ordinary end, not a failure (docs/kiro-protocol.md#output-cap). */
 export const OUTPUT_CAP_EXCEPTION = "ContentLengthExceededException";
 
 /** Classifies an exception frame (`:message-type` exception/error) that arrived inside the answer; never retryable. */

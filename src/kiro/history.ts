@@ -116,7 +116,7 @@ function cleanValue(value: unknown): unknown {
   return value;
 }
 
-/** Rule 7: a message carrying tool results must not contain `<thinking>`; escaping keeps the text readable. */
+/** Rule thinking-with-tool-results (docs/kiro-protocol.md#rules): a message carrying tool results must not contain `<thinking>`; escaping keeps the text readable. */
 export function escapeThinkingTags(text: string): string {
   return text.indexOf("<") === -1 ? text : text.replace(/<(\/?thinking)/gi, "&lt;$1");
 }
@@ -311,11 +311,11 @@ function assistantEntry(turn: AssistantTurn): KiroAssistantResponseMessage {
   return message;
 }
 
-/** Builds a history and current message that pass the service's shape rules (docs/kiro-protocol.md, "Request rules": alternation, current user turn, no empty content, matched tool results, clean tool input, no thinking beside tool results). */
+/** Builds a history and current message that pass the service's shape rules (docs/kiro-protocol.md#rules: alternation, current user turn, no empty content, matched tool results, clean tool input, no thinking beside tool results). */
 export function buildConversation(messages: readonly Message[], o: ConversationOptions): Conversation {
   const turns = collectTurns(messages, o);
   if (turns[0]?.role === "assistant") turns.unshift({ role: "user", texts: [CONVERSATION_START_TEXT], images: [], results: [] });
-  // Rule 2: the current message is a user turn; an assistant ending stays in history and "Continue" follows.
+  // Rule current-message-user (docs/kiro-protocol.md#rules): the current message is a user turn; an assistant ending stays in history and "Continue" follows.
   if (lastTurn(turns)?.role !== "user") turns.push({ role: "user", texts: [CONTINUE_TEXT], images: [], results: [] });
 
   const ids = new ToolUseIds();

@@ -1,5 +1,5 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
-import type { KiroModelInfo } from "./options";
+import type { KiroModelInfo } from "./modelInfo";
 import type { Model } from "./types";
 import { raceAbort } from "../util/abort";
 import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "./endpoints";

@@ -1,4 +1,4 @@
-// ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md, "Profile ARN").
+// ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md#profile-arn).
 import { listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
 import { KiroError } from "./errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";

@@ -1,6 +1,6 @@
 // Builds the generateAssistantResponse body from a pi Context: tools, system text, thinking, history and size limits.
 import { createHash } from "node:crypto";
-import type { KiroModelInfo } from "./options";
+import type { KiroModelInfo } from "./modelInfo";
 import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "./types";
 import type { KiroHistoryEntry, KiroRequestBody, KiroToolSpec } from "./wireTypes";
 import { originFor } from "./endpoints";
@@ -56,7 +56,7 @@ function shortHash(text: string): string {
 }
 
 /**
- * Rule 6: wire tool names are 1–64 characters of `[A-Za-z0-9_-]`. A name that is already valid
+ * Rule tool-name (docs/kiro-protocol.md#rules): wire tool names are 1–64 characters of `[A-Za-z0-9_-]`. A name that is already valid
  * is kept; others are sanitised, and shortened with a hash of the original when too long or
  * when two originals would collide. One map per request serves tool specs and history alike.
  */
@@ -113,7 +113,7 @@ export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNa
     if (seen.has(name)) continue;
     seen.add(name);
     let description = typeof tool.description === "string" && tool.description.trim() ? tool.description : `The ${name} tool.`;
-    // Kiro refuses top-level unions, references and some keywords (docs/kiro-protocol.md, tool schemas); what the reshaping cannot say in the schema goes in the description.
+    // Kiro refuses top-level unions, references and some keywords (docs/kiro-protocol.md#tool-schemas); what the reshaping cannot say in the schema goes in the description.
     const { schema, descriptionNote } = toKiroToolSchema(tool.parameters);
     if (descriptionNote) description = `${description}\n\n${descriptionNote}`;
     if (description.length > MAX_TOOL_DESCRIPTION_CHARS) {
@@ -126,7 +126,7 @@ export function buildToolSpecs(tools: readonly Tool[] | undefined, names: ToolNa
   return { specs, movedDescriptions };
 }
 
-/** Rule 5: every tool name the history uses is defined, with a placeholder when the caller no longer offers it. */
+/** Rule tools-missing-for-history (docs/kiro-protocol.md#rules): every tool name the history uses is defined, with a placeholder when the caller no longer offers it. */
 export function placeholderToolSpecs(history: readonly KiroHistoryEntry[], defined: readonly KiroToolSpec[]): KiroToolSpec[] {
   const known = new Set(defined.map((s) => s.toolSpecification.name));
   const placeholders: KiroToolSpec[] = [];

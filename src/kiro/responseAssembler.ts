@@ -124,7 +124,7 @@ export class KiroResponseAssembler {
         return;
       }
       case "invalidStateEvent": {
-        // Informational: the official CLI logs it and keeps reading (docs/kiro-protocol.md, "Event stream").
+        // Informational: the official CLI logs it and keeps reading (docs/kiro-protocol.md#invalid-state-event).
         const payload = parseFramePayload(frame);
         const detail = [asString(payload.reason), asString(payload.message)].filter(Boolean).join(": ");
         this.options.log?.warn(`Kiro reported an invalid conversation state${detail ? ` (${scrubSecrets(detail, this.options.errorContext.secrets)})` : ""}; the answer continues.`);
@@ -137,7 +137,7 @@ export class KiroResponseAssembler {
   }
 
   /**
-   * The answer reached its output limit: an ordinary end, not a failure (docs/kiro-protocol.md, "Output cap"). Text,
+   * The answer reached its output limit: an ordinary end, not a failure (docs/kiro-protocol.md#output-cap). Text,
    * thinking and finished tool calls stay; a tool call still streaming cannot be completed and is dropped.
    */
   private capOutput(): void {

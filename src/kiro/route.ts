@@ -133,7 +133,7 @@ async function discoverProfile(o: RouteOptions, generation: ApiGeneration): Prom
 }
 
 function routeWithProfile(settings: KiroSettings, generation: ApiGeneration, credentials: RouteCredentials, profileArn: string | undefined): KiroRoute {
-  // The profile only exists in its own region, so its ARN decides the API region (docs/kiro-protocol.md, "Profile ARN").
+  // The profile only exists in its own region, so its ARN decides the API region (docs/kiro-protocol.md#profile-arn).
   const region = apiRegionFor(profileArnRegion(profileArn) ?? settings.region ?? credentials.region);
   const route: KiroRoute = { generation, region };
   if (settings.endpoint) route.endpoint = settings.endpoint;

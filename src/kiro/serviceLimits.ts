@@ -1,9 +1,9 @@
-// The service's size limits, in one place with their source, and the pass that keeps a conversation within them before it is sent (docs/kiro-protocol.md, "Service limits").
+// The service's size limits, in one place with their source, and the pass that keeps a conversation within them before it is sent (docs/kiro-protocol.md#service-limits).
 import type { KiroHistoryEntry, KiroImage, KiroUserInputMessage } from "./wireTypes";
 
 /**
  * History entries the service takes from a client whose user agent carries no `KiroIDE-x.y.z` version: beyond this it
- * answers 400 CONTENT_LENGTH_EXCEEDS_THRESHOLD (docs/kiro-protocol.md, "User agent"). kiro-pi names itself, so it lives
+ * answers 400 CONTENT_LENGTH_EXCEEDS_THRESHOLD (docs/kiro-protocol.md#user-agent). kiro-pi names itself, so it lives
  * within this cap.
  */
 export const MAX_HISTORY_ENTRIES = 198;

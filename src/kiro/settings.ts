@@ -5,7 +5,7 @@ export const API_REGIONS = ["us-east-1", "eu-central-1"] as const;
 export type ApiRegion = (typeof API_REGIONS)[number];
 export const DEFAULT_API_REGION: ApiRegion = "us-east-1";
 
-/** Kiro's two host generations (docs/kiro-protocol.md, "Hosts"): `q.{region}.amazonaws.com` and `runtime|management.{region}.kiro.dev`. */
+/** Kiro's two host generations (docs/kiro-protocol.md#hosts): `q.{region}.amazonaws.com` and `runtime|management.{region}.kiro.dev`. */
 export type ApiGeneration = "q" | "runtime";
 /** `kiro.api` / `KIRO_API`: a generation, or `auto` (try one, fall back to the other once when its host is missing). */
 export type ApiChoice = "auto" | ApiGeneration;

@@ -20,7 +20,8 @@ import {
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
 import type { KiroLog } from "./log";
 import { builtInModels, catalogForRequest, findModel } from "./models";
-import type { AccessTokenSource, KiroCredentials, KiroModelInfo, KiroStreamOptions } from "./options";
+import type { AccessTokenSource, KiroCredentials, KiroStreamOptions } from "./options";
+import type { KiroModelInfo } from "./modelInfo";
 import { buildKiroRequest, type KiroRequest } from "./request";
 import { KiroResponseAssembler } from "./responseAssembler";
 import {

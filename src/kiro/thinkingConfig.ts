@@ -1,12 +1,12 @@
 // Decides how a request asks for thinking: not at all, prompt tags in front of the system text, or native fields shaped by the model's schema.
 //
-// Native thinking (docs/kiro-protocol.md, native thinking): a catalog entry's `additionalModelRequestFieldsSchema`
+// Native thinking (docs/kiro-protocol.md#models): a catalog entry's `additionalModelRequestFieldsSchema`
 // says where the effort goes — `output_config.effort` for Claude, `reasoning.effort` for the GPT family — each with a
 // strict enum under `additionalProperties: false`, and whether `thinking` (`type`, `display: "summarized"`, which makes
 // the thinking visible) may be sent. A request sends only what that schema allows, with only values its enums list;
 // the service rejects the whole request otherwise. Public clients derive the same from the schema
 // (mikeyobrien/pi-provider-kiro `deriveKiroEffort`, d-kuro/kirocc's catalog effort enum).
-import type { KiroModelInfo, NativeThinkingShape } from "./options";
+import type { KiroModelInfo, NativeThinkingShape } from "./modelInfo";
 import type { ThinkingBudgets, ThinkingLevel } from "./types";
 
 export type ThinkingMode = "off" | "tags" | "native";

@@ -1,6 +1,6 @@
 // Reshapes a tool's JSON Schema into one Kiro accepts: an object at the top, no top-level unions, no references, none of the refused keywords.
 //
-// Why each rule (docs/kiro-protocol.md, tool schemas; the gateways named are public Kiro clients):
+// Why each rule (docs/kiro-protocol.md#tool-schemas; the gateways named are public Kiro clients):
 // - Top level must be `{"type":"object"}`: Kiro relays tools to Bedrock, which answers
 //   "toolConfig.tools.N.toolSpec.inputSchema.json.type must be one of the following: object"
 //   (kirodotdev/Kiro #10270, #11026; d-kuro/kirocc #92, reason TOOL_SCHEMA_INVALID).

@@ -70,7 +70,7 @@ function allowance(record: Record<string, unknown>, expiryKey: string, statusKey
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 
-/** Reads getUsageLimits' JSON (docs/kiro-protocol.md, "Usage limits"); picks the AGENTIC_REQUEST row (q host) or the CREDIT row (management host), else the first. */
+/** Reads getUsageLimits' JSON (docs/kiro-protocol.md#usage-limits); picks the AGENTIC_REQUEST row (q host) or the CREDIT row (management host), else the first. */
 export function parseUsageLimits(body: unknown): UsageLimits {
   if (!isRecord(body)) throw new KiroError("bad-request", "Kiro's usage answer is not a JSON object. Try again later.");
   const rows = Array.isArray(body.usageBreakdownList) ? body.usageBreakdownList.filter(isRecord) : [];

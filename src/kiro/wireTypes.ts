@@ -1,4 +1,4 @@
-// The JSON shapes of a generateAssistantResponse body (docs/kiro-protocol.md, "Request body"), shared by the history, limit and request builders.
+// The JSON shapes of a generateAssistantResponse body (docs/kiro-protocol.md#request-body), shared by the history, limit and request builders.
 import type { JsonSchema } from "./types";
 import type { AdditionalModelRequestFields } from "./thinkingConfig";
 
@@ -51,7 +51,7 @@ export interface KiroRequestBody {
     history?: KiroHistoryEntry[];
   };
   profileArn?: string;
-  /** Sent on the runtime host only (docs/kiro-protocol.md, "Hosts"). */
+  /** Sent on the runtime host only (docs/kiro-protocol.md#hosts). */
   agentMode?: "vibe";
   additionalModelRequestFields?: AdditionalModelRequestFields;
 }

@@ -17,7 +17,7 @@ import {
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
 import { EventReplay } from "../kiro/eventReplay";
 import { findModel } from "../kiro/models";
-import type { KiroModelInfo } from "../kiro/options";
+import type { KiroModelInfo } from "../kiro/modelInfo";
 import type { AssistantMessage, Context, ImageContent, Message, Model, TextContent } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
 

@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import type { KiroClient } from "../kiro/client";
 import { findModel } from "../kiro/models";
-import type { KiroModelInfo } from "../kiro/options";
+import type { KiroModelInfo } from "../kiro/modelInfo";
 import { conversationIdFor } from "../kiro/request";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { ChatPartKit } from "./chatConversion";
@@ -15,7 +15,7 @@ import { showKiroManagePick } from "./manageCommand";
 import { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
 import { onDidChangeKiroSettings } from "./settings";
 import { estimateTokens } from "./tokenCount";
-import { markWalkthroughStepDone } from "./walkthrough";
+import type { WalkthroughProgress } from "./walkthrough";
 
 export { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
 
@@ -166,14 +166,12 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
 }
 
 /** Registers the provider for vendor "kiro" and the manage command; everything is disposed with the extension. */
-export function registerKiroChat(context: vscode.ExtensionContext, options: { session: KiroSessionSource; client: KiroChatClient; log?: Logger }): KiroChatProvider {
+export function registerKiroChat(
+  context: vscode.ExtensionContext,
+  options: { session: KiroSessionSource; client: KiroChatClient; walkthrough: WalkthroughProgress; log?: Logger },
+): KiroChatProvider {
   // The walkthrough's "Chat with a Kiro model" step is done once Kiro has answered in this profile, however the chat was opened.
-  let chatStepMarked = false;
-  const onAnswered = (): void => {
-    if (chatStepMarked) return;
-    chatStepMarked = true;
-    void markWalkthroughStepDone(context.extension.id, "chat", options.log);
-  };
+  const onAnswered = (): void => options.walkthrough.done("chat");
   const provider = new KiroChatProvider({ session: options.session, client: options.client, log: options.log, onAnswered });
   context.subscriptions.push(
     provider,

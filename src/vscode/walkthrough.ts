@@ -1,5 +1,6 @@
 // The "Get Started with Kiro" walkthrough's steps, checked off by the code that knows a step was done.
 import * as vscode from "vscode";
+import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { Logger } from "./log";
 
 /** The "Get Started with Kiro" walkthrough in package.json `contributes.walkthroughs`. */
@@ -29,3 +30,36 @@ export async function markWalkthroughStepDone(extensionId: string, step: Walkthr
   }
 }
 
+
+/** Context key the walkthrough's sign-in step waits for (`onContext:kiro.signedIn`). */
+export const SIGNED_IN_CONTEXT_KEY = "kiro.signedIn";
+
+/** Checks each step off once per window (the workbench keeps it checked across windows), from wherever the work happened. */
+export class WalkthroughProgress {
+  private readonly marked = new Set<WalkthroughStep>();
+
+  constructor(
+    private readonly extensionId: string,
+    private readonly log?: Logger,
+  ) {}
+
+  done(step: WalkthroughStep): void {
+    if (this.marked.has(step)) return;
+    this.marked.add(step);
+    void markWalkthroughStepDone(this.extensionId, step, this.log);
+  }
+
+  /**
+   * Keeps the `kiro.signedIn` context key in step with the session and checks "Sign in" off; the context key alone does
+   * not check the step when the walkthrough service starts after the sign-in (see markWalkthroughStepDone).
+   */
+  followSignIn(session: Pick<KiroSessionSource, "isSignedIn" | "onDidChange">): vscode.Disposable {
+    const update = (): void => {
+      const signedIn = session.isSignedIn();
+      void vscode.commands.executeCommand("setContext", SIGNED_IN_CONTEXT_KEY, signedIn);
+      if (signedIn) this.done("signIn");
+    };
+    update();
+    return session.onDidChange(update);
+  }
+}

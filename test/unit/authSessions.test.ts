@@ -1,11 +1,11 @@
-// KiroAuth over a TokenStore: sign-in, sign-out, change events, refresh ahead of expiry, one refresh for many callers, invalid_grant, social refresh, stores.
+// KiroSessionManager over a TokenStore: sign-in, sign-out, change events, refresh ahead of expiry, one refresh for many callers, invalid_grant, social refresh, stores.
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { AuthError } from "../../src/auth/errors";
-import { DEFAULT_INVALID_GRANT_GRACE_MS, KiroAuth, type KiroAuthOptions, type SessionsChangeEvent } from "../../src/auth/sessionManager";
+import { DEFAULT_INVALID_GRANT_GRACE_MS, KiroSessionManager, type KiroSessionManagerOptions, type SessionsChangeEvent } from "../../src/auth/sessionManager";
 import { parseAuthState, serializeAuthState, type KiroSession } from "../../src/auth/session";
 import { needsNewSignIn } from "../../src/auth/tokenRefresh";
 import { defaultTokenFilePath, FileTokenStore, MemoryTokenStore, type TokenStore, type TokenStoreCompanion } from "../../src/auth/tokenStore";
@@ -27,12 +27,12 @@ function clock(start = Date.now()): { now: () => number; advance(ms: number): vo
   return { now: () => time, advance: (ms) => void (time += ms) };
 }
 
-function auth(sim: OidcSimulator, extra: Partial<KiroAuthOptions> = {}): KiroAuth {
+function auth(sim: OidcSimulator, extra: Partial<KiroSessionManagerOptions> = {}): KiroSessionManager {
   // A short grace after invalid_grant keeps revocation tests quick; the race tests below need only a few ms of it.
-  return new KiroAuth({ store: new MemoryTokenStore(), oidcEndpoint: sim.url, pollIntervalUnitMs: SECOND_MS, invalidGrantGraceMs: 300, ...extra });
+  return new KiroSessionManager({ store: new MemoryTokenStore(), oidcEndpoint: sim.url, pollIntervalUnitMs: SECOND_MS, invalidGrantGraceMs: 300, ...extra });
 }
 
-async function signIn(kiro: KiroAuth, sim: OidcSimulator): Promise<KiroSession> {
+async function signIn(kiro: KiroSessionManager, sim: OidcSimulator): Promise<KiroSession> {
   void sim.waitForPolls(sim.polls.length + 1).then(() => sim.approve());
   return kiro.signIn({ onUserCode: () => {} });
 }
@@ -225,7 +225,7 @@ test("signing out while a refresh is in flight does not bring the session back",
 });
 
 test("without any session, getAccessToken says to sign in", async () => {
-  const kiro = new KiroAuth({ store: new MemoryTokenStore() });
+  const kiro = new KiroSessionManager({ store: new MemoryTokenStore() });
   const error = await kiro.getAccessToken().catch((e: unknown) => e);
   assert.ok(error instanceof AuthError && error.code === "not-signed-in");
   assert.match(error.message, /Kiro: Sign In/);
@@ -346,7 +346,7 @@ test("a failed write is storage-unavailable too, and the store keeps its old val
   assert.deepEqual(parseAuthState(await store.inner.get()).sessions.map((s) => s.id), [session.id]);
 });
 
-async function twoWindowTrials(sim: OidcSimulator, windows: [KiroAuth, KiroAuth], time: ReturnType<typeof clock>, trials: number, gapsMs: (trial: number) => number): Promise<{ tokens: string[][]; requests: number[]; failures: unknown[] }> {
+async function twoWindowTrials(sim: OidcSimulator, windows: [KiroSessionManager, KiroSessionManager], time: ReturnType<typeof clock>, trials: number, gapsMs: (trial: number) => number): Promise<{ tokens: string[][]; requests: number[]; failures: unknown[] }> {
   const tokens: string[][] = [];
   const requests: number[] = [];
   const failures: unknown[] = [];
@@ -433,12 +433,12 @@ test("setProfileArn remembers the profile with the session (change event), keeps
   assert.ok(refused instanceof AuthError && /is not a Kiro profile ARN/.test(refused.message), String(refused));
 });
 
-test("an external identity provider session refreshes at its token endpoint through KiroAuth, rotation kept", async (t) => {
+test("an external identity provider session refreshes at its token endpoint through KiroSessionManager, rotation kept", async (t) => {
   const sim = await oidc(t);
   const idp = sim.externalIdp;
   const signedIn = idp.signIn();
   const time = clock();
-  const kiro = new KiroAuth({ store: new MemoryTokenStore(), now: time.now });
+  const kiro = new KiroSessionManager({ store: new MemoryTokenStore(), now: time.now });
   await kiro.addSession({
     id: "ext",
     method: "external-idp",
@@ -490,7 +490,7 @@ test("a social (Google/GitHub) session refreshes at the Kiro auth service", asyn
   t.after(() => social.close());
   social.addRefreshToken("social-refresh-1");
   const time = clock();
-  const kiro = new KiroAuth({ store: new MemoryTokenStore(), socialAuthEndpoint: social.url, now: time.now });
+  const kiro = new KiroSessionManager({ store: new MemoryTokenStore(), socialAuthEndpoint: social.url, now: time.now });
   await kiro.addSession({
     id: "s1",
     method: "social",
@@ -517,7 +517,7 @@ test("a social (Google/GitHub) session refreshes at the Kiro auth service", asyn
 });
 
 test("an expired session without a refresh token cannot be refreshed and says to sign in again", async () => {
-  const kiro = new KiroAuth({ store: new MemoryTokenStore() });
+  const kiro = new KiroSessionManager({ store: new MemoryTokenStore() });
   await kiro.addSession({
     id: "x",
     method: "external-idp",
@@ -551,7 +551,7 @@ test("the file token store writes an owner-only file and reads it back", async (
   assert.equal(await store.get(), undefined);
 });
 
-test("KiroAuth over a file store survives a restart (a new instance reads the same sessions)", async (t) => {
+test("KiroSessionManager over a file store survives a restart (a new instance reads the same sessions)", async (t) => {
   const sim = await oidc(t);
   const dir = await mkdtemp(join(tmpdir(), "kiro-pi-store-"));
   t.after(() => rm(dir, { recursive: true, force: true }));

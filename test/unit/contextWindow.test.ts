@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { classifyHttpError } from "../../src/kiro/errors";
 import { findModel, getModel } from "../../src/kiro/models";
-import type { KiroModelInfo } from "../../src/kiro/options";
+import type { KiroModelInfo } from "../../src/kiro/modelInfo";
 import { buildKiroRequest, inputTokenBudget } from "../../src/kiro/request";
 import { streamKiro } from "../../src/kiro/stream";
 import type { AssistantMessage, Context, Message } from "../../src/kiro/types";

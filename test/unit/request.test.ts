@@ -1,11 +1,11 @@
-// Tests for buildKiroRequest: each KIRO_PROTOCOL.md §2 rule repaired, tools, system text, thinking, trimming, conversation ids, and a seeded fuzz against the simulator's validator.
+// Tests for buildKiroRequest: each request rule of docs/kiro-protocol.md#rules repaired, tools, system text, thinking, trimming, conversation ids, and a seeded fuzz against the simulator's validator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildKiroRequest, conversationIdFor, type KiroRequest } from "../../src/kiro/request";
 import type { KiroUserInputMessage } from "../../src/kiro/wireTypes";
 import { MAX_IMAGE_BASE64_CHARS, MAX_IMAGES_PER_REQUEST, MAX_TOOL_RESULT_CHARS, MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "../../src/kiro/serviceLimits";
 import { findModel } from "../../src/kiro/models";
-import type { KiroModelInfo } from "../../src/kiro/options";
+import type { KiroModelInfo } from "../../src/kiro/modelInfo";
 import type { AssistantMessage, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage, UserMessage } from "../../src/kiro/types";
 import { validateGenerateAssistantResponseJson } from "../../test/sim/validation";
 import { defaultSimModels } from "../../test/sim/kiroSimulator";
@@ -99,13 +99,13 @@ test("no system role: the system prompt is prepended to the first user message",
   assert.equal(current(build({ systemPrompt: "Sys", messages: [user("only")] })).content, "Sys\n\nonly");
 });
 
-test("rule 1: a history that starts with the assistant gets a user turn in front", () => {
+test("history-starts-with-user / roles-alternate: a history that starts with the assistant gets a user turn in front", () => {
   const req = build({ messages: [assistant([text("Hello! How can I help?")]), user("fix it")] });
   assert.deepEqual(roles(req), ["user", "assistant"]);
   assert.equal(current(req).content, "fix it");
 });
 
-test("rule 1: consecutive messages of one role are merged so roles strictly alternate", () => {
+test("history-starts-with-user / roles-alternate: consecutive messages of one role are merged so roles strictly alternate", () => {
   const req = build({ messages: [user("a"), user("b"), assistant([text("x")]), assistant([text("y")]), user("c")] });
   assert.deepEqual(roles(req), ["user", "assistant"]);
   const [u, a] = historyOf(req);
@@ -114,19 +114,19 @@ test("rule 1: consecutive messages of one role are merged so roles strictly alte
   assert.equal(a.assistantResponseMessage.content, "x\n\ny");
 });
 
-test("rule 2: a conversation ending with the assistant moves it into history and sends Continue", () => {
+test("current-message-user: a conversation ending with the assistant moves it into history and sends Continue", () => {
   const req = build({ messages: [user("write a poem"), assistant([text("Roses are")])] });
   assert.deepEqual(roles(req), ["user", "assistant"]);
   assert.equal(current(req).content, "Continue");
 });
 
-test("rule 2: ending with unanswered tool calls still gives a user turn that answers every call", () => {
+test("current-message-user: ending with unanswered tool calls still gives a user turn that answers every call", () => {
   const req = build({ messages: [user("go"), assistant([call("t1", "read", { path: "a" })])], tools: [tool("read")] });
   assert.equal(current(req).content, "Continue");
   assert.deepEqual(current(req).userInputMessageContext?.toolResults?.map((r) => [r.toolUseId, r.status]), [["t1", "error"]]);
 });
 
-test("rule 3: no empty content anywhere (empty messages dropped, tool-only turns get text)", () => {
+test("empty-content: no empty content anywhere (empty messages dropped, tool-only turns get text)", () => {
   const req = build({
     messages: [user(""), user("start"), assistant([text(""), call("t1", "read")]), result("t1", "read", ""), user([text("  ")])],
     tools: [tool("read")],
@@ -140,7 +140,7 @@ test("rule 3: no empty content anywhere (empty messages dropped, tool-only turns
   assert.ok(current(build({ messages: [] })).content.trim().length > 0);
 });
 
-test("rule 4: a tool result without a matching tool use in the turn before becomes text, never a toolResult", () => {
+test("tool-result-unmatched: a tool result without a matching tool use in the turn before becomes text, never a toolResult", () => {
   const req = build({
     messages: [user("go"), assistant([call("t1", "read")]), result("t1", "read", "ok"), result("ghost", "write", "orphan output")],
     tools: [tool("read"), tool("write")],
@@ -150,13 +150,13 @@ test("rule 4: a tool result without a matching tool use in the turn before becom
   assert.match(current(req).content, /write \(call ghost\)\]\norphan output/);
 });
 
-test("rule 4: results that come after a plain assistant reply are turned into text", () => {
+test("tool-result-unmatched: results that come after a plain assistant reply are turned into text", () => {
   const req = build({ messages: [user("go"), assistant([text("done")]), result("t9", "read", "late")], tools: [tool("read")] });
   assert.equal(current(req).userInputMessageContext?.toolResults, undefined);
   assert.match(current(req).content, /late/);
 });
 
-test("rule 4: duplicate toolUseIds are renamed, and each result follows its own call", () => {
+test("tool-result-unmatched: duplicate toolUseIds are renamed, and each result follows its own call", () => {
   const req = build({
     messages: [
       user("go"),
@@ -178,14 +178,14 @@ test("rule 4: duplicate toolUseIds are renamed, and each result follows its own 
   assert.deepEqual(results.map((r) => r.content[0]!.text), ["B", "C"]);
 });
 
-test("rule 4: an assistant turn without tool calls has no toolUses array at all", () => {
+test("tool-result-unmatched: an assistant turn without tool calls has no toolUses array at all", () => {
   const req = build({ messages: [user("hi"), assistant([text("hello")]), user("bye")] });
   const a = historyOf(req)[1]!;
   assert.ok("assistantResponseMessage" in a);
   assert.equal("toolUses" in a.assistantResponseMessage, false);
 });
 
-test("rule 5: tools used in history but no longer offered get placeholder specs", () => {
+test("tools-missing-for-history: tools used in history but no longer offered get placeholder specs", () => {
   const req = build({ messages: [user("go"), assistant([call("t1", "old_tool")]), result("t1", "old_tool", "x"), user("next")] });
   const names = current(req).userInputMessageContext?.tools?.map((t) => t.toolSpecification.name);
   assert.deepEqual(names, ["old_tool"]);
@@ -193,7 +193,7 @@ test("rule 5: tools used in history but no longer offered get placeholder specs"
   assert.deepEqual(current(withTools).userInputMessageContext?.tools?.map((t) => t.toolSpecification.name), ["new_tool", "old_tool"]);
 });
 
-test("rule 6: tool names are sanitised and shortened the same way in specs and history, and mapped back", () => {
+test("tool-name: tool names are sanitised and shortened the same way in specs and history, and mapped back", () => {
   const longName = `mcp__${"very_long_server_name_".repeat(4)}__read_file`;
   const req = build({
     messages: [user("go"), assistant([call("t1", longName), call("t2", "fs.read"), call("t3", "")]), result("t1", longName, "1"), result("t2", "fs.read", "2"), result("t3", "", "3")],
@@ -214,7 +214,7 @@ test("rule 6: tool names are sanitised and shortened the same way in specs and h
   assert.equal(current(again).userInputMessageContext!.tools![0]!.toolSpecification.name, specNames[0], "deterministic");
 });
 
-test("rule 6: an over-long tool description is shortened and its full text moves into the system text", () => {
+test("tool-name: an over-long tool description is shortened and its full text moves into the system text", () => {
   const description = `Start. ${"Lots of detail. ".repeat(1000)} End marker.`;
   const req = build({ systemPrompt: "Sys", messages: [user("go")], tools: [tool("big", description), tool("small")] });
   const spec = current(req).userInputMessageContext!.tools![0]!.toolSpecification;
@@ -223,7 +223,7 @@ test("rule 6: an over-long tool description is shortened and its full text moves
   assert.match(current(req).content, /^Sys\n\nFull description of the tool "big":\nStart\..*End marker\.\n\ngo$/s);
 });
 
-test("rule 6: empty-string keys are removed from tool input at any depth", () => {
+test("tool-name: empty-string keys are removed from tool input at any depth", () => {
   const req = build({
     messages: [user("go"), assistant([call("t1", "edit", { "": 1, path: "a", nested: { "": 2, ok: [{ "": 3, k: 4 }] } })]), result("t1", "edit", "ok")],
     tools: [tool("edit")],
@@ -233,7 +233,7 @@ test("rule 6: empty-string keys are removed from tool input at any depth", () =>
   assert.deepEqual(a.assistantResponseMessage.toolUses![0]!.input, { path: "a", nested: { ok: [{ k: 4 }] } });
 });
 
-test("rule 7: no <thinking> text in a message that carries tool results", () => {
+test("thinking-with-tool-results: no <thinking> text in a message that carries tool results", () => {
   const req = build({
     messages: [user("go"), assistant([call("t1", "read")]), result("t1", "read", "file says <thinking>secret</thinking>"), user("and </thinking> here")],
     tools: [tool("read")],
@@ -246,7 +246,7 @@ test("rule 7: no <thinking> text in a message that carries tool results", () => 
   assert.match(cur.content, /and &lt;\/thinking> here/);
 });
 
-test("rule 7: thinking prompt tags and replayed thinking never land in a tool-result message", () => {
+test("thinking-with-tool-results: thinking prompt tags and replayed thinking never land in a tool-result message", () => {
   const req = build(
     {
       systemPrompt: "Sys",
@@ -265,7 +265,7 @@ test("rule 7: thinking prompt tags and replayed thinking never land in a tool-re
   assert.doesNotMatch(current(req).content, /thinking/);
 });
 
-test("rule 8: history is trimmed from the oldest end, pairs intact, with a note and droppedTurns", () => {
+test("body-too-large: history is trimmed from the oldest end, pairs intact, with a note and droppedTurns", () => {
   const messages: Message[] = [];
   for (let i = 0; i < 40; i++) {
     messages.push(user(`question ${i} ${"q".repeat(2000)}`));
@@ -288,7 +288,7 @@ test("rule 8: history is trimmed from the oldest end, pairs intact, with a note 
   assert.doesNotMatch(untrimmed.json, /\[Note:/);
 });
 
-test("rule 8: trimming inside a tool loop turns results of dropped calls into text", () => {
+test("body-too-large: trimming inside a tool loop turns results of dropped calls into text", () => {
   const messages: Message[] = [user("refactor everything")];
   for (let i = 0; i < 30; i++) {
     messages.push(assistant([call(`c${i}`, "read", { path: `f${i}` })]));
@@ -302,7 +302,7 @@ test("rule 8: trimming inside a tool loop turns results of dropped calls into te
   assert.match(first.userInputMessage.content, /\[Note: \d+ earlier turns[^\n]*\n\n\[Result of tool read \(call c\d+\)\]\ncontents/);
 });
 
-test("rule 8: when even the last pair does not fit, everything but the current message goes and its results become text", () => {
+test("body-too-large: when even the last pair does not fit, everything but the current message goes and its results become text", () => {
   const req = build(
     { messages: [user("go"), assistant([call("c1", "read")]), result("c1", "read", "y".repeat(5000))], tools: [tool("read")] },
     sonnet,

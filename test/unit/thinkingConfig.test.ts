@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { additionalModelRequestFields, effortFor, nativeThinkingShapeFrom, planThinking, thinkingBudgetFor, thinkingPromptPrefix } from "../../src/kiro/thinkingConfig";
 import { findModel, modelFromService } from "../../src/kiro/models";
 import { buildKiroRequest } from "../../src/kiro/request";
-import type { KiroModelInfo } from "../../src/kiro/options";
+import type { KiroModelInfo } from "../../src/kiro/modelInfo";
 import type { ThinkingLevel } from "../../src/kiro/types";
 import { nativeThinkingSchema } from "../sim/kiroSimulator";
 import { validateGenerateAssistantResponseJson, type SimModel } from "../sim/validation";

@@ -105,7 +105,7 @@ describe("a well-formed request", () => {
   });
 });
 
-describe("rule 1: history starts with a user message and roles alternate", () => {
+describe("history-starts-with-user / roles-alternate: history starts with a user message and roles alternate", () => {
   test("history opening with the assistant is rejected", () => {
     const body = wellFormedBody();
     history(body).unshift({ assistantResponseMessage: { content: "Hello" } });
@@ -131,7 +131,7 @@ describe("rule 1: history starts with a user message and roles alternate", () =>
   });
 });
 
-describe("rule 2: currentMessage is a user message", () => {
+describe("current-message-user: currentMessage is a user message", () => {
   test("an assistant currentMessage is rejected", () => {
     const body = wellFormedBody();
     body.conversationState.currentMessage = { assistantResponseMessage: { content: "I was saying" } };
@@ -145,7 +145,7 @@ describe("rule 2: currentMessage is a user message", () => {
   });
 });
 
-describe("rule 3: no empty content anywhere", () => {
+describe("empty-content: no empty content anywhere", () => {
   test("empty current content is rejected", () => {
     const body = wellFormedBody();
     current(body).content = "";
@@ -177,7 +177,7 @@ describe("rule 3: no empty content anywhere", () => {
   });
 });
 
-describe("rule 4: tool results match the tool uses just before", () => {
+describe("tool-result-unmatched: tool results match the tool uses just before", () => {
   test("a current tool result with an unknown toolUseId is rejected", () => {
     const body = wellFormedBody();
     current(body).userInputMessageContext.toolResults[0].toolUseId = "tooluse_other";
@@ -227,7 +227,7 @@ describe("rule 4: tool results match the tool uses just before", () => {
   });
 });
 
-describe("rule 5: tools used in history need specs in currentMessage", () => {
+describe("tools-missing-for-history: tools used in history need specs in currentMessage", () => {
   test("history tool uses with no tools defined are rejected", () => {
     const body = wellFormedBody();
     delete current(body).userInputMessageContext.tools;
@@ -243,7 +243,7 @@ describe("rule 5: tools used in history need specs in currentMessage", () => {
   });
 });
 
-describe("rule 6: tool names, descriptions and inputs", () => {
+describe("tool-name: tool names, descriptions and inputs", () => {
   test("an empty tool spec name is rejected", () => {
     const body = wellFormedBody();
     current(body).userInputMessageContext.tools.push({ toolSpecification: { name: "", description: "d", inputSchema: { json: { type: "object" } } } });
@@ -279,7 +279,7 @@ describe("rule 6: tool names, descriptions and inputs", () => {
   });
 });
 
-describe("rule 7: no <thinking> text in a message carrying tool results", () => {
+describe("thinking-with-tool-results: no <thinking> text in a message carrying tool results", () => {
   test("thinking tags in the content of a tool-result message are rejected", () => {
     const body = wellFormedBody();
     current(body).content = "<thinking>earlier</thinking>\n\nTool results provided.";
@@ -293,7 +293,7 @@ describe("rule 7: no <thinking> text in a message carrying tool results", () => 
   });
 });
 
-describe("rule 8: body size", () => {
+describe("body-too-large: body size", () => {
   test("a multi-entry history over the limit is rejected and just under it accepted", () => {
     assert.deepEqual(rulesBroken(wellFormedBody(), MULTI_ENTRY_BODY_LIMIT_BYTES), []);
     assertBreaks(wellFormedBody(), RULES.bodyTooLarge, MULTI_ENTRY_BODY_LIMIT_BYTES + 1);

@@ -1,10 +1,10 @@
-// The sign-in sequence behind "Kiro: Sign In" (without VS Code, over the auth layer's KiroAuth): choices, the code shown once, cancel at each step, denial, expiry; start URL checks; usage rows.
+// The sign-in sequence behind "Kiro: Sign In" (without VS Code, over the auth layer's KiroSessionManager): choices, the code shown once, cancel at each step, denial, expiry; start URL checks; usage rows.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { UserCodeInfo } from "../../src/auth/deviceFlow";
 import { AuthError, isAuthError } from "../../src/auth/errors";
 import { BUILDER_ID_START_URL, parseAuthState } from "../../src/auth/session";
-import { KiroAuth } from "../../src/auth/sessionManager";
+import { KiroSessionManager } from "../../src/auth/sessionManager";
 import { MemoryTokenStore } from "../../src/auth/tokenStore";
 import { usageFailureLine, usageLines } from "../../src/vscode/auth/accountUsage";
 import { checkStartUrl, isRegionName, signInWithDeviceCode, type SignInChoice, type SignInInteraction } from "../../src/vscode/auth/signInFlow";
@@ -20,8 +20,8 @@ async function simulator(t: { after(fn: () => Promise<void>): void }): Promise<O
 }
 
 /** The auth layer over an in-memory store, talking to `sim`. */
-function kiroAuth(sim: OidcSimulator, store = new MemoryTokenStore()): KiroAuth {
-  return new KiroAuth({ store, oidcEndpoint: sim.url, pollIntervalUnitMs: SECOND_MS });
+function kiroAuth(sim: OidcSimulator, store = new MemoryTokenStore()): KiroSessionManager {
+  return new KiroSessionManager({ store, oidcEndpoint: sim.url, pollIntervalUnitMs: SECOND_MS });
 }
 
 interface ScriptedInteraction extends SignInInteraction {
@@ -146,7 +146,7 @@ test("a code nobody approves in time ends with the timed-out message", async (t)
 });
 
 test("an unreachable sign-in service ends with a network message naming the host", async () => {
-  const error = await rejection(signInWithDeviceCode(person(BUILDER_ID, () => true), new KiroAuth({ store: new MemoryTokenStore(), oidcEndpoint: "http://127.0.0.1:9" })));
+  const error = await rejection(signInWithDeviceCode(person(BUILDER_ID, () => true), new KiroSessionManager({ store: new MemoryTokenStore(), oidcEndpoint: "http://127.0.0.1:9" })));
   assert.equal(error.code, "network");
   assert.match(error.message, /127\.0\.0\.1:9/);
 });

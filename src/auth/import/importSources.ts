@@ -49,7 +49,7 @@ export const IMPORT_LIMITS = {
   jsonBytes: 1024 * 1024,
 } as const;
 
-/** `%LOCALAPPDATA%` is where the CLI's data directory lives on Windows (`dirs::data_local_dir()`, docs/kiro-protocol.md, sign-in files). */
+/** `%LOCALAPPDATA%` is where the CLI's data directory lives on Windows (`dirs::data_local_dir()`, docs/kiro-protocol.md#kiro-cli-files). */
 function dataDirs(location: ImportLocation): string[] {
   const env = location.env ?? process.env;
   const home = location.home ?? homedir();

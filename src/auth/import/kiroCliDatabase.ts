@@ -25,7 +25,7 @@ import { applyWriteAheadLog } from "./writeAheadLog";
 const ABOUT = { label: "kiro-cli", loginHint: "run `kiro-cli login`" } as const;
 const LOGIN = "`kiro-cli login`";
 
-/** Token keys, newest tool first; each with its registration key and what kind of sign-in it is (docs/kiro-protocol.md, sign-in files). */
+/** Token keys, newest tool first; each with its registration key and what kind of sign-in it is (docs/kiro-protocol.md#kiro-cli-files). */
 const TOKEN_KEYS: readonly { key: string; kind: "odic" | "social" | "external-idp"; registrationKey?: string }[] = [
   { key: "kirocli:odic:token", kind: "odic", registrationKey: "kirocli:odic:device-registration" },
   { key: "kirocli:social:token", kind: "social" },

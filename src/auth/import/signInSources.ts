@@ -6,12 +6,17 @@ import { renewIfExpired, type ImportOptions } from "./credentialImport";
 import { importError, type ImportedSession, type SignInReadOptions, type SignInReader } from "./importSources";
 import { kiroCliReader } from "./kiroCliDatabase";
 import { kiroIdeReader } from "./kiroIdeCache";
+import type { SignInSourceId } from "./sourceIds";
 
-/** Adding a source: write its reader (a SignInReader), add it here, test it. Order is the order people see them in. */
+/** Adding a source: write its reader (a SignInReader), add it here and its id to sourceIds.ts, test it. Order is the order people see them in. */
 const READERS = [kiroCliReader, kiroIdeReader] as const;
 
-/** `kiro-cli` | `kiro-ide`: a source's id, also the `source` of the sessions imported from it. */
-export type SignInSourceId = (typeof READERS)[number]["id"];
+export type { SignInSourceId } from "./sourceIds";
+/** Every id has a reader and every reader an id: a source added to one list but not the other does not compile. */
+type ReaderIds = (typeof READERS)[number]["id"];
+type SameIds = [ReaderIds] extends [SignInSourceId] ? ([SignInSourceId] extends [ReaderIds] ? true : false) : false;
+const READERS_MATCH_IDS: SameIds = true;
+void READERS_MATCH_IDS;
 
 export interface SignInSourceOptions extends SignInReadOptions {
   /** Reading gives up after this long (default DEFAULT_IMPORT_TIME_LIMIT_MS): a file on a hung network drive must not hold anyone. */

@@ -1,8 +1,8 @@
-// The "kiro" authentication provider: VS Code's face of the auth layer's KiroAuth (sessions in SecretStorage, sign-in on request, refresh before expiry, windows kept in step).
+// The "kiro" authentication provider: VS Code's face of the auth layer's KiroSessionManager (sessions in SecretStorage, sign-in on request, refresh before expiry, windows kept in step).
 import * as vscode from "vscode";
 import { isAuthError } from "../../auth/errors";
 import type { KiroSession } from "../../auth/session";
-import type { KiroAuth, SessionsChangeEvent } from "../../auth/sessionManager";
+import type { KiroSessionManager, SessionsChangeEvent } from "../../auth/sessionManager";
 import { needsNewSignIn } from "../../auth/tokenRefresh";
 import type { Logger } from "../log";
 
@@ -16,11 +16,11 @@ export interface SignedOutEvent {
 }
 
 export interface KiroAuthenticationProviderOptions {
-  auth: KiroAuth;
+  auth: KiroSessionManager;
   /** Fires when the store changed, possibly in another window. */
   onDidChangeStore: vscode.Event<void>;
   /** Runs the interactive sign-in (pickers, code dialog, waiting) through `auth`; rejects with an AuthError. */
-  signIn(auth: KiroAuth): Promise<KiroSession>;
+  signIn(auth: KiroSessionManager): Promise<KiroSession>;
   /** Shows a failed sign-in to the user (not called for cancellations). */
   reportSignInFailure?(error: unknown): void;
   log?: Logger;
@@ -46,7 +46,7 @@ function describe(error: unknown): string {
 }
 
 /**
- * One account at a time (`supportsMultipleAccounts: false`): a new sign-in or import replaces the old one. KiroAuth holds
+ * One account at a time (`supportsMultipleAccounts: false`): a new sign-in or import replaces the old one. KiroSessionManager holds
  * the truth; `current` is a snapshot for synchronous questions (is anyone signed in, what does the status bar say).
  */
 export class KiroAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {

@@ -2,7 +2,7 @@
 import type { UserCodeInfo } from "../../auth/deviceFlow";
 import { cancelledError } from "../../auth/errors";
 import type { KiroSession } from "../../auth/session";
-import type { KiroAuth } from "../../auth/sessionManager";
+import type { KiroSessionManager } from "../../auth/sessionManager";
 import type { Logger } from "../log";
 
 /** What the user chose in the first step: Builder ID (fixed start URL) or an organisation's Identity Center. */
@@ -75,8 +75,8 @@ export interface SignInInteraction {
   waitForApproval(code: UserCodeInfo, approval: Promise<unknown>, cancel: () => void): void;
 }
 
-/** The part of the auth layer's KiroAuth the sign-in needs. */
-export type DeviceCodeSignIn = Pick<KiroAuth, "signIn">;
+/** The part of the auth layer's KiroSessionManager the sign-in needs. */
+export type DeviceCodeSignIn = Pick<KiroSessionManager, "signIn">;
 
 /**
  * Runs the whole sign-in and stores the session through `auth`. Rejects with the auth layer's AuthError (`cancelled` when

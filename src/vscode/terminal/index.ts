@@ -1,19 +1,17 @@
-// Wires pi-in-the-terminal into VS Code: the bridge and its terminal environment, the open command, the terminal profile, and the walkthrough's context key.
+// Wires pi-in-the-terminal into VS Code: the bridge and its terminal environment, the open command and the terminal profile.
 import * as vscode from "vscode";
 import type { KiroClient } from "../../kiro/client";
 import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
-import { markWalkthroughStepDone } from "../walkthrough";
+import type { WalkthroughProgress } from "../walkthrough";
 import { BridgeHost, applyBridgeEnvironment, type BridgeEnvironment } from "./bridgeHost";
 import { OPEN_PI_TERMINAL_COMMAND, PI_TERMINAL_PROFILE_ID, openPiTerminal, piTerminalProfileProvider, type PiTerminalOutcome } from "./piTerminal";
 
 export { OPEN_PI_TERMINAL_COMMAND, PI_TERMINAL_NAME, PI_TERMINAL_PROFILE_ID, type PiTerminalOutcome } from "./piTerminal";
 export { BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_VARIABLE, ENVIRONMENT_DESCRIPTION, PI_EXTENSION_VARIABLE } from "./bridgeHost";
 export { PI_INSTALL_COMMAND } from "./piCommandLine";
-export { WALKTHROUGH_ID, markWalkthroughStepDone, walkthroughStepId, type WalkthroughStep } from "../walkthrough";
+export { SIGNED_IN_CONTEXT_KEY, WALKTHROUGH_ID, markWalkthroughStepDone, walkthroughStepId, type WalkthroughStep } from "../walkthrough";
 
-/** Context key the walkthrough's sign-in step waits for (`onContext:kiro.signedIn`). */
-export const SIGNED_IN_CONTEXT_KEY = "kiro.signedIn";
 
 /** What the extension-host tests need to look at; handed out only in test mode, since it reaches the bridge token. */
 export interface KiroTerminalTestHooks {
@@ -31,6 +29,8 @@ export interface KiroTerminalOptions {
   /** The window's Kiro client, which the bridge serves to pi. */
   client: KiroClient;
   log: Logger;
+  /** Checks "Open pi in the terminal" off once pi opened. */
+  walkthrough: WalkthroughProgress;
 }
 
 /**
@@ -56,33 +56,15 @@ export function registerKiroTerminal(context: vscode.ExtensionContext, options: 
   ready.catch((error: unknown) => log.error(`Kiro bridge for pi terminals did not start: ${error instanceof Error ? error.message : String(error)}`));
 
   const terminalOptions = { session, log, piExtension, bridge: () => ready };
-  const extensionId = context.extension.id;
-  // Each step is checked off once per window; the workbench keeps it checked across windows.
-  let signInStepMarked = false;
-  let piStepMarked = false;
-  const updateSignedIn = (): void => {
-    const signedIn = session.isSignedIn();
-    void vscode.commands.executeCommand("setContext", SIGNED_IN_CONTEXT_KEY, signedIn);
-    // The context key alone does not check the step when the walkthrough service starts after the sign-in (see markWalkthroughStepDone).
-    if (signedIn && !signInStepMarked) {
-      signInStepMarked = true;
-      void markWalkthroughStepDone(extensionId, "signIn", log);
-    }
-  };
-  updateSignedIn();
   const openPi = async (): Promise<PiTerminalOutcome> => {
     const outcome = await openPiTerminal(terminalOptions);
     // `onCommand:kiro.openPiTerminal` only counts while the walkthrough service runs; pi opened from the palette before counts too.
-    if (outcome.kind === "opened" && !piStepMarked) {
-      piStepMarked = true;
-      void markWalkthroughStepDone(extensionId, "pi", log);
-    }
+    if (outcome.kind === "opened") options.walkthrough.done("pi");
     return outcome;
   };
   context.subscriptions.push(
     vscode.commands.registerCommand(OPEN_PI_TERMINAL_COMMAND, openPi),
     vscode.window.registerTerminalProfileProvider(PI_TERMINAL_PROFILE_ID, piTerminalProfileProvider(terminalOptions)),
-    session.onDidChange(updateSignedIn),
   );
   return { environment, ready, bridgeStartMs: () => host.startMs, registrationMs: performance.now() - begun };
 }

@@ -7,9 +7,9 @@ import * as vscode from "vscode";
 import type { UserCodeInfo } from "../../../src/auth/deviceFlow";
 import { AuthError } from "../../../src/auth/errors";
 import { BUILDER_ID_START_URL, KIRO_SCOPES, parseAuthState, type KiroSession, type StoredAuthState } from "../../../src/auth/session";
-import { KiroAuth } from "../../../src/auth/sessionManager";
+import { KiroSessionManager } from "../../../src/auth/sessionManager";
 import type { KiroExtensionApi } from "../../../src/extension";
-import type { KiroAuthTestHooks } from "../../../src/vscode/auth/kiroAuth";
+import type { KiroAuthTestHooks } from "../../../src/vscode/auth/authRegistration";
 import { KiroAuthenticationProvider } from "../../../src/vscode/auth/kiroAuthenticationProvider";
 import { KIRO_AUTH_SECRET_KEY, SecretAuthStore } from "../../../src/vscode/auth/secretAuthStore";
 import type { SignInInteraction } from "../../../src/vscode/auth/signInFlow";
@@ -91,7 +91,7 @@ suite("Kiro sign-in (authentication provider)", function () {
   function windowWithFlakyKeychain(failReads: () => boolean): KiroAuthenticationProvider {
     const store = new SecretAuthStore(flakySecrets(hooks.secrets, failReads));
     const provider = new KiroAuthenticationProvider({
-      auth: new KiroAuth({ store, oidcEndpoint: oidc.url }),
+      auth: new KiroSessionManager({ store, oidcEndpoint: oidc.url }),
       onDidChangeStore: store.onDidChange,
       signIn: () => Promise.reject(new Error("this window does not sign in")),
     });

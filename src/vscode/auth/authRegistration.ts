@@ -1,7 +1,7 @@
 // Registers Kiro sign-in in VS Code: the "kiro" authentication provider over SecretStorage, the sign-in commands, the status bar item and the session source other modules use.
 import * as vscode from "vscode";
 import type { KiroSession } from "../../auth/session";
-import { KiroAuth } from "../../auth/sessionManager";
+import { KiroSessionManager } from "../../auth/sessionManager";
 import { KiroClient } from "../../kiro/client";
 import type { UsageLimits } from "../../kiro/usageLimits";
 import { coreLog } from "../kiroClient";
@@ -60,9 +60,9 @@ function fetchUsage(session: Pick<KiroSession, "method" | "profileArn" | "region
   return client.usage(signal);
 }
 
-/** KiroAuth over SecretStorage. `kiro.oidcEndpoint` is read at each call, so changing the setting needs no reload. */
-function createKiroAuth(store: SecretAuthStore, log: Logger): KiroAuth {
-  return new KiroAuth({
+/** KiroSessionManager over SecretStorage. `kiro.oidcEndpoint` is read at each call, so changing the setting needs no reload. */
+function createKiroAuth(store: SecretAuthStore, log: Logger): KiroSessionManager {
+  return new KiroSessionManager({
     store,
     log,
     get oidcEndpoint() {
