@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
-  warnAboutIgnoredWorkspaceSettings(log);
+  context.subscriptions.push(warnAboutIgnoredWorkspaceSettings(log));
   const auth = registerKiroAuth(context, { log });
   // One client per window: the Chat view and the bridge for pi terminals share its route, profile and catalog.
   const client = createWindowKiroClient(auth.session, log);

@@ -77,10 +77,20 @@ export async function setRegionSetting(region: string): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("region", region, vscode.ConfigurationTarget.Global);
 }
 
-/** Logs, once per call site, the user-only settings a workspace tried to set. */
-export function warnAboutIgnoredWorkspaceSettings(log: Logger): void {
-  const ignored = ignoredWorkspaceSettings();
-  if (ignored.length > 0) {
-    log.warn(`Ignoring ${ignored.join(", ")} from this workspace's settings: these name a host, an account or a program, so only your user settings may set them.`);
-  }
+/**
+ * Logs the user-only settings a workspace tries to set: at start, and whenever the workspace's settings change (a
+ * `git pull` can bring them). VS Code itself drops machine-scoped values from workspace settings, so the list is
+ * empty there; older hosts and other editors built on VS Code may keep them, and this reader ignores them anyway.
+ */
+export function warnAboutIgnoredWorkspaceSettings(log: Logger): vscode.Disposable {
+  const warn = (): void => {
+    const ignored = ignoredWorkspaceSettings();
+    if (ignored.length > 0) {
+      log.warn(`Ignoring ${ignored.join(", ")} from this workspace's settings: these name a host, an account or a program, so only your user settings may set them.`);
+    }
+  };
+  warn();
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (USER_ONLY_SETTINGS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) warn();
+  });
 }
