@@ -70,6 +70,8 @@ export class KiroResponseAssembler {
   private contentSeen = false;
   /** The service ended the answer at its output token limit (`ContentLengthExceededException`). */
   private outputCapped = false;
+  /** The tool call the output limit cut off, left out of the final message. */
+  private droppedToolCall: ToolCall | undefined;
 
   constructor(private readonly options: ResponseAssemblerOptions) {
     this.output = options.output;
@@ -138,7 +140,9 @@ export class KiroResponseAssembler {
 
   /**
    * The answer reached its output limit: an ordinary end, not a failure (docs/kiro-protocol.md#output-cap). Text,
-   * thinking and finished tool calls stay; a tool call still streaming cannot be completed and is dropped.
+   * thinking and finished tool calls stay; a tool call still streaming cannot be completed and is left out of the final
+   * message. It stays on the partial message, because events already queued for the consumer point at it (pi 1.x checks
+   * that a queued `toolcall_start` finds a tool call at its index).
    */
   private capOutput(): void {
     this.outputCapped = true;
@@ -146,13 +150,19 @@ export class KiroResponseAssembler {
     const open = this.open;
     if (open?.kind === "tool") {
       this.open = undefined;
-      this.output.content.splice(open.index, 1);
+      this.droppedToolCall = open.block;
       capped.droppedToolCall = open.block.name || "(unnamed)";
     }
     (this.output.kiro ??= {}).outputCapped = capped;
     this.options.log?.warn(
       `Kiro: the answer reached the model's output limit and ends there (stop reason "length")${capped.droppedToolCall ? `; the unfinished call to ${capped.droppedToolCall} was dropped` : ""}.`,
     );
+  }
+
+  /** The message `done` carries: the one built so far, or a copy without a tool call the output limit cut off. */
+  finalMessage(): AssistantMessage {
+    const dropped = this.droppedToolCall;
+    return dropped ? { ...this.output, content: this.output.content.filter((block) => block !== dropped) } : this.output;
   }
 
   /** The stream ended cleanly: closes open blocks, settles usage, and returns the stop reason. */

@@ -467,7 +467,7 @@ export function streamKiro(model: Model, context: Context, options?: KiroStreamO
       run = { model, info: modelInfoFor(model), context, options: opts, output, stream, secrets, settings, credentials: { accessToken: "" }, fetch: opts.fetch ?? globalThis.fetch, log: opts.log };
       const reason = await runStream(run);
       output.stopReason = reason;
-      stream.push({ type: "done", reason, message: output });
+      stream.push({ type: "done", reason, message: run.assembler?.finalMessage() ?? output });
     } catch (error) {
       const failure = opts.signal?.aborted ? abortedError() : toKiroError(error, secrets);
       try {

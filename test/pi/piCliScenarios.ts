@@ -11,7 +11,7 @@ import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
 import { createKiroOAuthProvider } from "../../src/pi/kiroLogin";
 import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
 import { startOidcSimulator } from "../sim/oidcSimulator";
-import { exceptionMidStream, quotaReply, reasoningReply, suspendedReply, textReply, thinkingTagReply, throttledReply } from "../sim/replies";
+import { exceptionMidStream, outputCapReply, quotaReply, reasoningReply, suspendedReply, textReply, thinkingTagReply, throttledReply, toolUseReply } from "../sim/replies";
 import {
   createPiSandbox,
   PI_EXTENSION,
@@ -381,6 +381,84 @@ export function definePiCliTests(name: PiGenerationName): void {
       } finally {
         own.dispose();
       }
+    });
+
+    test("pi looks the account's profile up once and sends it with every call; --verbose says which profile it used", async () => {
+      const since = sim.requests.length;
+      sim.reply(textReply("Profile found."));
+      const result = await pi(["--verbose", "--model", "kiro/claude-sonnet-4-5", "-p", "Which profile?"]);
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim().split("\n").at(-1), "Profile found.");
+      const profiles = sim.requests.slice(since).filter((r) => r.operation === "listAvailableProfiles");
+      assert.equal(profiles.length, 1, "one look-up for the run");
+      const chat = generateRequests(sim, since);
+      assert.equal((chat[0]?.body as { profileArn?: string }).profileArn, sim.profiles[0]!.arn);
+      assert.match(result.stderr, new RegExp(`Kiro: using profile ${sim.profiles[0]!.arn.replace(/[/.]/g, "\\$&")}`), describeRun(result));
+    });
+
+    test("a pi tool whose parameters are a top-level anyOf works: Kiro accepts its reshaped schema and the tool gets the model's arguments unchanged", async () => {
+      const since = sim.requests.length;
+      const extension = join(sandbox.workDir, "union-tool.js");
+      writeFileSync(
+        extension,
+        `module.exports = function (pi) {
+  pi.registerTool({
+    name: "lookup_item",
+    label: "Lookup item",
+    description: "Finds an item by its id or by its name.",
+    parameters: { anyOf: [
+      { type: "object", properties: { id: { type: "number" } }, required: ["id"] },
+      { type: "object", properties: { name: { type: "string" } }, required: ["name"] }
+    ] },
+    async execute(toolCallId, params) {
+      return { content: [{ type: "text", text: "lookup_item got " + JSON.stringify(params) }], details: {} };
+    },
+  });
+};
+`,
+      );
+      sim.reply(toolUseReply([{ name: "lookup_item", input: { name: "widget" } }]), textReply("Found the widget."));
+      const result = await pi(["-e", extension, "--model", "kiro/claude-sonnet-4-5", "-p", "Look the widget up"]);
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Found the widget.");
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, 2);
+      const specs = (currentMessageOf(requests[0]!) as { userInputMessageContext?: { tools?: { toolSpecification: { name: string; inputSchema: { json: Record<string, unknown> } } }[] } })
+        .userInputMessageContext?.tools ?? [];
+      const lookup = specs.find((t) => t.toolSpecification.name === "lookup_item")?.toolSpecification.inputSchema.json;
+      assert.ok(lookup, "the tool was offered to Kiro");
+      assert.equal(lookup.type, "object");
+      assert.equal("anyOf" in lookup, false, "no top-level union reaches Kiro");
+      const results = currentMessageOf(requests[1]!).userInputMessageContext?.toolResults ?? [];
+      assert.match(results[0]?.content.map((c) => c.text ?? "").join("") ?? "", /lookup_item got \{"name":"widget"\}/);
+      assertAllValid(sim, since);
+    });
+
+    test("a long tool loop of more than 198 history entries keeps going: pi's requests stay within Kiro's history cap", async () => {
+      const since = sim.requests.length;
+      const rounds = 105;
+      for (let i = 0; i < rounds; i++) sim.reply(toolUseReply([{ name: "read", input: { path: "notes.txt" } }]));
+      sim.reply(textReply("Read it many times."));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Read notes.txt again and again"], kiroEnv());
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Read it many times.");
+      const requests = generateRequests(sim, since);
+      assert.equal(requests.length, rounds + 1);
+      const historyLengths = requests.map((r) => ((r.body as { conversationState?: { history?: unknown[] } }).conversationState?.history ?? []).length);
+      assert.ok(Math.max(...historyLengths) <= 198, `longest history ${Math.max(...historyLengths)}`);
+      assert.ok(historyLengths.at(-1)! >= 190, `the history was trimmed to the cap, not emptied: ${historyLengths.at(-1)}`);
+      assertAllValid(sim, since);
+    });
+
+    test("an answer cut at the model's output limit ends normally in pi, with its text and without the cut tool call", async () => {
+      sim.reply(outputCapReply({ text: "Here is the first part.", cutToolCall: { name: "write", input: { path: "big.txt", content: "x".repeat(500) }, keepChars: 60 } }));
+      const result = await pi(["--model", "kiro/claude-sonnet-4-5", "--mode", "json", "Write a big file"]);
+      assert.equal(result.code, 0, describeRun(result));
+      const message = lastAssistantMessage(parseJsonLines(result.stdout));
+      assert.equal(message?.stopReason, "length", `${message?.errorMessage ?? ""}\n${describeRun(result)}`);
+      assert.equal(textOf(message), "Here is the first part.");
+      assert.equal((message?.content as { type: string }[]).some((b) => b.type === "toolCall"), false);
+      assert.equal(parseJsonLines(result.stdout).some((e) => e.type === "tool_execution_start"), false, "the cut call never runs");
     });
 
     test("every request the simulator received passed its validation rules, and every Kiro call named a profile", () => {

@@ -226,9 +226,11 @@ describe("KiroResponseAssembler", () => {
     const cap: KiroFrame = { messageType: "exception", exceptionType: "ContentLengthExceededException", payload: new TextEncoder().encode('{"message":"Response exceeded the max tokens"}') };
     assembler.handleFrame(cap);
     assert.equal(assembler.finish(), "length");
-    assert.deepEqual(output.content.map((b) => b.type), ["thinking", "text", "toolCall"]);
-    assert.deepEqual((output.content[2] as { arguments: unknown }).arguments, { path: "a.ts" });
-    assert.deepEqual(output.kiro?.outputCapped, { droppedToolCall: "write" });
+    const final = assembler.finalMessage();
+    assert.deepEqual(final.content.map((b) => b.type), ["thinking", "text", "toolCall"]);
+    assert.deepEqual((final.content[2] as { arguments: unknown }).arguments, { path: "a.ts" });
+    assert.deepEqual(final.kiro?.outputCapped, { droppedToolCall: "write" });
+    assert.equal(output.content[3]?.type, "toolCall", "the partial keeps the cut call, which queued events still point at");
     assert.equal(events.filter((e) => e.type === "toolcall_end").length, 1, "the cut call never ends");
     assert.match(logged.join("\n"), /output limit.*unfinished call to write was dropped/);
   });
