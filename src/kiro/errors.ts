@@ -1,43 +1,13 @@
 // Kiro failures by name (docs/kiro-protocol.md#errors): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
 import { scrubSecrets, shortenText } from "../util/secrets";
+import type { KiroErrorFacts, KiroErrorKind } from "./types";
 
 export { scrubSecrets } from "../util/secrets";
 
-export type KiroErrorKind =
-  /** The token was refused (403/401), also after one refresh. */
-  | "auth"
-  | "suspended"
-  | "quota"
-  | "throttled"
-  | "capacity"
-  | "invalid-model"
-  /** The conversation is larger than the service takes; compacting or trimming it helps. */
-  | "too-long"
-  /** The current message by itself is larger than the model's context window; compacting the history cannot help. */
-  | "message-too-large"
-  /** The service wants a profile ARN this client could not find, or refused the one it sent. */
-  | "profile"
-  | "bad-request"
-  | "server"
-  | "network"
-  | "timeout"
-  | "aborted"
-  | "stream"
-  | "no-token";
+export type { KiroErrorKind } from "./types";
 
-export interface KiroErrorDetails {
-  status?: number;
-  reason?: string;
+export interface KiroErrorDetails extends KiroErrorFacts {
   retryable?: boolean;
-  resetDate?: string;
-  /** Milliseconds the service asked us to wait (`Retry-After`), when it said so. */
-  retryAfterMs?: number;
-  /** The model the request named (pi id). */
-  modelId?: string;
-  /** Another model a host may suggest. */
-  alternativeModelId?: string;
-  region?: string;
-  profileArn?: string;
   /** The network failure's code (ENOTFOUND, ECONNREFUSED, …), when there was one. */
   code?: string;
   /** What the service itself said (scrubbed, one line), for callers that act on its words. */

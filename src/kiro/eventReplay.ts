@@ -1,6 +1,6 @@
 // Rebuilds the `partial` message of stream events that travelled without it (the bridge's NDJSON lines), so a client sees pi-ai events again.
 import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "./types";
-import { emptyUsage } from "./types";
+import { emptyAssistantMessage } from "./types";
 import { ToolArgumentPreview } from "./toolArgumentPreview";
 
 /** A stream event minus `partial`; `toolcall_start` may also name the call (`id`, `name`), which `partial` carried before. */
@@ -31,16 +31,7 @@ export class EventReplay {
   private readonly toolJson = new Map<number, ToolArgumentPreview>();
 
   constructor(model: Pick<Model, "id" | "api" | "provider">) {
-    this.message = {
-      role: "assistant",
-      content: [],
-      api: model.api,
-      provider: model.provider,
-      model: model.id,
-      usage: emptyUsage(),
-      stopReason: "stop",
-      timestamp: Date.now(),
-    };
+    this.message = emptyAssistantMessage(model);
   }
 
   /** The message as rebuilt so far (the final one after `done`/`error`). */

@@ -1,22 +1,10 @@
 // The answer for a request that fails before anything streams (no sign-in, an unusable conversation, a broken bridge): an error-only message and a stream that ends with it.
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
-import type { KiroErrorKind } from "./errors";
-import { emptyUsage, type AssistantMessage, type Model } from "./types";
+import { emptyAssistantMessage, type AssistantMessage, type KiroErrorKind, type Model } from "./types";
 
 /** `kind` lets each host word its own way out (src/vscode/chatErrors.ts, src/pi/piErrors.ts), as for any other failure. */
 export function failedAnswer(model: Pick<Model, "id" | "api" | "provider">, errorMessage: string, kind: KiroErrorKind = "stream"): AssistantMessage {
-  return {
-    role: "assistant",
-    content: [],
-    api: model.api,
-    provider: model.provider,
-    model: model.id,
-    usage: emptyUsage(),
-    stopReason: "error",
-    errorMessage,
-    kiro: { error: { kind, retryable: false } },
-    timestamp: Date.now(),
-  };
+  return { ...emptyAssistantMessage(model, "error"), errorMessage, kiro: { error: { kind, retryable: false } } };
 }
 
 /** A stream whose only event is the final `error`, so such a failure reaches the caller like any other (the stream contract never throws). */

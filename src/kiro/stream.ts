@@ -19,7 +19,7 @@ import {
 } from "./errors";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
 import type { KiroLog } from "./log";
-import { builtInModels, catalogForRequest, findModel } from "./models";
+import { builtInModels, catalogForRequest, findModel, KIRO_API, KIRO_PROVIDER } from "./models";
 import type { AccessTokenSource, KiroCredentials, KiroStreamOptions } from "./options";
 import type { KiroModelInfo } from "./modelInfo";
 import { buildKiroRequest, type KiroRequest } from "./request";
@@ -37,7 +37,7 @@ import { forgetProfile, withRoute, type RouteOptions } from "./route";
 import { ERROR_BODY_LIMIT, readBodyText } from "./serviceCall";
 import { resolveKiroSettings, type KiroSettings } from "./settings";
 import { CHARS_PER_TOKEN } from "./tokenEstimate";
-import { emptyUsage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
+import { emptyAssistantMessage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
 import { getUsageLimits } from "./usageLimits";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -447,16 +447,7 @@ function errorInfoOf(failure: KiroError): KiroErrorInfo {
 export function streamKiro(model: Model, context: Context, options?: KiroStreamOptions): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
   const opts: KiroStreamOptions = options ?? {};
-  const output: AssistantMessage = {
-    role: "assistant",
-    content: [],
-    api: model?.api ?? "kiro-generate-assistant-response",
-    provider: model?.provider ?? "kiro",
-    model: model?.id ?? "",
-    usage: emptyUsage(),
-    stopReason: "stop",
-    timestamp: Date.now(),
-  };
+  const output = emptyAssistantMessage({ id: model?.id ?? "", api: model?.api ?? KIRO_API, provider: model?.provider ?? KIRO_PROVIDER });
   const secrets: string[] = [];
   let run: StreamRun | undefined;
   void (async () => {

@@ -1,5 +1,4 @@
 // pi-ai's message, model and stream-event types, kept structurally identical so nothing at run time needs a pi package.
-import type { KiroErrorKind } from "./errors";
 
 export type Api = string;
 export type Provider = string;
@@ -79,27 +78,54 @@ export interface KiroMessageExtras {
   error?: KiroErrorInfo;
 }
 
-/** The structured side of a failure; `errorMessage` stays the text the user reads. */
-export interface KiroErrorInfo {
-  kind: KiroErrorKind;
+/** What went wrong, by name (src/kiro/errors.ts classifies; each host words the way out). */
+export type KiroErrorKind =
+  /** The token was refused (403/401), also after one refresh. */
+  | "auth"
+  | "suspended"
+  | "quota"
+  | "throttled"
+  | "capacity"
+  | "invalid-model"
+  /** The conversation is larger than the service takes; compacting or trimming it helps. */
+  | "too-long"
+  /** The current message by itself is larger than the model's context window; compacting the history cannot help. */
+  | "message-too-large"
+  /** The service wants a profile ARN this client could not find, or refused the one it sent. */
+  | "profile"
+  | "bad-request"
+  | "server"
+  | "network"
+  | "timeout"
+  | "aborted"
+  | "stream"
+  | "no-token";
+
+/** The facts of a failure, as the error carries them and as the failed message's `kiro.error` hands them to hosts. */
+export interface KiroErrorFacts {
   /** HTTP status of the answer that failed, when there was one. */
   status?: number;
   /** The service's reason code, e.g. `MONTHLY_REQUEST_COUNT`, `INSUFFICIENT_MODEL_CAPACITY`. */
   reason?: string;
-  /** Trying the same request again later may succeed (throttling, capacity, server, network). */
-  retryable: boolean;
-  /** When an exhausted quota resets (YYYY-MM-DD), from getUsageLimits. */
+  /** When an exhausted quota resets (YYYY-MM-DD), from the usage call. */
   resetDate?: string;
   /** How long the service asked to wait (Retry-After), in milliseconds. */
   retryAfterMs?: number;
-  /** The model the request named. */
+  /** The model the request named (pi id). */
   modelId?: string;
   /** Another model the account has, for hosts that suggest one. */
   alternativeModelId?: string;
   /** The API region the request went to. */
   region?: string;
-  /** The profile the request named, when it was refused. */
+  /** The profile the request named. */
   profileArn?: string;
+}
+
+/** The structured side of a failure; `errorMessage` stays the text the user reads. */
+export interface KiroErrorInfo extends KiroErrorFacts {
+  kind: KiroErrorKind;
+  /** Trying the same request again later may succeed (throttling, capacity, server, network). */
+  retryable: boolean;
 }
 
 export interface AssistantMessage {
@@ -185,5 +211,19 @@ export function emptyUsage(): Usage {
     cacheWrite: 0,
     totalTokens: 0,
     cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+  };
+}
+
+/** An assistant message with nothing in it yet, for `model`: what a stream starts building, or a failure's message. */
+export function emptyAssistantMessage(model: Pick<Model, "id" | "api" | "provider">, stopReason: StopReason = "stop"): AssistantMessage {
+  return {
+    role: "assistant",
+    content: [],
+    api: model.api,
+    provider: model.provider,
+    model: model.id,
+    usage: emptyUsage(),
+    stopReason,
+    timestamp: Date.now(),
   };
 }
