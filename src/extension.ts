@@ -5,7 +5,6 @@ import { registerKiroChat } from "./vscode/chatProvider";
 import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/terminal/index";
 import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/authRegistration";
 import { createWindowKiroClient } from "./vscode/kiroClient";
-import { warnAboutIgnoredWorkspaceSettings } from "./vscode/settings";
 import { WalkthroughProgress } from "./vscode/walkthrough";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
@@ -26,7 +25,6 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
-  context.subscriptions.push(warnAboutIgnoredWorkspaceSettings(log));
   const auth = registerKiroAuth(context, { log });
   // One client per window: the Chat view and the bridge for pi terminals share its route, profile and catalog.
   const client = createWindowKiroClient(auth.session, log);

@@ -1,7 +1,6 @@
 // Every kiro.* setting, read in one place: which ones only the user's own settings may set (they name a host, an account or a program), and the environment fallback through src/kiro/settings.ts.
 import * as vscode from "vscode";
 import { resolveKiroSettings, type KiroSettings, type KiroSettingValues } from "../kiro/settings";
-import type { Logger } from "./log";
 
 /**
  * A setting that names where tokens go (a host), which account is used (a start URL, a profile) or a program to run is
@@ -44,15 +43,6 @@ export function settingOrDefault(key: KiroSettingKey): string | undefined {
   return explicitSetting(key) ?? nonEmpty(vscode.workspace.getConfiguration(SECTION).inspect<string>(key)?.defaultValue);
 }
 
-/** User-only settings a workspace tried to set; logged so a person who set one there learns why it has no effect. */
-export function ignoredWorkspaceSettings(): string[] {
-  const config = vscode.workspace.getConfiguration(SECTION);
-  return USER_ONLY_SETTINGS.filter((key) => {
-    const inspected = config.inspect<string>(key);
-    return inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
-  }).map((key) => `${SECTION}.${key}`);
-}
-
 /** What shapes Kiro calls: explicit settings over the environment over defaults (src/kiro/settings.ts). */
 export function kiroSettings(env: Record<string, string | undefined> = process.env): KiroSettings {
   const values: KiroSettingValues = {
@@ -75,22 +65,4 @@ export function onDidChangeKiroSettings(listener: () => void): vscode.Disposable
 /** Writes `kiro.region` to the user's settings ("Kiro: Manage" → Change region). */
 export async function setRegionSetting(region: string): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("region", region, vscode.ConfigurationTarget.Global);
-}
-
-/**
- * Logs the user-only settings a workspace tries to set: at start, and whenever the workspace's settings change (a
- * `git pull` can bring them). VS Code itself drops machine-scoped values from workspace settings, so the list is
- * empty there; older hosts and other editors built on VS Code may keep them, and this reader ignores them anyway.
- */
-export function warnAboutIgnoredWorkspaceSettings(log: Logger): vscode.Disposable {
-  const warn = (): void => {
-    const ignored = ignoredWorkspaceSettings();
-    if (ignored.length > 0) {
-      log.warn(`Ignoring ${ignored.join(", ")} from this workspace's settings: these name a host, an account or a program, so only your user settings may set them.`);
-    }
-  };
-  warn();
-  return vscode.workspace.onDidChangeConfiguration((event) => {
-    if (USER_ONLY_SETTINGS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) warn();
-  });
 }

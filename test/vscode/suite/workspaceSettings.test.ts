@@ -149,6 +149,8 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
     await config.update("oidcEndpoint", undefined, vscode.ConfigurationTarget.Global);
     try {
       await waitFor("the user values to be gone", () => vscode.workspace.getConfiguration("kiro").inspect<string>("endpoint")?.globalValue === undefined);
+      // VS Code itself already drops machine-scoped values from the workspace layer; kiro-pi's reader would ignore them anyway.
+      assert.equal(vscode.workspace.getConfiguration("kiro").inspect<string>("endpoint")?.workspaceValue, undefined);
       const settings = kiroSettings({});
       assert.equal(settings.endpoint, undefined, "the AWS host, not the repository's");
       assert.equal(settings.profileArn, undefined);
