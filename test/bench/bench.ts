@@ -115,6 +115,7 @@ async function decodeWithCodecOnly(sim: KiroSimulator, answer: BigAnswer): Promi
       chatTriggerType: "MANUAL",
       currentMessage: { userInputMessage: { content: "Write twenty files, please.", modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } },
     },
+    profileArn: sim.profiles[0]!.arn,
   });
   const started = performance.now();
   const res = await fetch(`${sim.url}/generateAssistantResponse`, {
