@@ -11,7 +11,7 @@ import { ChatRequestFailure, runChatRequest } from "./chatRequest";
 import type { Logger } from "./log";
 import { estimateTokens } from "./tokenCount";
 import { markWalkthroughStepDone } from "./walkthrough";
-import { prepareChatView } from "./chatViewSetup";
+import { registerChatViewSetup } from "./chatViewSetup";
 import { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
 
 export { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
@@ -334,9 +334,11 @@ export function registerKiroChat(
 ): KiroChatProvider {
   const config = options.config ?? workspaceChatConfig();
   const backend = options.backend ?? defaultKiroChatBackend();
+  const chatView = registerChatViewSetup(context, options.session, options.log);
   // The walkthrough's "Chat with a Kiro model" step is done once Kiro has answered in this profile, however the chat was opened.
   let chatStepMarked = false;
   const onAnswered = (): void => {
+    chatView.answered();
     if (chatStepMarked) return;
     chatStepMarked = true;
     void markWalkthroughStepDone(context.extension.id, "chat", options.log);
@@ -350,10 +352,5 @@ export function registerKiroChat(
   // VS Code asks a non-Copilot vendor for its models only when something requests them; until then a first-time user's
   // Chat view offers "Sign in to use Copilot". Announcing the models once at start makes VS Code load them right away.
   if (options.session.isSignedIn()) provider.announceModels();
-  const prepareWhenSignedIn = (): void => {
-    if (options.session.isSignedIn()) void prepareChatView(context, options.log).catch((error: unknown) => options.log?.warn(`Kiro chat: preparing the Chat view failed: ${String(error)}`));
-  };
-  prepareWhenSignedIn();
-  context.subscriptions.push(options.session.onDidChange(prepareWhenSignedIn));
   return provider;
 }
