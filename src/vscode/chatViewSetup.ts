@@ -22,7 +22,7 @@ export const RELOAD_WINDOW_COMMAND = "workbench.action.reloadWindow";
 /** Opens the Extensions view with a search; the fallback when the chat extension cannot be enabled by command. */
 export const EXTENSION_SEARCH_COMMAND = "workbench.extensions.search";
 export const OPEN_CHAT_COMMAND = "workbench.action.chat.open";
-/** The walkthrough's chat button: enables VS Code's chat extension when it is off, then opens the Chat view. */
+/** The walkthrough's chat button: signs in when needed, enables VS Code's chat extension when it is off, opens the Chat view. */
 export const OPEN_CHAT_FOR_KIRO_COMMAND = "kiro.openChat";
 /** VS Code's settings for the model of its utility tasks (titles, summaries, commit messages), stored as `<vendor>/<model id>`. */
 export const UTILITY_MODEL_SETTINGS = ["chat.utilityModel", "chat.utilitySmallModel"] as const;
@@ -39,9 +39,10 @@ const CHAT_EXTENSION_START_TIMEOUT_MS = 15_000;
 export type KiroModelGroupResult = "added" | "present" | "unsupported" | "failed";
 
 /**
- * Makes sure a "Kiro" provider group exists. VS Code 1.139 lets the Chat view use models without a Copilot sign-in only while
- * some non-Copilot vendor has such a group (context key github.copilot.hasByokModels; docs/vscode-chat.md); a vendor that only
- * registers a provider has none, and every message then opens "Sign in to use GitHub Copilot".
+ * Makes sure a "Kiro" provider group exists, which sets VS Code's context key github.copilot.hasByokModels. A vendor that only
+ * registers a provider has no group; then a message sent before the chat extension's agents registered (right after a start
+ * or reload) opens "Sign in to use GitHub Copilot", where with the group VS Code waits for the agent and answers
+ * (docs/vscode-chat.md, 9-11 s seen).
  */
 export async function ensureKiroModelGroup(log?: Logger): Promise<KiroModelGroupResult> {
   const commands = await vscode.commands.getCommands(true);
@@ -109,8 +110,15 @@ async function showChatExtension(): Promise<void> {
   await vscode.commands.executeCommand(EXTENSION_SEARCH_COMMAND, `@id:${COPILOT_CHAT_EXTENSION_ID}`);
 }
 
-/** Enables the chat extension when it is off, then opens the Chat view (after a reload VS Code restores the view itself). */
-async function openChatForKiro(log?: Logger): Promise<void> {
+/**
+ * The walkthrough's "Open Chat" and the notice's "Enable Chat": signs in first when needed (Kiro's models need it), enables
+ * the chat extension when it is off, then opens the Chat view (after a reload VS Code restores the view itself).
+ */
+async function openChatForKiro(session: ChatViewSession, log?: Logger): Promise<void> {
+  if (!session.isSignedIn()) {
+    await session.signIn();
+    if (!session.isSignedIn()) return;
+  }
   const result = await enableChatExtension(log);
   if (result === "reloading") return;
   if (result === "unsupported" || result === "failed") return showChatExtension();
@@ -124,7 +132,7 @@ async function openChatForKiro(log?: Logger): Promise<void> {
  * if VS Code cannot start it otherwise, and opens the Chat view. Closing the notice keeps it closed in this profile; the
  * walkthrough's chat step has the same button.
  */
-export async function noticeChatExtensionOff(context: vscode.ExtensionContext, log?: Logger): Promise<void> {
+export async function noticeChatExtensionOff(context: vscode.ExtensionContext, session: ChatViewSession, log?: Logger): Promise<void> {
   if (isChatExtensionRunning()) {
     log?.info(`Kiro chat: ${COPILOT_CHAT_EXTENSION_ID} is running, so the Chat view can answer with Kiro's models`);
     return;
@@ -149,7 +157,7 @@ export async function noticeChatExtensionOff(context: vscode.ExtensionContext, l
     return;
   }
   // The extension may have started meanwhile (enabled elsewhere); then this only opens the Chat view.
-  await (canEnable ? openChatForKiro(log) : showChatExtension());
+  await (canEnable ? openChatForKiro(session, log) : showChatExtension());
 }
 
 /** A VS Code setting's value as the user set it (any scope), undefined when unset or empty. */
@@ -167,7 +175,7 @@ function isKnownSetting(key: string): boolean {
 export type UtilityModelOfferResult = "set" | "declined" | "notAsked";
 
 /**
- * Offers, once per profile, Kiro's fast model for VS Code's utility tasks, in the state where VS Code's chat extension asks
+ * Offers Kiro's fast model for VS Code's utility tasks (until the person answers; a "no" is kept for the profile), in the state where VS Code's chat extension asks
  * for one ("Set BYOK utility models": the chat extension runs, a non-Copilot model exists, chat.utilityModel or
  * chat.utilitySmallModel is empty and chat.byokUtilityModelDefault is not "mainAgent"; docs/vscode-chat.md). Accepting
  * fills the empty ones with `kiro/claude-haiku-4-5` in the user settings, which also ends VS Code's prompt.
@@ -199,6 +207,8 @@ export async function offerKiroUtilityModel(context: vscode.ExtensionContext, lo
 export interface ChatViewSession {
   isSignedIn(): boolean;
   onDidChange(listener: () => void): vscode.Disposable;
+  /** Runs the sign-in flow; resolves when it ended, signed in or not. */
+  signIn(): Promise<void>;
 }
 
 export interface ChatViewSetup {
@@ -212,15 +222,33 @@ export interface ChatViewSetup {
  * the notice are where a person meets it).
  */
 export function registerChatViewSetup(context: vscode.ExtensionContext, session: ChatViewSession, log?: Logger): ChatViewSetup {
+  // One notice at a time, and none while "Open Chat" is already signing in and enabling the extension (the sign-in it
+  // starts would otherwise announce an extension that is being turned on that very moment).
+  let noticeOpen = false;
+  let openingChat = false;
   const prepare = async (): Promise<void> => {
     await ensureKiroModelGroup(log);
-    await noticeChatExtensionOff(context, log);
+    if (noticeOpen || openingChat) return;
+    noticeOpen = true;
+    try {
+      await noticeChatExtensionOff(context, session, log);
+    } finally {
+      noticeOpen = false;
+    }
+  };
+  const openChat = async (): Promise<void> => {
+    openingChat = true;
+    try {
+      await openChatForKiro(session, log);
+    } finally {
+      openingChat = false;
+    }
   };
   const prepareWhenSignedIn = (): void => {
     if (session.isSignedIn()) void prepare().catch((error: unknown) => log?.warn(`Kiro chat: preparing the Chat view failed: ${String(error)}`));
   };
   context.subscriptions.push(
-    vscode.commands.registerCommand(OPEN_CHAT_FOR_KIRO_COMMAND, () => openChatForKiro(log)),
+    vscode.commands.registerCommand(OPEN_CHAT_FOR_KIRO_COMMAND, openChat),
     session.onDidChange(prepareWhenSignedIn),
   );
   prepareWhenSignedIn();

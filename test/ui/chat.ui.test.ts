@@ -168,28 +168,29 @@ async function pickChatModel(name: string): Promise<void> {
   const row = widget.locator(".monaco-list-row", { hasText: new RegExp(`^\\s*${name.replace(/\./g, "\\.")}(?!\\s*\\()`) }).first();
   await eventually(
     async () => {
+      if ((await picker.innerText()).includes(name)) return true;
       // While VS Code's chat extension starts, the picker redraws its list and may drop what was typed: open it and search again.
       if (!(await widget.isVisible())) await picker.click();
       await widget.waitFor({ state: "visible", timeout: 10_000 });
       await widget.locator("input").first().fill(name);
-      if (await row.waitFor({ state: "visible", timeout: 3000 }).then(() => true, () => false)) return true;
-      await page.keyboard.press("Escape");
+      if (!(await row.click({ timeout: 3000 }).then(() => true, () => false)) && (await widget.isVisible())) await page.keyboard.press("Escape");
       return undefined;
     },
-    async () => `no "${name}" row in the model picker: ${(await widget.locator(".monaco-list-row").allInnerTexts()).join(" | ") || "(none)"}`,
-  );
-  await row.click();
-  await eventually(
-    async () => ((await picker.innerText()).includes(name) ? true : undefined),
-    async () => `the picker shows "${await picker.innerText()}" after choosing ${name}`,
-    10_000,
+    async () =>
+      `${await workbench.screenshot("chat-model-not-in-picker")}: no "${name}" row in the model picker: ${(await widget.locator(".monaco-list-row").allInnerTexts()).join(" | ") || "(none)"}`,
   );
 }
 
 /** Types a message into the Chat view's input and sends it with Enter. */
 async function sendChatMessage(text: string): Promise<void> {
   const page = workbench.page;
-  await page.locator(".interactive-input-part .monaco-editor").first().click({ force: true });
+  // "Chat: Open Chat" puts the focus in the input whatever covers it (toasts, the chat input's own notifications).
+  await workbench.runCommand("Chat: Open Chat");
+  await eventually(
+    async () => ((await workbench.chatInputHasFocus()) ? true : undefined),
+    async () => `${await workbench.screenshot("chat-input-not-focused")}: "Chat: Open Chat" left the Chat view's input without focus`,
+    10_000,
+  );
   await page.keyboard.type(text);
   await page.keyboard.press("Enter");
 }

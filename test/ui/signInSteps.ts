@@ -69,8 +69,11 @@ export interface SignInStepOptions {
   screenshotPrefix?: string;
   /** How long to wait for the status bar to name the account after approving; default 60 s. */
   statusTimeoutMs?: number;
-  /** Where the person starts: "Kiro: Sign In" in the command palette (default) or the status bar's "Kiro: Sign In" item. */
-  start?: "palette" | "statusBar";
+  /**
+   * Where the person starts: "Kiro: Sign In" in the command palette (default), the status bar's "Kiro: Sign In" item, or
+   * "picker" when something else (e.g. a walkthrough button) already opened the sign-in method picker.
+   */
+  start?: "palette" | "statusBar" | "picker";
   /** Records every click and key of the sign-in (the approval page's click included); default: a recorder nobody reads. */
   steps?: UserSteps;
 }
@@ -91,6 +94,8 @@ export async function signInWithBuilderId(
   if (options.start === "statusBar") {
     await steps.click(kiroStatus(page), 'click "Kiro: Sign In" in the status bar');
     await workbench.quickInput.locator("input").waitFor({ state: "visible", timeout: 10_000 });
+  } else if (options.start === "picker") {
+    await workbench.quickInput.locator("input").waitFor({ state: "visible", timeout: 20_000 });
   } else {
     await openSignInPicker(workbench, steps);
   }
