@@ -169,11 +169,14 @@ async function pickChatModel(name: string): Promise<void> {
   await eventually(
     async () => {
       if ((await picker.innerText()).includes(name)) return true;
-      // While VS Code's chat extension starts, the picker redraws its list and may drop what was typed: open it and search again.
-      if (!(await widget.isVisible())) await picker.click();
-      await widget.waitFor({ state: "visible", timeout: 10_000 });
-      await widget.locator("input").first().fill(name);
-      if (!(await row.click({ timeout: 3000 }).then(() => true, () => false)) && (await widget.isVisible())) await page.keyboard.press("Escape");
+      // While VS Code's chat extension starts, the picker closes or redraws its list at any moment (seen: a visible row,
+      // or the search box, gone before the next action): each action gets a short timeout, and a failed one starts over.
+      const done = (action: Promise<unknown>) => action.then(() => true, () => false);
+      const picked =
+        ((await widget.isVisible()) || (await done(picker.click({ timeout: 5000 })))) &&
+        (await done(widget.locator("input").first().fill(name, { timeout: 3000 }))) &&
+        (await done(row.click({ timeout: 3000 })));
+      if (!picked && (await widget.isVisible())) await page.keyboard.press("Escape");
       return undefined;
     },
     async () =>
