@@ -9,7 +9,7 @@ import type { ChatPartKit } from "./chatConversion";
 import { describeKiroFailure, type ChatFailure } from "./chatErrors";
 import { chatModelEntries, type KiroChatModelInformation } from "./chatModels";
 import { ChatRequestFailure, runChatRequest } from "./chatRequest";
-import { prepareChatView } from "./chatViewSetup";
+import { registerChatViewSetup } from "./chatViewSetup";
 import type { Logger } from "./log";
 import { showKiroManagePick } from "./manageCommand";
 import { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
@@ -170,8 +170,12 @@ export function registerKiroChat(
   context: vscode.ExtensionContext,
   options: { session: KiroSessionSource; client: KiroChatClient; walkthrough: WalkthroughProgress; log?: Logger },
 ): KiroChatProvider {
+  const chatView = registerChatViewSetup(context, options.session, options.log);
   // The walkthrough's "Chat with a Kiro model" step is done once Kiro has answered in this profile, however the chat was opened.
-  const onAnswered = (): void => options.walkthrough.done("chat");
+  const onAnswered = (): void => {
+    chatView.answered();
+    options.walkthrough.done("chat");
+  };
   const provider = new KiroChatProvider({ session: options.session, client: options.client, log: options.log, onAnswered });
   context.subscriptions.push(
     provider,
@@ -181,10 +185,5 @@ export function registerKiroChat(
   // VS Code asks a non-Copilot vendor for its models only when something requests them; until then a first-time user's
   // Chat view offers "Sign in to use Copilot". Announcing the models once at start makes VS Code load them right away.
   if (options.session.isSignedIn()) provider.announceModels();
-  const prepareWhenSignedIn = (): void => {
-    if (options.session.isSignedIn()) void prepareChatView(context, options.log).catch((error: unknown) => options.log?.warn(`Kiro chat: preparing the Chat view failed: ${String(error)}`));
-  };
-  prepareWhenSignedIn();
-  context.subscriptions.push(options.session.onDidChange(prepareWhenSignedIn));
   return provider;
 }

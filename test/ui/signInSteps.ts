@@ -1,6 +1,7 @@
 // The steps a person takes to sign a code-server window in to Kiro with AWS Builder ID (palette, method picker, code dialog, Copy & Open, approve on the OIDC simulator's page), shared by the UI tests that need a real session.
 import type { Page } from "playwright-core";
 import type { OidcSimulator } from "../sim/oidcSimulator";
+import { UserSteps } from "./userSteps";
 import type { Workbench } from "./workbench";
 
 /** The Kiro item of the status bar (its DOM id ends with the item's id, kiro.status). */
@@ -35,13 +36,15 @@ export async function pickRows(workbench: Workbench): Promise<string[]> {
  * "Kiro: Sign In" for that text, so the row is clicked by its label; the picker reuses the palette's widget, so this does not
  * wait for the palette to close as Workbench.runCommand does.)
  */
-export async function openSignInPicker(workbench: Workbench): Promise<void> {
+export async function openSignInPicker(workbench: Workbench, steps = new UserSteps(workbench.page)): Promise<void> {
   const title = "Kiro: Sign In";
   await workbench.openCommandPalette();
+  steps.record("key", "F1 (command palette)");
   await workbench.quickInput.locator("input").fill(`>${title}`);
+  steps.record("type", `type "${title}"`);
   const row = workbench.quickInput.locator(`.monaco-list-row[aria-label^="${title}"]`).first();
   await row.waitFor({ state: "visible", timeout: 15_000 });
-  await row.click();
+  await steps.click(row, `click "${title}"`);
   await workbench.quickInput.locator("input").waitFor({ state: "visible", timeout: 10_000 });
 }
 
@@ -66,6 +69,13 @@ export interface SignInStepOptions {
   screenshotPrefix?: string;
   /** How long to wait for the status bar to name the account after approving; default 60 s. */
   statusTimeoutMs?: number;
+  /**
+   * Where the person starts: "Kiro: Sign In" in the command palette (default), the status bar's "Kiro: Sign In" item, or
+   * "picker" when something else (e.g. a walkthrough button) already opened the sign-in method picker.
+   */
+  start?: "palette" | "statusBar" | "picker";
+  /** Records every click and key of the sign-in (the approval page's click included); default: a recorder nobody reads. */
+  steps?: UserSteps;
 }
 
 /**
@@ -79,15 +89,23 @@ export async function signInWithBuilderId(
   options: SignInStepOptions = {},
 ): Promise<BuilderIdSignIn> {
   const { page } = workbench;
+  const steps = options.steps ?? new UserSteps(page);
   const shot = (step: string) => workbench.screenshot(`${options.screenshotPrefix ?? "sign-in"}-${step}`);
-  await openSignInPicker(workbench);
+  if (options.start === "statusBar") {
+    await steps.click(kiroStatus(page), 'click "Kiro: Sign In" in the status bar');
+    await workbench.quickInput.locator("input").waitFor({ state: "visible", timeout: 10_000 });
+  } else if (options.start === "picker") {
+    await workbench.quickInput.locator("input").waitFor({ state: "visible", timeout: 20_000 });
+  } else {
+    await openSignInPicker(workbench, steps);
+  }
 
   // The method picker.
   const builderId = workbench.quickInput.locator(".monaco-list-row", { hasText: "AWS Builder ID" }).first();
   await builderId.waitFor({ state: "visible", timeout: 10_000 });
   const methodsOffered = await pickRows(workbench);
   await shot("method-picker");
-  await builderId.click();
+  await steps.click(builderId, 'pick "AWS Builder ID"');
 
   // The one-time code dialog.
   const dialog = page.locator(".monaco-dialog-box").first();
@@ -102,11 +120,11 @@ export async function signInWithBuilderId(
 
   // "Copy & Open": code-server first asks whether it may open an external website; a person says Open.
   const popup = page.waitForEvent("popup", { timeout: 15_000 }).catch(() => undefined);
-  await dialog.locator(".monaco-button", { hasText: "Copy & Open" }).click();
+  await steps.click(dialog.locator(".monaco-button", { hasText: "Copy & Open" }), 'click "Copy & Open" in the code dialog');
   const confirm = page.locator(".monaco-dialog-box", { hasText: "open the external website" }).first();
   if (await confirm.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false)) {
     await shot("open-external-confirm");
-    await confirm.locator(".monaco-button", { hasText: /^Open$/ }).click();
+    await steps.click(confirm.locator(".monaco-button", { hasText: /^Open$/ }), 'click "Open" when asked to open the external website');
   }
   const opened = await popup;
   let openedPage: BuilderIdSignIn["openedPage"];
@@ -128,7 +146,7 @@ export async function signInWithBuilderId(
   try {
     await approvalPage.goto(`${oidc.url}/device?user_code=${encodeURIComponent(code)}`);
     approvalPageContent = await approvalPage.content();
-    await approvalPage.locator("#approve").click();
+    await steps.click(approvalPage.locator("#approve"), 'click "Approve" on the sign-in page');
     await approvalPage.locator("#result").waitFor({ state: "visible", timeout: 10_000 });
   } finally {
     await approvalPage.close();

@@ -178,10 +178,45 @@ export class Workbench {
     return toast;
   }
 
+  /** Closes the notification matching `text` with its × (what a person does to say no to it). */
+  async closeNotification(text: string | RegExp): Promise<void> {
+    const toast = await this.waitForNotification(text);
+    await toast.hover();
+    await toast.getByRole("button", { name: /Clear Notification/i }).click();
+    await toast.waitFor({ state: "hidden", timeout: 10_000 });
+  }
+
   /** Clicks a button (e.g. "Open", "Sign In") on the notification matching `text`. */
   async clickNotificationButton(text: string | RegExp, button: string): Promise<void> {
     const toast = await this.waitForNotification(text);
     await toast.locator(".monaco-button", { hasText: button }).first().click();
+  }
+
+  /** Polls until `check` returns a value, or fails with what `describe` says (it may take a screenshot) once `timeoutMs` passed. */
+  async eventually<T>(check: () => Promise<T | undefined>, describe: () => Promise<string>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const value = await check();
+      if (value !== undefined) return value;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(await describe());
+  }
+
+  /** Opens a walkthrough through "Welcome: Open Walkthrough..." and returns the step titled `stepTitle`, once shown. */
+  async openWalkthroughStep(walkthroughTitle: string, stepTitle: string): Promise<Locator> {
+    await this.runCommand("Welcome: Open Walkthrough...");
+    const row = this.quickInput.locator(".monaco-list-row", { hasText: walkthroughTitle }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await row.click();
+    const step = this.page.locator(".getting-started-step", { hasText: stepTitle }).first();
+    await step.waitFor({ state: "visible", timeout: 20_000 });
+    return step;
+  }
+
+  /** Whether keyboard focus is in the Chat view's input, i.e. a person can type a message right away. */
+  async chatInputHasFocus(): Promise<boolean> {
+    return this.page.evaluate(() => !!document.activeElement?.closest(".interactive-input-part"));
   }
 
   /** Waits for a modal dialog (e.g. a sign-in code, an "open the external website?" question) and returns its message and detail text. */
