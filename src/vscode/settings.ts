@@ -5,7 +5,8 @@ import { resolveKiroSettings, type KiroSettings, type KiroSettingValues } from "
 /**
  * A setting that names where tokens go (a host), which account is used (a start URL, a profile) or a program to run is
  * read from the user's own settings only: a repository's `.vscode/settings.json` must not be able to send the user's
- * tokens to its server or run its program. package.json gives these `"scope": "machine"` and lists them under
+ * tokens to its server or run its program. package.json gives these `"scope": "application"` (read from the user settings also in remote windows such as
+ * code-server, where machine-scoped ones would have to go into the remote settings) and lists them under
  * `capabilities.untrustedWorkspaces.restrictedConfigurations`; this reader ignores workspace values even where VS Code
  * would not (older versions, trusted workspaces).
  */
@@ -29,7 +30,7 @@ function nonEmpty(value: unknown): string | undefined {
 
 /**
  * The value the person set explicitly, or undefined when it is at its default, so the environment (`KIRO_REGION`, …)
- * applies then. User-only settings come from user (or remote machine) settings alone.
+ * applies then. User-only settings come from user settings alone.
  */
 export function explicitSetting(key: KiroSettingKey): string | undefined {
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>(key);

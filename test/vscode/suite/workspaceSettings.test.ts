@@ -14,7 +14,8 @@ import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator"
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
 
 const EXTENSION_ID = "kiro-pi.kiro-pi";
-const NOT_APPLIED = /can only be applied in user settings/;
+/** VS Code's own mark on an application-scoped setting found in workspace settings. */
+const NOT_APPLIED = /has an application scope and can only be set in the settings file/;
 
 interface Recorder {
   url: string;
