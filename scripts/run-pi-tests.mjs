@@ -1,23 +1,16 @@
-// `npm run test:pi`: installs both pi CLIs, bundles dist/pi-extension.js and the tests, runs test/pi against the real CLIs, and ends with `pi: N passed, N failed`.
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// `npm run test:pi`: installs both pi CLIs, builds dist/pi-extension.js and the tests when their sources changed, runs test/pi against the real CLIs, and ends with `pi: N passed, N failed`.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleTests } from "./build-tests.mjs";
+import { buildOnce } from "./build-once.mjs";
 import { ensurePi } from "./install-pi.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 for (const generation of ensurePi()) console.log(`pi: using ${generation.packageName}@${generation.version} on ${generation.node}`);
-execFileSync(process.execPath, ["esbuild.mjs"], { cwd: root, stdio: "inherit" });
-// Only test/pi is bundled here, so another folder's unfinished test cannot stop these.
-await bundleTests(
-  readdirSync(join(root, "test", "pi"))
-    .filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts"))
-    .map((name) => join("test", "pi", name)),
-  root,
-);
+if (!process.argv.includes("--skip-build")) buildOnce(["extension", "tests"]);
 
 const scratch = mkdtempSync(join(tmpdir(), "kiro-pi-tap-"));
 const tapFile = join(scratch, "pi.tap");

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildOnce } from "./build-once.mjs";
 import { ensureVsCodeTools } from "./install-vscode.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,11 +26,6 @@ const verbose = flags.verbose || process.env.KIRO_TEST_VERBOSE === "1";
 
 function step(message) {
   console.error(`[test:vscode] ${message}`);
-}
-
-function npmRun(script) {
-  const result = spawnSync("npm", ["run", "--silent", script], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  if (result.status !== 0) throw new Error(`npm run ${script} failed (exit ${result.status})`);
 }
 
 /** Cleanups run in reverse order exactly once, whether the run passed, failed, timed out or was interrupted. */
@@ -63,10 +59,10 @@ try {
   step("checking Node 24, code-server, Chromium");
   ensureVsCodeTools();
   if (!flags["skip-build"]) {
-    step("building the extension and the tests");
-    npmRun("build");
-    npmRun("compile-tests");
+    step("building the extension and the tests (when their sources changed)");
+    buildOnce(["extension", "tests"]);
   }
+
   const testsEntry = join(root, "out", "test", "vscode", "index.js");
   if (!existsSync(testsEntry)) throw new Error(`${testsEntry} is missing; did compile-tests run?`);
 

@@ -1,16 +1,17 @@
-// `npm test`: runs every suite that exists (typecheck, unit, pi, vscode, ui), lets each run even after a failure, and ends with one line `N passed, N failed`.
+// `npm test`: builds what changed once, runs every suite that exists (typecheck, unit, pi, vscode, ui; two at a time where the cores allow), lets each run even after a failure, and ends with one line `N passed, N failed`.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildOnce } from "./build-once.mjs";
 import { ensureNodeModules } from "./ensure-node-modules.mjs";
 import { countsFromPlainLine, countsFromTestRunner } from "./test-counts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const packageScripts = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts ?? {};
 
-/** The suite running now, as its own process group, so a timeout or Ctrl-C can stop it with everything it started. */
-let current;
+/** The suites running now, each as its own process group, so a timeout or Ctrl-C can stop them with everything they started. */
+const running = new Set();
 
 function signalGroup(pid, signal) {
   try {
@@ -26,17 +27,23 @@ function stopGroup(pid) {
   setTimeout(() => signalGroup(pid, "SIGKILL"), 20_000).unref();
 }
 
-/** Runs a command with live output and returns its exit code and what it printed on stdout; after `timeoutMs` it is stopped and counts as crashed. */
-function run(command, args, timeoutMs) {
+/**
+ * Runs a command and returns its exit code and what it printed on stdout; after `timeoutMs` it is stopped and counts as
+ * crashed. `live` streams its stdout as it comes; otherwise it is printed in one piece when the command ends, so two
+ * suites running side by side do not interleave their lines.
+ */
+function run(command, args, timeoutMs, live) {
   return new Promise((resolveRun) => {
-    const child = spawn(command, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
-    current = child;
+    const child = spawn(command, args, { cwd: root, detached: true, stdio: ["ignore", "pipe", live ? "inherit" : "pipe"] });
+    running.add(child);
     let output = "";
+    let errors = "";
     let timedOut = false;
     child.stdout.on("data", (chunk) => {
       output += chunk;
-      process.stdout.write(chunk);
+      if (live) process.stdout.write(chunk);
     });
+    child.stderr?.on("data", (chunk) => (errors += chunk));
     child.on("error", (error) => {
       output += `\n${error.message}\n`;
     });
@@ -47,7 +54,11 @@ function run(command, args, timeoutMs) {
     }, timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      current = undefined;
+      running.delete(child);
+      if (!live) {
+        process.stderr.write(errors);
+        process.stdout.write(output);
+      }
       resolveRun({ code: timedOut ? 1 : (code ?? (signal ? 1 : 0)), output, crash: timedOut ? "timed out" : undefined });
     });
   });
@@ -56,7 +67,7 @@ function run(command, args, timeoutMs) {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     console.error(`[test] ${signal}: stopping`);
-    if (current?.pid) stopGroup(current.pid);
+    for (const child of running) if (child.pid) stopGroup(child.pid);
     setTimeout(() => process.exit(130), 1000);
   });
 }
@@ -74,56 +85,40 @@ function filesUnder(dir, suffix) {
   return found.sort();
 }
 
-/** Each suite: how to run it, and how to read its counts. A suite that exits non-zero without reporting a failure counts one failure. */
-const suites = [
-  {
-    name: "typecheck",
-    async run() {
-      const { code, output } = await run("npm", ["run", "--silent", "typecheck"], 10 * MINUTE);
-      return { code, output, counts: { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 } };
-    },
+/** Each suite: how to run it (`live` = whether its output may stream), and how to read its counts. */
+const suites = {
+  typecheck: async (live) => {
+    const { code, output } = await run("npm", ["run", "--silent", "typecheck"], 10 * MINUTE, live);
+    return { code, output, counts: { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 } };
   },
-  {
-    name: "compile-tests",
-    async run() {
-      const { code, output } = await run("npm", ["run", "--silent", "compile-tests"], 5 * MINUTE);
-      return { code, output, counts: code === 0 ? { passed: 0, failed: 0 } : { passed: 0, failed: 1 } };
-    },
+  unit: async (live) => {
+    const files = filesUnder(join(root, "out", "test", "unit"), ".test.js").map((f) => relative(root, f));
+    if (files.length === 0) return { skipped: "no unit tests in out/test/unit" };
+    // A per-test timeout keeps one hanging test from eating the whole CI budget.
+    const args = ["--enable-source-maps", "--test", "--test-reporter=tap", "--test-concurrency=2", `--test-timeout=${2 * MINUTE}`, ...files];
+    const result = await run(process.execPath, args, 15 * MINUTE, live);
+    return { ...result, counts: countsFromTestRunner(result.output) };
   },
-  {
-    name: "unit",
-    async run() {
-      const files = filesUnder(join(root, "out", "test", "unit"), ".test.js").map((f) => relative(root, f));
-      if (files.length === 0) return { skipped: "no unit tests in out/test/unit" };
-      // A per-test timeout keeps one hanging test from eating the whole CI budget.
-      const args = ["--enable-source-maps", "--test", "--test-reporter=tap", "--test-concurrency=2", `--test-timeout=${2 * MINUTE}`, ...files];
-      const result = await run(process.execPath, args, 15 * MINUTE);
-      return { ...result, counts: countsFromTestRunner(result.output) };
-    },
+  pi: async (live) => {
+    if (!packageScripts["test:pi"]) return { skipped: "no test:pi script" };
+    const result = await run(process.execPath, [join(root, "scripts", "run-pi-tests.mjs"), "--skip-build"], 25 * MINUTE, live);
+    return { ...result, counts: countsFromPlainLine(result.output) ?? countsFromTestRunner(result.output) };
   },
-  {
-    name: "pi",
-    async run() {
-      if (!packageScripts["test:pi"]) return { skipped: "no test:pi script" };
-      const result = await run("npm", ["run", "--silent", "test:pi"], 25 * MINUTE);
-      return { ...result, counts: countsFromPlainLine(result.output) ?? countsFromTestRunner(result.output) };
-    },
+  vscode: async (live) => {
+    const result = await run(process.execPath, [join(root, "scripts", "run-vscode-tests.mjs"), "--skip-build"], 20 * MINUTE, live);
+    return { ...result, counts: countsFromPlainLine(result.output) };
   },
-  {
-    name: "vscode",
-    async run() {
-      const result = await run(process.execPath, [join(root, "scripts", "run-vscode-tests.mjs")], 20 * MINUTE);
-      return { ...result, counts: countsFromPlainLine(result.output) };
-    },
+  ui: async (live) => {
+    const result = await run(process.execPath, [join(root, "scripts", "run-ui-tests.mjs"), "--skip-build"], 25 * MINUTE, live);
+    return { ...result, counts: countsFromPlainLine(result.output) };
   },
-  {
-    name: "ui",
-    async run() {
-      const result = await run(process.execPath, [join(root, "scripts", "run-ui-tests.mjs")], 25 * MINUTE);
-      return { ...result, counts: countsFromPlainLine(result.output) };
-    },
-  },
-];
+};
+
+/**
+ * Suites of a stage run side by side: typecheck (one core, tsc) beside unit; pi (its CLIs) beside the extension host
+ * (mostly waiting on code-server). The UI suite drives a browser and a server and gets the machine to itself.
+ */
+const STAGES = [["typecheck", "unit"], ["vscode", "pi"], ["ui"]];
 
 // A fresh clone has no node_modules yet; every suite needs them.
 try {
@@ -135,37 +130,59 @@ try {
 }
 
 const only = process.argv.slice(2);
+const wanted = (name) => only.length === 0 || only.includes(name);
 let passed = 0;
 let failed = 0;
 const report = [];
 const started = Date.now();
-for (const suite of suites) {
-  if (only.length > 0 && !only.includes(suite.name)) continue;
-  console.error(`\n=== ${suite.name} ===`);
+
+// Built once for every suite, and only what changed since the last build.
+if (["unit", "pi", "vscode", "ui"].some(wanted)) {
+  const buildStarted = Date.now();
+  try {
+    const done = buildOnce();
+    report.push(`build: ${Object.entries(done).map(([name, state]) => `${name} ${state}`).join(", ")} in ${((Date.now() - buildStarted) / 1000).toFixed(0)} s`);
+  } catch (error) {
+    failed += 1;
+    report.push(`build: failed (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+async function runSuite(name, live) {
   const suiteStarted = Date.now();
   let result;
   try {
-    result = await suite.run();
+    result = await suites[name](live);
   } catch (error) {
     result = { code: 1, output: "", counts: undefined, crash: error instanceof Error ? error.message : String(error) };
   }
-  const seconds = ((Date.now() - suiteStarted) / 1000).toFixed(0);
-  if (result.skipped) {
-    report.push(`${suite.name}: skipped (${result.skipped})`);
-    continue;
+  return { name, result, seconds: ((Date.now() - suiteStarted) / 1000).toFixed(0) };
+}
+
+for (const stage of STAGES) {
+  const names = stage.filter((name) => wanted(name));
+  if (names.length === 0) continue;
+  console.error(`\n=== ${names.join(" + ")} ===`);
+  // The first suite of a stage streams its output; the others print theirs in one piece when they end.
+  const outcomes = await Promise.all(names.map((name, index) => runSuite(name, index === 0)));
+  for (const { name, result, seconds } of outcomes) {
+    if (result.skipped) {
+      report.push(`${name}: skipped (${result.skipped})`);
+      continue;
+    }
+    const counts = result.counts ?? { passed: 0, failed: 0 };
+    let suiteFailed = counts.failed;
+    let note = "";
+    if (result.code !== 0 && suiteFailed === 0) {
+      suiteFailed = 1;
+      note = result.crash ? ` (crashed: ${result.crash})` : ` (exited ${result.code} without reporting a failure)`;
+    } else if (!result.counts && result.code === 0) {
+      note = " (printed no counts)";
+    }
+    passed += counts.passed;
+    failed += suiteFailed;
+    report.push(`${name}: ${counts.passed} passed, ${suiteFailed} failed in ${seconds} s${note}`);
   }
-  const counts = result.counts ?? { passed: 0, failed: 0 };
-  let suiteFailed = counts.failed;
-  let note = "";
-  if (result.code !== 0 && suiteFailed === 0) {
-    suiteFailed = 1;
-    note = result.crash ? ` (crashed: ${result.crash})` : ` (exited ${result.code} without reporting a failure)`;
-  } else if (!result.counts && result.code === 0) {
-    note = " (printed no counts)";
-  }
-  passed += counts.passed;
-  failed += suiteFailed;
-  report.push(`${suite.name}: ${counts.passed} passed, ${suiteFailed} failed in ${seconds} s${note}`);
 }
 console.error(`\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s) ===`);
 for (const line of report) console.error(line);
