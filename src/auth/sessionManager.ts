@@ -1,4 +1,5 @@
 // The Kiro sessions kept in one TokenStore: sign in, sign out, import, profile choice, and access tokens refreshed ahead of expiry, one refresh at a time per session and (through a lease) across windows.
+// Over 300 lines: every change to the stored sessions goes through this class's one write queue, so each operation that changes them (sign-in, refresh, import, profile) lives here.
 import { randomUUID } from "node:crypto";
 import { raceAbort } from "../util/abort";
 import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";

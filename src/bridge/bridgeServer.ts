@@ -1,4 +1,5 @@
 // The loopback HTTP server that lets a pi process use the extension's Kiro session: token-gated, NDJSON stream events, abort on disconnect, bounded in what a client can make it hold.
+// Over 300 lines: one request's lifecycle (limits, authorization, parsing, streaming, disconnects) that the security rules cut across; kept together so they read together.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { failedAnswer } from "../kiro/failedAnswer";

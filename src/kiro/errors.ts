@@ -1,4 +1,5 @@
 // Kiro failures by name (docs/kiro-protocol.md#errors): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
+// Over 300 lines because it is the one table of Kiro's failures: each kind's classifier and message sit together, so one read shows everything a user can be told.
 import { scrubSecrets, shortenText } from "../util/secrets";
 import type { KiroErrorFacts, KiroErrorKind } from "./types";
 

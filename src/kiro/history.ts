@@ -1,4 +1,5 @@
 // Turns pi messages into Kiro's alternating user/assistant history plus a current user message, repaired to pass every rule the service enforces, and trims it from the oldest end.
+// Over 300 lines: one pass needs every repair rule at once (alternation, tool pairing, thinking, images), and the trimming must keep those rules true.
 import { MAX_HISTORY_ENTRIES } from "./serviceLimits";
 import { IMAGE_TOKENS, tokensForChars } from "./tokenEstimate";
 import type { AssistantMessage, ImageContent, Message, TextContent } from "./types";

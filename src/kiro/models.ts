@@ -1,4 +1,5 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
+// Over 300 lines mostly for the built-in catalog (data); the id resolution and the live lookup that read it sit beside it.
 import type { KiroModelInfo } from "./modelInfo";
 import type { Model } from "./types";
 import { raceAbort } from "../util/abort";

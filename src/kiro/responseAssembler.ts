@@ -1,4 +1,5 @@
 // Turns decoded Kiro frames into one pi AssistantMessage and the pi stream events that build it (text, thinking, tool calls, usage).
+// One class, over 300 lines: the open block (text, thinking or tool call) is state every event type reads and changes.
 import { parseFramePayload, type KiroFrame } from "./decoder";
 import {
   classifyStreamException,

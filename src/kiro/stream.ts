@@ -1,4 +1,5 @@
 // streamKiro: pi-ai's stream function for Kiro; picks the route, sends one request (with refresh, retries and a profile re-check) and streams the decoded answer as pi events.
+// Over 300 lines: the orchestrator, whose attempts, timeouts, refresh, retries and profile re-check share one run's state.
 import { raceAbort as raceAbortWith } from "../util/abort";
 import { EventStreamDecoder } from "./decoder";
 import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./endpoints";

@@ -1,4 +1,5 @@
 // Streams through the VS Code extension's loopback bridge when pi runs in a terminal that extension opened (KIRO_BRIDGE_URL + KIRO_BRIDGE_TOKEN); the wire format is src/bridge/protocol.ts.
+// One file, over 300 lines: it is one request's lifecycle (URL check, body limits, NDJSON reading, replay, errors), and none of its pieces serves anything else.
 import {
   BRIDGE_ROUTES,
   BRIDGE_TOKEN_ENV,

@@ -1,4 +1,5 @@
 // Pure conversion between VS Code language-model chat messages/parts and the Kiro provider's pi-style Context; takes VS Code's part classes as a parameter so it runs under plain node.
+// Over 300 lines because both directions (VS Code parts → Context, stream events → parts) share the part-shape checks; split, they would be written twice.
 import type { AssistantMessage, AssistantMessageEvent, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
 import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
