@@ -156,10 +156,10 @@ function demoNextSteps(pi) {
   1. Sign in: F1 → "Kiro: Sign In" → "AWS Builder ID" → "Copy & Open" (say Open if VS Code asks) → on the
      simulator's "Authorize request" page (a new tab) click Approve. The status bar then shows sim-user@example.com.
      The sign-in is kept in this browser's storage: another browser or a private window starts signed out.
-  2. Chat: the first time in this profile VS Code keeps its built-in chat extension disabled and Kiro says so:
-     F1 → "Extensions: Enable All Extensions", then F1 → "Developer: Reload Window". In the Chat view (Ctrl+Alt+I)
-     the model picker offers Kiro's models (Auto; Claude Sonnet 4.5 and the others under "Other Models");
-     ask something and the simulator answers "You said: …".
+  2. Chat: the first time in this profile VS Code keeps its built-in chat extension off and Kiro says so: click
+     "Enable Chat" on that notice; it turns on just that extension and opens the Chat view. The model picker offers
+     Kiro's models (Auto; Claude Sonnet 4.5 and the others under "Other Models"); ask something and the simulator
+     answers "You said: …".
   3. pi: F1 → "Kiro: Open pi in Terminal". ${piLine}
   Trouble? F1 → "Kiro: Show Log".
 `;
