@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { createBridgeServer, startBridgeServer, type BridgeServer, type BridgeServerDependencies, type BridgeStreamFunction } from "../../src/bridge";
 import type { BridgeStreamOptions } from "../../src/bridge";
 import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
-import { emptyUsage, type AssistantMessage, type Context, type Model } from "../../src/kiro/types";
+import { emptyAssistantMessage, emptyUsage, type AssistantMessage, type Context, type Model } from "../../src/kiro/types";
 import { kiroModel } from "./bridgeFixtures";
 
 const CATALOG = [kiroModel("claude-sonnet-4-5"), kiroModel("claude-haiku-4-5", { reasoning: false })];
@@ -24,16 +24,7 @@ function echoStream(record?: (model: Model, context: Context, options: BridgeStr
   return (model, context, options) => {
     record?.(model, context, options);
     const stream = createAssistantMessageEventStream();
-    const output: AssistantMessage = {
-      role: "assistant",
-      content: [],
-      api: model.api,
-      provider: model.provider,
-      model: model.id,
-      usage: emptyUsage(),
-      stopReason: "stop",
-      timestamp: Date.now(),
-    };
+    const output: AssistantMessage = emptyAssistantMessage(model);
     void (async () => {
       const reply = `echo: ${lastUserText(context)}`;
       const pieces = reply.match(/.{1,4}/gs) ?? [];

@@ -8,7 +8,7 @@ import { BUILDER_ID_PROFILE_ARN } from "../../src/kiro/profiles";
 import { clearRouteCache } from "../../src/kiro/route";
 import { MAX_HISTORY_ENTRIES } from "../../src/kiro/serviceLimits";
 import { resolveKiroSettings, type KiroSettingValues } from "../../src/kiro/settings";
-import type { AssistantMessage, Context, Message, Tool } from "../../src/kiro/types";
+import { emptyAssistantMessage, type AssistantMessage, type Context, type Message, type Tool } from "../../src/kiro/types";
 import { DEFAULT_SIM_PROFILE, simProfile, startKiroSimulator, type KiroSimulator, type KiroSimulatorOptions } from "../sim/kiroSimulator";
 import { outputCapReply, textReply, toolUseReply } from "../sim/replies";
 
@@ -232,14 +232,5 @@ describe("answers", () => {
 });
 
 function assistantText(text: string): AssistantMessage {
-  return {
-    role: "assistant",
-    content: [{ type: "text", text }],
-    api: "kiro-generate-assistant-response",
-    provider: "kiro",
-    model: "claude-sonnet-4-5",
-    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalTokens: 0, cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 } },
-    stopReason: "stop",
-    timestamp: 0,
-  };
+  return { ...emptyAssistantMessage(model), content: [{ type: "text", text }] };
 }
