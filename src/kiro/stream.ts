@@ -227,6 +227,10 @@ async function runStream(run: StreamRun): Promise<StopReason> {
   const routeOptions: RouteOptions = { settings: run.settings, credentials, fetch: run.fetch, signal, chooseProfile: options.chooseProfile, log: run.log };
   // A profile the sign-in carried (or the one looked up earlier) may be refused; look the account's profiles up once more.
   let ignoreCarriedProfile = false;
+  // The profile look-up gets the same bounded, jittered retries as the request itself when it meets throttling or a blip.
+  let lookupRetries = 0;
+  const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  const timing = { baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS, maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS };
   for (;;) {
     let route: KiroRoute | undefined;
     try {
@@ -243,6 +247,12 @@ async function runStream(run: StreamRun): Promise<StopReason> {
       // The profile look-up runs before the request's own attempts, so a token refused there is refreshed here.
       if (isRefusedToken(error) && !route) {
         await refreshAfterRefusal(run, error);
+        continue;
+      }
+      if (error.retryable && !route && lookupRetries < maxRetries) {
+        const delay = retryDelayMs(lookupRetries++, timing, error.retryAfterMs);
+        if (delay > timing.maxDelayMs) throw retryTooLateError(error, delay, timing.maxDelayMs);
+        await sleep(delay, signal);
         continue;
       }
       const refusedProfile = error.kind === "profile" && !ignoreCarriedProfile && !run.settings.profileArn;

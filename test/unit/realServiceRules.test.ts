@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { KiroClient } from "../../src/kiro/client";
 import { clearModelCatalogCache, getModel } from "../../src/kiro/models";
+import { streamKiro } from "../../src/kiro/stream";
 import type { KiroCredentials } from "../../src/kiro/options";
 import { BUILDER_ID_PROFILE_ARN } from "../../src/kiro/profiles";
 import { clearRouteCache } from "../../src/kiro/route";
@@ -121,6 +122,25 @@ describe("profile ARN", () => {
     assert.equal(message.kiro?.error?.profileArn, wrong.arn);
     assert.match(message.errorMessage!, /NOTMINEXXXXX/);
     assert.equal(sim.generateRequests().length, 1, "a profile the person named is not swapped for another");
+  });
+
+  it("a profile look-up that meets a 503 or a reset is retried like the request itself, and the answer arrives", async () => {
+    const sim = await simulator();
+    let failures = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = String(input);
+      const isProfileLookup = (init?.headers as Record<string, string> | undefined)?.["x-amz-target"]?.endsWith("ListAvailableProfiles");
+      if (isProfileLookup && failures < 2) {
+        failures++;
+        if (failures === 1) return new Response("Service Unavailable", { status: 503 });
+        throw new TypeError("fetch failed", { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+      }
+      return fetch(url, init);
+    };
+    const message = await streamKiro(model, hello, { accessToken: sim.accessToken, endpoint: sim.url, env: {}, fetch: flaky, retryBaseDelayMs: 5 }).result();
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.equal(failures, 2);
+    assert.equal(bodyOf(sim).profileArn, DEFAULT_SIM_PROFILE.arn);
   });
 
   it("AWS Builder ID accounts, which own no profile, use Kiro's Builder ID profile", async () => {
