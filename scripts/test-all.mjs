@@ -5,6 +5,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildOnce } from "./build-once.mjs";
 import { ensureNodeModules } from "./ensure-node-modules.mjs";
+import { ensurePi } from "./install-pi.mjs";
+import { ensureVsCodeTools } from "./install-vscode.mjs";
 import { countsFromPlainLine, countsFromTestRunner } from "./test-counts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -147,6 +149,16 @@ if (["unit", "pi", "vscode", "ui"].some(wanted)) {
     failed += 1;
     report.push(`build: failed (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+// Suites that run side by side must not install the same tools at once (Node 24 serves both code-server and pi 1.x):
+// whatever a fresh machine lacks is installed here, one after the other, before any suite starts.
+try {
+  if (wanted("vscode") || wanted("ui")) ensureVsCodeTools();
+  if (wanted("pi") && packageScripts["test:pi"]) ensurePi();
+} catch (error) {
+  failed += 1;
+  report.push(`tools: failed (${error instanceof Error ? error.message : String(error)})`);
 }
 
 async function runSuite(name, live) {
