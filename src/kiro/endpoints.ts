@@ -69,7 +69,7 @@ export const KIRO_PI_VERSION: string = packageVersion;
 
 /**
  * The product names itself, in the AWS SDK user-agent form the service parses (docs/kiro-protocol.md#user-agent).
- * It carries no `KiroIDE-x.y.z` token, so the service caps this client's history at 198 entries; the request builder
+ * It names no Kiro IDE version, so the service caps this client's history at 198 entries; the request builder
  * keeps within that cap (src/kiro/serviceLimits.ts).
  */
 export function kiroUserAgent(runtime: { platform?: string; nodeVersion?: string } = {}): string {

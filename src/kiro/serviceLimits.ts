@@ -2,7 +2,7 @@
 import type { KiroHistoryEntry, KiroImage, KiroUserInputMessage } from "./wireTypes";
 
 /**
- * History entries the service takes from a client whose user agent carries no `KiroIDE-x.y.z` version: beyond this it
+ * History entries the service takes from a client whose user agent names no Kiro IDE version: beyond this it
  * answers 400 CONTENT_LENGTH_EXCEEDS_THRESHOLD (docs/kiro-protocol.md#user-agent). kiro-pi names itself, so it lives
  * within this cap.
  */
