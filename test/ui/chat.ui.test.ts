@@ -309,3 +309,9 @@ test('after Kiro answered in the Chat view, the "Get Started with Kiro" walkthro
   await workbench.screenshot("chat-walkthrough-step");
   assert.equal(checked, "true", "Kiro answered earlier in this profile, so the walkthrough's chat step is done");
 });
+
+test("everything the window sent Kiro named the account's profile: the model list, usage and each chat request", () => {
+  const needsProfile = sim.requests.filter((r) => r.operation === "generateAssistantResponse" || r.operation === "listAvailableModels" || r.operation === "getUsageLimits");
+  assert.ok(needsProfile.length > 0);
+  assert.deepEqual(sim.callsWithoutProfileArn().map((r) => `${r.method} ${r.path}`), []);
+});

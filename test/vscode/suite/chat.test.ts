@@ -215,4 +215,14 @@ suite("Kiro models in vscode.lm", function () {
     const forMessage = await model.countTokens(vscode.LanguageModelChatMessage.User("The quick brown fox jumps over the lazy dog."));
     assert.ok(forMessage > forText);
   });
+
+  test("every call the window made to Kiro named the account's profile (the catalog and chat alike)", () => {
+    assert.ok(kiroCalls(sim).length > 0);
+    assert.deepEqual(sim.callsWithoutProfileArn().map((r) => `${r.method} ${r.path}`), []);
+  });
 });
+
+/** The calls that need a profile: chat, the model list and usage. */
+function kiroCalls(sim: KiroSimulator) {
+  return sim.requests.filter((r) => r.operation === "generateAssistantResponse" || r.operation === "listAvailableModels" || r.operation === "getUsageLimits");
+}
