@@ -1,4 +1,5 @@
 // The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
+import { isRecord } from "../util/json";
 import type { SignInSourceId } from "./import/sourceIds";
 
 /** How the tokens were obtained, which decides how they are refreshed. */
@@ -95,9 +96,6 @@ export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-cent
 /** `sign-in` or a sign-in source's id; ids of sources this version does not know (written by a newer one) are kept as they are. */
 const SOURCE_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;

@@ -1,4 +1,5 @@
 // Reads a size- and structure-limited request body and turns a `POST /v1/stream` body into a validated model reference, context and whitelisted options.
+import { isRecord } from "../util/json";
 import type { IncomingMessage } from "node:http";
 import type { Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
 import { BRIDGE_OPTION_KEYS, JsonStructureCounter, type BridgeStreamRequestOptions } from "./protocol";
@@ -93,9 +94,6 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new BridgeRequestError(400, "Empty request body: expected JSON {model, context, options}.");

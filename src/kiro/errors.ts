@@ -1,5 +1,6 @@
 // Kiro failures by name (docs/kiro-protocol.md#errors): a kind and the facts (status, reason, reset date, model, profile), with a host-neutral message; each host adds its own way out.
 // Over 300 lines because it is the one table of Kiro's failures: each kind's classifier and message sit together, so one read shows everything a user can be told.
+import { isRecord } from "../util/json";
 import { scrubSecrets, shortenText } from "../util/secrets";
 import type { KiroErrorFacts, KiroErrorKind } from "./types";
 
@@ -94,9 +95,6 @@ function stringField(record: Record<string, unknown>, ...keys: string[]): string
   return undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The exception name without its Smithy namespace (`com.amazon…#ThrottlingException`) or its `:http…` suffix. */
 function exceptionName(type: string): string {

@@ -1,5 +1,6 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
 // Over 300 lines mostly for the built-in catalog (data); the id resolution and the live lookup that read it sit beside it.
+import { trimmedString } from "../util/json";
 import type { KiroModelInfo } from "./modelInfo";
 import type { Model } from "./types";
 import { raceAbort } from "../util/abort";
@@ -306,10 +307,6 @@ function positiveInteger(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : undefined;
 }
 
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() ? value.trim() : undefined;
-}
-
 function inputTypes(value: unknown): ("text" | "image")[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const types = value.filter((v): v is string => typeof v === "string").map((v) => v.toLowerCase());
@@ -322,7 +319,7 @@ function inputTypes(value: unknown): ("text" | "image")[] | undefined {
 export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   if (!entry || typeof entry !== "object") return undefined;
   const service = entry as ServiceModel;
-  const kiroId = nonEmptyString(service.modelId);
+  const kiroId = trimmedString(service.modelId);
   if (!kiroId) return undefined;
   const known = matchExactly(parseModelId(kiroId).key, BUILT_IN);
   // A schema that allows nothing this project can send (no effort enum, no thinking object) leaves the model on tags.
@@ -331,8 +328,8 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   const isClaude = /claude/i.test(kiroId) || kiroId === "auto";
   const maxInput = positiveInteger(service.tokenLimits?.maxInputTokens);
   const maxOutput = positiveInteger(service.tokenLimits?.maxOutputTokens);
-  const name = nonEmptyString(service.modelName);
-  const description = nonEmptyString(service.description);
+  const name = trimmedString(service.modelName);
+  const description = trimmedString(service.description);
   const info: KiroModelInfo = {
     id: known?.id ?? kiroId.toLowerCase().replace(/\./g, "-"),
     kiroId,
@@ -350,8 +347,8 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
 }
 
 function defaultModelId(value: unknown): string | undefined {
-  if (typeof value === "string") return nonEmptyString(value);
-  if (value && typeof value === "object") return nonEmptyString((value as { modelId?: unknown }).modelId);
+  if (typeof value === "string") return trimmedString(value);
+  if (value && typeof value === "object") return trimmedString((value as { modelId?: unknown }).modelId);
   return undefined;
 }
 
@@ -371,7 +368,7 @@ async function fetchCatalog(o: CatalogCallOptions): Promise<KiroModelInfo[]> {
         models.push(info);
       }
     }
-    nextToken = nonEmptyString(body.nextToken);
+    nextToken = trimmedString(body.nextToken);
     if (!nextToken) break;
   }
   // The service's default model first, so a picker that takes the first entry takes the default.

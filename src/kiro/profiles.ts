@@ -1,4 +1,5 @@
 // ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md#profile-arn).
+import { isRecord } from "../util/json";
 import { listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
 import { KiroError } from "./errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
@@ -26,9 +27,6 @@ export function isBuilderIdRefusal(error: unknown): boolean {
   return error instanceof KiroError && error.status === 403 && /builder id is not supported/i.test(error.serviceMessage ?? "");
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Reads one answer page; entries without a usable ARN are skipped. */
 export function parseProfilesPage(body: unknown): { profiles: KiroProfile[]; nextToken?: string } {

@@ -1,4 +1,5 @@
 // Every setting that shapes a Kiro call (region, endpoint, host generation, profile, sign-in endpoint) and its environment fallback, with the precedence written once.
+import { trimmedString } from "../util/json";
 
 /** The regions Kiro's API runs in; every other AWS region is served by one of these (see `apiRegionFor`). */
 export const API_REGIONS = ["us-east-1", "eu-central-1"] as const;
@@ -47,11 +48,6 @@ export const SETTING_ENVIRONMENT: Readonly<Record<keyof KiroSettingValues, strin
   oidcEndpoint: "KIRO_OIDC_ENDPOINT",
 };
 
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
 /**
  * Maps any AWS region to the Kiro API region that serves it. Kiro runs only in us-east-1 and
  * eu-central-1; Identity Center directories elsewhere are served by one of those two (us-*, ap-*, … → us-east-1).
@@ -82,9 +78,9 @@ function apiChoice(value: string | undefined): ApiChoice | undefined {
  */
 export function resolveKiroSettings(values: KiroSettingValues = {}, env: Env = process.env): KiroSettings {
   const pick = (key: keyof KiroSettingValues): { value?: string; source: SettingSource } => {
-    const explicit = nonEmpty(values[key]);
+    const explicit = trimmedString(values[key]);
     if (explicit) return { value: explicit, source: "setting" };
-    const fromEnv = nonEmpty(env[SETTING_ENVIRONMENT[key]]);
+    const fromEnv = trimmedString(env[SETTING_ENVIRONMENT[key]]);
     return fromEnv ? { value: fromEnv, source: "environment" } : { source: "default" };
   };
   const region = pick("region");

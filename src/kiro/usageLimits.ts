@@ -1,4 +1,5 @@
 // The getUsageLimits call: how many Kiro credits are used of how many, when they reset, the plan, and the account's email.
+import { isRecord } from "../util/json";
 import { usageLimitsUrl, type KiroRoute } from "./endpoints";
 import { KiroError } from "./errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
@@ -33,9 +34,6 @@ export interface UsageLimits {
   bonuses: UsageAllowance[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** `currentUsageWithPrecision` when present (fractional credits), else the integer field. */
 function amount(record: Record<string, unknown>, key: "currentUsage" | "usageLimit"): number {

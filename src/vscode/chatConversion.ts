@@ -57,7 +57,8 @@ export type ClassifiedPart =
   | { kind: "promptTsx"; value: unknown }
   | { kind: "unknown" };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** Any object, arrays and class instances included: VS Code's parts are class instances read by shape. */
+export function isObjectLike(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
@@ -73,17 +74,17 @@ function thinkingText(value: unknown): string {
 
 function thinkingSignature(part: Record<string, unknown>): string | undefined {
   const metadata = part.metadata;
-  if (!isRecord(metadata)) return undefined;
+  if (!isObjectLike(metadata)) return undefined;
   const signature = metadata.signature ?? metadata.thinkingSignature;
   return typeof signature === "string" && signature.length > 0 ? signature : undefined;
 }
 
 function toolInput(input: unknown): Record<string, unknown> {
-  if (isRecord(input) && !Array.isArray(input)) return input as Record<string, unknown>;
+  if (isObjectLike(input) && !Array.isArray(input)) return input as Record<string, unknown>;
   if (typeof input === "string") {
     try {
       const parsed: unknown = JSON.parse(input);
-      if (isRecord(parsed) && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      if (isObjectLike(parsed) && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
     } catch {
       // Not JSON: keep the raw text so the model still sees what it sent.
     }
@@ -104,7 +105,7 @@ function meantForTheModel(part: Record<string, unknown>): boolean {
  * look like text parts); otherwise the shape decides, so parts from another copy of the API (or revived from JSON) still convert.
  */
 export function classifyPart(part: unknown, kit: ChatPartKit): ClassifiedPart {
-  if (!isRecord(part)) return typeof part === "string" ? { kind: "text", text: part } : { kind: "unknown" };
+  if (!isObjectLike(part)) return typeof part === "string" ? { kind: "text", text: part } : { kind: "unknown" };
   if (!meantForTheModel(part)) return { kind: "unknown" };
   if (isInstance(part, kit.ThinkingPart)) return { kind: "thinking", text: thinkingText(part.value), signature: thinkingSignature(part) };
   if (isInstance(part, kit.TextPart) || (typeof part.value === "string" && !("callId" in part) && !("mimeType" in part))) {
@@ -148,7 +149,7 @@ function promptTsxText(value: unknown, out: string[] = [], depth = 0): string[] 
     out.push(value);
   } else if (Array.isArray(value)) {
     for (const item of value) promptTsxText(item, out, depth + 1);
-  } else if (isRecord(value)) {
+  } else if (isObjectLike(value)) {
     if (typeof value.text === "string") out.push(value.text);
     for (const [key, child] of Object.entries(value)) {
       if (key !== "text" && typeof child === "object") promptTsxText(child, out, depth + 1);
@@ -217,7 +218,7 @@ export function convertTools(tools: readonly ChatToolLike[] | undefined): Tool[]
   return (tools ?? []).map((tool) => ({
     name: tool.name,
     description: tool.description,
-    parameters: isRecord(tool.inputSchema) ? (tool.inputSchema as Record<string, unknown>) : { type: "object", properties: {} },
+    parameters: isObjectLike(tool.inputSchema) ? (tool.inputSchema as Record<string, unknown>) : { type: "object", properties: {} },
   }));
 }
 

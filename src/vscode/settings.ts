@@ -1,4 +1,5 @@
 // Every kiro.* setting, read in one place: which ones only the user's own settings may set (they name a host, an account or a program), and the environment fallback through src/kiro/settings.ts.
+import { trimmedString } from "../util/json";
 import * as vscode from "vscode";
 import { resolveKiroSettings, type KiroSettings, type KiroSettingValues } from "../kiro/settings";
 
@@ -24,10 +25,6 @@ function isUserOnly(key: KiroSettingKey): key is UserOnlySetting {
   return (USER_ONLY_SETTINGS as readonly string[]).includes(key);
 }
 
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() ? value.trim() : undefined;
-}
-
 /**
  * The value the person set explicitly, or undefined when it is at its default, so the environment (`KIRO_REGION`, …)
  * applies then. User-only settings come from user settings alone.
@@ -35,13 +32,13 @@ function nonEmpty(value: unknown): string | undefined {
 export function explicitSetting(key: KiroSettingKey): string | undefined {
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>(key);
   if (!inspected) return undefined;
-  if (isUserOnly(key)) return nonEmpty(inspected.globalValue);
-  return nonEmpty(inspected.workspaceFolderValue) ?? nonEmpty(inspected.workspaceValue) ?? nonEmpty(inspected.globalValue);
+  if (isUserOnly(key)) return trimmedString(inspected.globalValue);
+  return trimmedString(inspected.workspaceFolderValue) ?? trimmedString(inspected.workspaceValue) ?? trimmedString(inspected.globalValue);
 }
 
 /** The explicit value, else the manifest's default. */
 export function settingOrDefault(key: KiroSettingKey): string | undefined {
-  return explicitSetting(key) ?? nonEmpty(vscode.workspace.getConfiguration(SECTION).inspect<string>(key)?.defaultValue);
+  return explicitSetting(key) ?? trimmedString(vscode.workspace.getConfiguration(SECTION).inspect<string>(key)?.defaultValue);
 }
 
 /** What shapes Kiro calls: explicit settings over the environment over defaults (src/kiro/settings.ts). */

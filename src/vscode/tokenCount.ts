@@ -1,16 +1,12 @@
 // Estimates how many tokens a text or a chat message costs a Kiro (Claude) model, for vscode.lm's countTokens and VS Code's prompt budgeting.
 // How text and images are counted (and how accurate that is) is written down in src/kiro/tokenEstimate.ts.
 import { estimateImageTokens, estimateTextTokens } from "../kiro/tokenEstimate";
-import { ChatRole } from "./chatConversion";
+import { ChatRole, isObjectLike } from "./chatConversion";
 
 /** Role marker and message framing. */
 const MESSAGE_OVERHEAD_TOKENS = 4;
 /** `toolUse` / `toolResult` JSON envelope: ids, names, keys. */
 const TOOL_PART_OVERHEAD_TOKENS = 12;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
 
 function stringify(value: unknown): string {
   try {
@@ -23,7 +19,7 @@ function stringify(value: unknown): string {
 /** Tokens for one part of a message, told apart by shape (this file must not depend on VS Code's classes). */
 function estimatePartTokens(part: unknown, depth: number): number {
   if (typeof part === "string") return estimateTextTokens(part);
-  if (!isRecord(part) || depth > 8) return 0;
+  if (!isObjectLike(part) || depth > 8) return 0;
   if (typeof part.mimeType === "string" && part.data instanceof Uint8Array) {
     if (part.mimeType.toLowerCase().startsWith("image/")) return estimateImageTokens(part.data);
     if (part.mimeType === "cache_control" || part.mimeType === "stateful_marker") return 0; // VS Code's markers, never sent

@@ -1,0 +1,11 @@
+// Checks for values parsed from JSON or handed across a process boundary, shared by every layer that reads such values.
+
+/** A plain object (not null, not an array): what a JSON object parses to. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A string with something in it, trimmed; undefined for anything else (a blank setting counts as not set). */
+export function trimmedString(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
