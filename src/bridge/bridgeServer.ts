@@ -2,7 +2,7 @@
 // Over 300 lines: one request's lifecycle (limits, authorization, parsing, streaming, disconnects) that the security rules cut across; kept together so they read together.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { failedAnswer } from "../kiro/failedAnswer";
+import { failedAnswer } from "../kiro/answer/failedAnswer";
 import type { AssistantMessageEvent, Context, Model } from "../kiro/types";
 import { scrubSecrets } from "../util/secrets";
 import {

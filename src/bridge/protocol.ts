@@ -1,5 +1,5 @@
 // The bridge protocol in one place, for both ends: environment names, where the bridge lives, routes, request and answer shapes, the NDJSON event line, and the size limits a request must keep.
-import { withoutPartial, type StreamEventWithoutPartial } from "../kiro/eventReplay";
+import { withoutPartial, type StreamEventWithoutPartial } from "../kiro/answer/eventReplay";
 import type { AssistantMessageEvent, Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
 
 /** Reported by `GET /v1/health`, so a client can refuse a bridge it does not understand. */

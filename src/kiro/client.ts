@@ -1,16 +1,16 @@
 // One Kiro client over a token source and the settings: answers (stream), the model catalog, model lookup and usage, all on the same route (generation, region, profile). VS Code builds one per window, pi one per process.
-import { chatBaseUrl, type KiroRoute } from "./endpoints";
+import { chatBaseUrl, type KiroRoute } from "./service/endpoints";
 import { KiroError, noTokenError } from "./errors";
-import type { AssistantMessageEventStream } from "./eventStream";
+import type { AssistantMessageEventStream } from "./answer/eventStream";
 import type { KiroLog } from "./log";
-import { builtInModels, clearModelCatalogCache, findModel, listAvailableModels, toPiModel } from "./models";
+import { builtInModels, clearModelCatalogCache, findModel, listAvailableModels, toPiModel } from "./catalog/models";
 import type { KiroCredentials, KiroRequestOptions } from "./options";
-import type { KiroModelInfo } from "./modelInfo";
-import { clearRouteCache, currentGeneration, withRoute, type ProfileChooser, type RouteOptions } from "./route";
+import type { KiroModelInfo } from "./catalog/modelInfo";
+import { clearRouteCache, currentGeneration, withRoute, type ProfileChooser, type RouteOptions } from "./service/route";
 import type { KiroSettings } from "./settings";
 import { streamKiro } from "./stream";
 import type { Context, Model } from "./types";
-import { getUsageLimits, type UsageLimits } from "./usageLimits";
+import { getUsageLimits, type UsageLimits } from "./service/usageLimits";
 
 export interface KiroClientOptions {
   /** The current token and what its sign-in knows; undefined when nobody is signed in. Called before every call. */

@@ -1,6 +1,6 @@
 // The options `streamKiro` and the client accept: the token source, the route settings, and what one request may set.
 import type { KiroLog } from "./log";
-import type { ProfileChooser, RouteCredentials } from "./route";
+import type { ProfileChooser, RouteCredentials } from "./service/route";
 import type { KiroSettings } from "./settings";
 import type { ThinkingBudgets, ThinkingLevel } from "./types";
 

@@ -1,8 +1,8 @@
 // streamKiro: pi-ai's stream function for Kiro; picks the route, sends one request (with refresh, retries and a profile re-check) and streams the decoded answer as pi events.
 // Over 300 lines: the orchestrator, whose attempts, timeouts, refresh, retries and profile re-check share one run's state.
 import { raceAbort as raceAbortWith } from "../util/abort";
-import { EventStreamDecoder } from "./decoder";
-import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./endpoints";
+import { EventStreamDecoder } from "./wire/decoder";
+import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./service/endpoints";
 import {
   abortedError,
   classifyHttpError,
@@ -18,13 +18,13 @@ import {
   withResetDate,
   type ErrorContext,
 } from "./errors";
-import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./answer/eventStream";
 import type { KiroLog } from "./log";
-import { builtInModels, catalogForRequest, findModel, KIRO_API, KIRO_PROVIDER } from "./models";
+import { builtInModels, catalogForRequest, findModel, KIRO_API, KIRO_PROVIDER } from "./catalog/models";
 import type { AccessTokenSource, KiroCredentials, KiroStreamOptions } from "./options";
-import type { KiroModelInfo } from "./modelInfo";
-import { buildKiroRequest, type KiroRequest } from "./request";
-import { KiroResponseAssembler } from "./responseAssembler";
+import type { KiroModelInfo } from "./catalog/modelInfo";
+import { buildKiroRequest, type KiroRequest } from "./request/request";
+import { KiroResponseAssembler } from "./answer/responseAssembler";
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -33,13 +33,13 @@ import {
   retryTooLateError,
   parseRetryAfter,
   sleep,
-} from "./retry";
-import { forgetProfile, withRoute, type RouteOptions } from "./route";
-import { ERROR_BODY_LIMIT, readBodyText } from "./serviceCall";
+} from "./service/retry";
+import { forgetProfile, withRoute, type RouteOptions } from "./service/route";
+import { ERROR_BODY_LIMIT, readBodyText } from "./service/serviceCall";
 import { resolveKiroSettings, type KiroSettings } from "./settings";
-import { CHARS_PER_TOKEN } from "./tokenEstimate";
+import { CHARS_PER_TOKEN } from "./request/tokenEstimate";
 import { emptyAssistantMessage, type AssistantMessage, type Context, type KiroErrorInfo, type Model } from "./types";
-import { getUsageLimits } from "./usageLimits";
+import { getUsageLimits } from "./service/usageLimits";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const BASE_FIRST_TOKEN_TIMEOUT_MS = 90_000;

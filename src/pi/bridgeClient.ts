@@ -15,10 +15,10 @@ import {
   type BridgeStreamRequest,
   type BridgeStreamRequestOptions,
 } from "../bridge/protocol";
-import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
-import { EventReplay } from "../kiro/eventReplay";
-import { findModel } from "../kiro/models";
-import type { KiroModelInfo } from "../kiro/modelInfo";
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/answer/eventStream";
+import { EventReplay } from "../kiro/answer/eventReplay";
+import { findModel } from "../kiro/catalog/models";
+import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import type { AssistantMessage, Context, ImageContent, Message, Model, TextContent } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
 

@@ -1,7 +1,7 @@
 // pi extension entry (bundled to dist/pi-extension.js): registers provider `kiro` with the Kiro models and shows the credits each turn cost.
 import { KiroClient } from "../kiro/client";
 import type { KiroLog } from "../kiro/log";
-import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
+import { KIRO_API, KIRO_PROVIDER } from "../kiro/catalog/models";
 import { resolveKiroSettings } from "../kiro/settings";
 import { bridgeConfigFromEnv } from "./bridgeClient";
 import { createKiroOAuthProvider } from "./kiroLogin";

@@ -1,13 +1,13 @@
 // The stream function and model catalog pi gets for provider `kiro`: through the VS Code bridge when one is set, otherwise straight to Kiro with the user's token.
 import { SIGN_IN_SOURCES } from "../auth/import/signInSources";
 import { KiroClient } from "../kiro/client";
-import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/eventStream";
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/answer/eventStream";
 import type { KiroLog } from "../kiro/log";
-import { builtInModels } from "../kiro/models";
+import { builtInModels } from "../kiro/catalog/models";
 import type { KiroCredentials, KiroRequestOptions } from "../kiro/options";
-import type { KiroModelInfo } from "../kiro/modelInfo";
+import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import { resolveKiroSettings } from "../kiro/settings";
-import { failedAnswer, failedAnswerStream } from "../kiro/failedAnswer";
+import { failedAnswer, failedAnswerStream } from "../kiro/answer/failedAnswer";
 import type { AssistantMessageEvent, Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
 import type { PiContext, PiStreamFunction, PiStreamOptions } from "./piApi";

@@ -1,5 +1,5 @@
 // The part of pi's extension API this extension uses, written structurally so it fits both pi generations without importing either package.
-import type { AssistantMessageEventStream } from "../kiro/eventStream";
+import type { AssistantMessageEventStream } from "../kiro/answer/eventStream";
 import type { Context, Message, Model, ThinkingBudgets, ThinkingLevel, Tool } from "../kiro/types";
 
 /**

@@ -1,6 +1,6 @@
 // Turns the Kiro model catalog into pi's provider model list, adding the aliases other Kiro bridges use so `--model kiro/<alias>` resolves.
-import { findModel, KIRO_MODEL_ALIASES } from "../kiro/models";
-import type { KiroModelInfo } from "../kiro/modelInfo";
+import { findModel, KIRO_MODEL_ALIASES } from "../kiro/catalog/models";
+import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import type { PiProviderModelConfig } from "./piApi";
 
 const ZERO_COST = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };

@@ -2,7 +2,7 @@
 // Over 300 lines because both directions (VS Code parts → Context, stream events → parts) share the part-shape checks; split, they would be written twice.
 import type { AssistantMessage, AssistantMessageEvent, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
-import { KIRO_API, KIRO_PROVIDER } from "../kiro/models";
+import { KIRO_API, KIRO_PROVIDER } from "../kiro/catalog/models";
 
 /** VS Code's numeric roles; System (3) only exists in builds with the languageModelSystem API, so it is handled by number. */
 export const ChatRole = { User: 1, Assistant: 2, System: 3 } as const;

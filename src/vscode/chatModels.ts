@@ -1,6 +1,6 @@
 // The entries VS Code's model picker lists for Kiro's catalog: one per model, plus a "(Thinking)" variant for Claude models that can think.
 import type * as vscode from "vscode";
-import type { KiroModelInfo } from "../kiro/modelInfo";
+import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 
 /** Suffix of the thinking variant of a reasoning model (`findModel` resolves it to the same model with thinking forced on). */
 const THINKING_SUFFIX = "-thinking";

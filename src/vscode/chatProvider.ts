@@ -1,9 +1,9 @@
 // Kiro's models in VS Code's Chat view and vscode.lm: the LanguageModelChatProvider for vendor "kiro", over the window's Kiro client.
 import * as vscode from "vscode";
 import type { KiroClient } from "../kiro/client";
-import { findModel } from "../kiro/models";
-import type { KiroModelInfo } from "../kiro/modelInfo";
-import { conversationIdFor } from "../kiro/request";
+import { findModel } from "../kiro/catalog/models";
+import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
+import { conversationIdFor } from "../kiro/request/request";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { ChatPartKit } from "./chatConversion";
 import { describeKiroFailure, type ChatFailure } from "./chatErrors";

@@ -1,7 +1,7 @@
 // "Kiro: Manage Models and Sign-in": sign in or out, the region, the profile, reloading the model list, VS Code's model manager.
 import * as vscode from "vscode";
 import type { KiroClient } from "../kiro/client";
-import { listAvailableProfiles } from "../kiro/profiles";
+import { listAvailableProfiles } from "../kiro/service/profiles";
 import { API_REGIONS } from "../kiro/settings";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import { pickProfile } from "./profilePick";

@@ -1,7 +1,7 @@
 // Asks once which Kiro profile to use when the account has several (Identity Center), and remembers the answer with the account.
 import * as vscode from "vscode";
-import type { KiroProfile } from "../kiro/profiles";
-import type { ProfileChooser } from "../kiro/route";
+import type { KiroProfile } from "../kiro/service/profiles";
+import type { ProfileChooser } from "../kiro/service/route";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { Logger } from "./log";
 

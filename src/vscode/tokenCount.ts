@@ -1,6 +1,6 @@
 // Estimates how many tokens a text or a chat message costs a Kiro (Claude) model, for vscode.lm's countTokens and VS Code's prompt budgeting.
 // How text and images are counted (and how accurate that is) is written down in src/kiro/tokenEstimate.ts.
-import { estimateImageTokens, estimateTextTokens } from "../kiro/tokenEstimate";
+import { estimateImageTokens, estimateTextTokens } from "../kiro/request/tokenEstimate";
 import { ChatRole, isObjectLike } from "./chatConversion";
 
 /** Role marker and message framing. */

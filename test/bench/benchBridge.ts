@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
-import { findModel, toPiModel } from "../../src/kiro/models";
+import { findModel, toPiModel } from "../../src/kiro/catalog/models";
 import { streamKiro } from "../../src/kiro/stream";
 import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Context, type Model } from "../../src/kiro/types";
 import { streamViaBridge } from "../../src/pi/bridgeClient";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { createBridgeServer, startBridgeServer, type BridgeServer, type BridgeServerDependencies, type BridgeStreamFunction } from "../../src/bridge";
 import type { BridgeStreamOptions } from "../../src/bridge";
-import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
+import { createAssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { emptyAssistantMessage, emptyUsage, type AssistantMessage, type Context, type Model } from "../../src/kiro/types";
 import { kiroModel } from "./bridgeFixtures";
 

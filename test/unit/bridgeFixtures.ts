@@ -1,5 +1,5 @@
 // What the bridge tests share: a Kiro model as the extension's catalog lists it, and a stream function that answers "ok" at once.
-import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../../src/kiro/eventStream";
+import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { emptyUsage, type AssistantMessage, type Model } from "../../src/kiro/types";
 
 export function kiroModel(id: string, overrides: Partial<Model> = {}): Model {

@@ -6,7 +6,7 @@ import { ChatRole, ChatToolMode } from "../../src/vscode/chatConversion";
 import type { KiroRequestOptions } from "../../src/kiro/options";
 import type { AssistantMessage, AssistantMessageEvent, Context, Model } from "../../src/kiro/types";
 import { emptyUsage } from "../../src/kiro/types";
-import { createAssistantMessageEventStream } from "../../src/kiro/eventStream";
+import { createAssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { TextPart, ToolCallPart, fullKit, message } from "./chatFakes";
 
 const model: Model = {

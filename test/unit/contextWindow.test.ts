@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { classifyHttpError } from "../../src/kiro/errors";
-import { findModel, getModel } from "../../src/kiro/models";
-import type { KiroModelInfo } from "../../src/kiro/modelInfo";
-import { buildKiroRequest, inputTokenBudget } from "../../src/kiro/request";
+import { findModel, getModel } from "../../src/kiro/catalog/models";
+import type { KiroModelInfo } from "../../src/kiro/catalog/modelInfo";
+import { buildKiroRequest, inputTokenBudget } from "../../src/kiro/request/request";
 import { streamKiro } from "../../src/kiro/stream";
 import type { AssistantMessage, Context, Message } from "../../src/kiro/types";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";

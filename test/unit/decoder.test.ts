@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
-import { decodeEventStream, EventStreamDecoder, parseFramePayload, type KiroFrame } from "../../src/kiro/decoder";
+import { decodeEventStream, EventStreamDecoder, parseFramePayload, type KiroFrame } from "../../src/kiro/wire/decoder";
 import { KiroError } from "../../src/kiro/errors";
 
 const codec = new EventStreamCodec(

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { EventStreamDecoder, type KiroFrame } from "../../src/kiro/decoder";
+import { EventStreamDecoder, type KiroFrame } from "../../src/kiro/wire/decoder";
 import { KiroError } from "../../src/kiro/errors";
-import { KiroResponseAssembler } from "../../src/kiro/responseAssembler";
+import { KiroResponseAssembler } from "../../src/kiro/answer/responseAssembler";
 import { emptyUsage, type AssistantMessage } from "../../src/kiro/types";
 
 type CaseKind = "random" | "bitflip" | "truncate" | "payload";

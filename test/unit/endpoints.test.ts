@@ -12,7 +12,7 @@ import {
   originFor,
   usageLimitsUrl,
   type KiroRoute,
-} from "../../src/kiro/endpoints";
+} from "../../src/kiro/service/endpoints";
 import { apiRegionFor, profileArnRegion, resolveKiroSettings } from "../../src/kiro/settings";
 
 const noEnv = {};

@@ -12,7 +12,7 @@ import {
   withResetDate,
   type ErrorContext,
 } from "../../src/kiro/errors";
-import { parseRetryAfter, retryDelayMs, sleep } from "../../src/kiro/retry";
+import { parseRetryAfter, retryDelayMs, sleep } from "../../src/kiro/service/retry";
 
 const ctx: ErrorContext = { modelId: "claude-opus-4-5", region: "us-east-1", alternativeModelId: "claude-sonnet-4-5" };
 

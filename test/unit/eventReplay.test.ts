@@ -1,7 +1,7 @@
 // Rebuilding `partial` on the client side of the bridge: tool-call arguments show while they stream, and large writes stay linear.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EventReplay } from "../../src/kiro/eventReplay";
+import { EventReplay } from "../../src/kiro/answer/eventReplay";
 
 const model = { id: "claude-sonnet-4-5", api: "kiro-generate-assistant-response", provider: "kiro" };
 

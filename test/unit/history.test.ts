@@ -10,8 +10,8 @@ import {
   imageFormatFor,
   trimHistory,
   type ConversationOptions,
-} from "../../src/kiro/history";
-import type { KiroHistoryEntry } from "../../src/kiro/wireTypes";
+} from "../../src/kiro/request/history";
+import type { KiroHistoryEntry } from "../../src/kiro/wire/wireTypes";
 import type { AssistantMessage, Message } from "../../src/kiro/types";
 
 const options: ConversationOptions = {

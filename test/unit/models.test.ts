@@ -14,11 +14,11 @@ import {
   listAvailableModels,
   toPiModel,
   modelFromService,
-} from "../../src/kiro/models";
+} from "../../src/kiro/catalog/models";
 import { KiroClient } from "../../src/kiro/client";
-import type { KiroRoute } from "../../src/kiro/endpoints";
+import type { KiroRoute } from "../../src/kiro/service/endpoints";
 import { KiroError } from "../../src/kiro/errors";
-import { clearRouteCache } from "../../src/kiro/route";
+import { clearRouteCache } from "../../src/kiro/service/route";
 import { resolveKiroSettings } from "../../src/kiro/settings";
 import { nativeThinkingSchema } from "../sim/kiroSimulator";
 

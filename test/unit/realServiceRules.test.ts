@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { KiroClient } from "../../src/kiro/client";
-import { clearModelCatalogCache, getModel } from "../../src/kiro/models";
+import { clearModelCatalogCache, getModel } from "../../src/kiro/catalog/models";
 import { streamKiro } from "../../src/kiro/stream";
 import type { KiroCredentials } from "../../src/kiro/options";
-import { BUILDER_ID_PROFILE_ARN } from "../../src/kiro/profiles";
-import { clearRouteCache } from "../../src/kiro/route";
-import { MAX_HISTORY_ENTRIES } from "../../src/kiro/serviceLimits";
+import { BUILDER_ID_PROFILE_ARN } from "../../src/kiro/service/profiles";
+import { clearRouteCache } from "../../src/kiro/service/route";
+import { MAX_HISTORY_ENTRIES } from "../../src/kiro/request/serviceLimits";
 import { resolveKiroSettings, type KiroSettingValues } from "../../src/kiro/settings";
 import { emptyAssistantMessage, type AssistantMessage, type Context, type Message, type Tool } from "../../src/kiro/types";
 import { DEFAULT_SIM_PROFILE, simProfile, startKiroSimulator, type KiroSimulator, type KiroSimulatorOptions } from "../sim/kiroSimulator";

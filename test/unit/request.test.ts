@@ -1,14 +1,14 @@
 // Tests for buildKiroRequest: each request rule of docs/kiro-protocol.md#rules repaired, tools, system text, thinking, trimming, conversation ids, and a seeded fuzz against the simulator's validator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildKiroRequest, conversationIdFor, type KiroRequest } from "../../src/kiro/request";
-import type { KiroUserInputMessage } from "../../src/kiro/wireTypes";
-import { MAX_IMAGE_BASE64_CHARS, MAX_IMAGES_PER_REQUEST, MAX_TOOL_RESULT_CHARS, MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "../../src/kiro/serviceLimits";
-import { findModel } from "../../src/kiro/models";
-import type { KiroModelInfo } from "../../src/kiro/modelInfo";
+import { buildKiroRequest, conversationIdFor, type KiroRequest } from "../../src/kiro/request/request";
+import type { KiroUserInputMessage } from "../../src/kiro/wire/wireTypes";
+import { MAX_IMAGE_BASE64_CHARS, MAX_IMAGES_PER_REQUEST, MAX_TOOL_RESULT_CHARS, MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "../../src/kiro/request/serviceLimits";
+import { findModel } from "../../src/kiro/catalog/models";
+import type { KiroModelInfo } from "../../src/kiro/catalog/modelInfo";
 import type { AssistantMessage, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage, UserMessage } from "../../src/kiro/types";
-import { validateGenerateAssistantResponseJson } from "../../test/sim/validation";
-import { defaultSimModels } from "../../test/sim/kiroSimulator";
+import { validateGenerateAssistantResponseJson } from "../sim/validation";
+import { defaultSimModels } from "../sim/kiroSimulator";
 
 const SIM_MODELS = defaultSimModels();
 const sonnet = model("claude-sonnet-4-5");

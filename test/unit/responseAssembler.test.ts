@@ -1,10 +1,10 @@
 // Response assembly: every Kiro event type becomes the right pi events and message fields.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { KiroFrame } from "../../src/kiro/decoder";
+import type { KiroFrame } from "../../src/kiro/wire/decoder";
 import { KiroError } from "../../src/kiro/errors";
-import { KiroResponseAssembler, REDACTED_THINKING_TEXT } from "../../src/kiro/responseAssembler";
-import { parsePartialJsonObject } from "../../src/kiro/toolArgumentPreview";
+import { KiroResponseAssembler, REDACTED_THINKING_TEXT } from "../../src/kiro/answer/responseAssembler";
+import { parsePartialJsonObject } from "../../src/kiro/answer/toolArgumentPreview";
 import { emptyUsage, type AssistantMessage, type AssistantMessageEvent } from "../../src/kiro/types";
 
 function ev(eventType: string, payload: unknown): KiroFrame {

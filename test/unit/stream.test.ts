@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { getModel } from "../../src/kiro/models";
+import { getModel } from "../../src/kiro/catalog/models";
 import type { KiroStreamOptions } from "../../src/kiro/options";
 import { streamKiro } from "../../src/kiro/stream";
 import type { AssistantMessage, AssistantMessageEvent, Context } from "../../src/kiro/types";

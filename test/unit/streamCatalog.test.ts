@@ -1,7 +1,7 @@
 // streamKiro resolves the model against the live catalog of the request's route (wire id, native thinking), against a strict simulator.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { clearModelCatalogCache, getModel, modelFromService, toPiModel } from "../../src/kiro/models";
+import { clearModelCatalogCache, getModel, modelFromService, toPiModel } from "../../src/kiro/catalog/models";
 import type { KiroStreamOptions } from "../../src/kiro/options";
 import { streamKiro } from "../../src/kiro/stream";
 import type { AssistantMessage, Context, Model } from "../../src/kiro/types";

@@ -1,10 +1,10 @@
 // Tests for the thinking plan: tag budgets per level, native fields shaped by each model's schema (Claude and GPT families), and models that must never think.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { additionalModelRequestFields, effortFor, nativeThinkingShapeFrom, planThinking, thinkingBudgetFor, thinkingPromptPrefix } from "../../src/kiro/thinkingConfig";
-import { findModel, modelFromService } from "../../src/kiro/models";
-import { buildKiroRequest } from "../../src/kiro/request";
-import type { KiroModelInfo } from "../../src/kiro/modelInfo";
+import { additionalModelRequestFields, effortFor, nativeThinkingShapeFrom, planThinking, thinkingBudgetFor, thinkingPromptPrefix } from "../../src/kiro/request/thinkingConfig";
+import { findModel, modelFromService } from "../../src/kiro/catalog/models";
+import { buildKiroRequest } from "../../src/kiro/request/request";
+import type { KiroModelInfo } from "../../src/kiro/catalog/modelInfo";
 import type { ThinkingLevel } from "../../src/kiro/types";
 import { nativeThinkingSchema } from "../sim/kiroSimulator";
 import { validateGenerateAssistantResponseJson, type SimModel } from "../sim/validation";

@@ -1,7 +1,7 @@
 // Tag-mode thinking split: tags cut across deltas, tags in code or quotes, and answers that only mention the tag.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ThinkingTagSplitter, type SplitPiece } from "../../src/kiro/thinkingSplitter";
+import { ThinkingTagSplitter, type SplitPiece } from "../../src/kiro/answer/thinkingSplitter";
 
 /** Runs deltas through a splitter and merges adjacent pieces of one kind. */
 function split(deltas: string[]): { pieces: SplitPiece[] } {

@@ -1,7 +1,7 @@
 // Token estimates for vscode.lm countTokens: text, non-ASCII text, tool parts, and images sized from their headers.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { estimateImageTokens, estimateTextTokens, imageSize } from "../../src/kiro/tokenEstimate";
+import { estimateImageTokens, estimateTextTokens, imageSize } from "../../src/kiro/request/tokenEstimate";
 import { estimateTokens } from "../../src/vscode/tokenCount";
 import { ChatRole } from "../../src/vscode/chatConversion";
 import { DataPart, TextPart, ToolCallPart, ToolResultPart, jpegHeader, message, pngHeader } from "./chatFakes";

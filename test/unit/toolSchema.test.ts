@@ -1,9 +1,9 @@
 // Tests for toKiroToolSchema against published MCP tool schemas and TypeBox output: Kiro-safe shape, every property kept, required-ness right, arguments untouched.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { toKiroToolSchema } from "../../src/kiro/toolSchema";
-import { buildKiroRequest } from "../../src/kiro/request";
-import { findModel, getModel } from "../../src/kiro/models";
+import { toKiroToolSchema } from "../../src/kiro/request/toolSchema";
+import { buildKiroRequest } from "../../src/kiro/request/request";
+import { findModel, getModel } from "../../src/kiro/catalog/models";
 import { streamKiro } from "../../src/kiro/stream";
 import type { Context, JsonSchema, Tool, ToolCall } from "../../src/kiro/types";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";

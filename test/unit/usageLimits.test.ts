@@ -5,10 +5,10 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { KiroError } from "../../src/kiro/errors";
 import { KiroClient } from "../../src/kiro/client";
-import type { KiroRoute } from "../../src/kiro/endpoints";
-import { clearRouteCache } from "../../src/kiro/route";
+import type { KiroRoute } from "../../src/kiro/service/endpoints";
+import { clearRouteCache } from "../../src/kiro/service/route";
 import { resolveKiroSettings } from "../../src/kiro/settings";
-import { getUsageLimits, parseUsageLimits } from "../../src/kiro/usageLimits";
+import { getUsageLimits, parseUsageLimits } from "../../src/kiro/service/usageLimits";
 import { defaultSimUsageLimits, startKiroSimulator } from "../sim/kiroSimulator";
 
 /** A server that answers every request with one fixed response, recording what it was asked. */

@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import { describeSessionSource } from "../../auth/import/signInSources";
 import type { KiroSession } from "../../auth/session";
-import type { UsageLimits } from "../../kiro/usageLimits";
+import type { UsageLimits } from "../../kiro/service/usageLimits";
 import { usageFailureLine, usageLines } from "./accountUsage";
 import { environmentAccessToken } from "./authSessionSource";
 import type { KiroAuthenticationProvider } from "./kiroAuthenticationProvider";

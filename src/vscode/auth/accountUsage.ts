@@ -1,5 +1,5 @@
 // What the account picker says about usage (used / limit, reset date, trial and bonuses, plan); pure, so it is unit-tested without VS Code.
-import type { UsageAllowance, UsageLimits } from "../../kiro/usageLimits";
+import type { UsageAllowance, UsageLimits } from "../../kiro/service/usageLimits";
 
 export interface UsageLine {
   label: string;

@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import type { KiroSession } from "../../auth/session";
 import { KiroSessionManager } from "../../auth/sessionManager";
 import { KiroClient } from "../../kiro/client";
-import type { UsageLimits } from "../../kiro/usageLimits";
+import type { UsageLimits } from "../../kiro/service/usageLimits";
 import { coreLog } from "../kiroClient";
 import { kiroSettings } from "../settings";
 import type { Logger } from "../log";

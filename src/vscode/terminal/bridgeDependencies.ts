@@ -1,7 +1,7 @@
 // What the window's bridge serves: the window's one Kiro client, read per request; no runtime vscode import, so the real pi CLI can be tested against it outside VS Code.
 import type { BridgeServerDependencies } from "../../bridge/index";
 import type { KiroClient, KiroPiModel } from "../../kiro/client";
-import { failedAnswerStream } from "../../kiro/failedAnswer";
+import { failedAnswerStream } from "../../kiro/answer/failedAnswer";
 import type { Logger } from "../log";
 
 /** A pi Model plus the catalog fields the pi client keeps (the wire id, and whether thinking goes through request fields). */

@@ -1,6 +1,6 @@
 // Retry timing for transient Kiro failures: jittered exponential back-off, `Retry-After`, and an abortable sleep.
-import { sleep as sleepOrAbort } from "../util/abort";
-import { abortedError, KiroError } from "./errors";
+import { sleep as sleepOrAbort } from "../../util/abort";
+import { abortedError, KiroError } from "../errors";
 
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_RETRY_BASE_DELAY_MS = 1000;

@@ -35,7 +35,7 @@
 //
 // The model's tool-call arguments go back to the caller unchanged: a flattened union keeps every property of every
 // branch, so whatever the model sends for one branch is already a valid call of the original tool.
-import type { JsonSchema } from "./types";
+import type { JsonSchema } from "../types";
 
 export interface KiroToolSchema {
   /** `{"type":"object","properties":{…}}` plus `required` and a `description` when the tool has them. */

@@ -1,5 +1,5 @@
 // The service's size limits, in one place with their source, and the pass that keeps a conversation within them before it is sent (docs/kiro-protocol.md#service-limits).
-import type { KiroHistoryEntry, KiroImage, KiroUserInputMessage } from "./wireTypes";
+import type { KiroHistoryEntry, KiroImage, KiroUserInputMessage } from "../wire/wireTypes";
 
 /**
  * History entries the service takes from a client whose user agent names no Kiro IDE version: beyond this it

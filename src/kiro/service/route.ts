@@ -1,10 +1,10 @@
 // Chooses where a Kiro call goes: the host generation (remembered per process once one works) and the profile ARN (named, carried by the sign-in, or looked up once per token and region).
 import { createHash } from "node:crypto";
 import type { KiroRoute, KiroTokenType } from "./endpoints";
-import { isMissingHost, KiroError } from "./errors";
-import type { KiroLog } from "./log";
+import { isMissingHost, KiroError } from "../errors";
+import type { KiroLog } from "../log";
 import { BUILDER_ID_PROFILE_ARN, isBuilderIdRefusal, listAvailableProfiles, type KiroProfile } from "./profiles";
-import { API_REGIONS, apiRegionFor, profileArnRegion, type ApiGeneration, type ApiRegion, type KiroSettings } from "./settings";
+import { API_REGIONS, apiRegionFor, profileArnRegion, type ApiGeneration, type ApiRegion, type KiroSettings } from "../settings";
 
 /** The token a call uses and what its sign-in knows about where it belongs. */
 export interface RouteCredentials {

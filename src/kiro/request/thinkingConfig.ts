@@ -6,8 +6,8 @@
 // the thinking visible) may be sent. A request sends only what that schema allows, with only values its enums list;
 // the service rejects the whole request otherwise. Public clients derive the same from the schema
 // (mikeyobrien/pi-provider-kiro `deriveKiroEffort`, d-kuro/kirocc's catalog effort enum).
-import type { KiroModelInfo, NativeThinkingShape } from "./modelInfo";
-import type { ThinkingBudgets, ThinkingLevel } from "./types";
+import type { KiroModelInfo, NativeThinkingShape } from "../catalog/modelInfo";
+import type { ThinkingBudgets, ThinkingLevel } from "../types";
 
 export type ThinkingMode = "off" | "tags" | "native";
 /** An effort value from a model's schema (`low`, `medium`, `high`, `xhigh`, `max`, …). */

@@ -1,15 +1,15 @@
 // Builds the generateAssistantResponse body from a pi Context: tools, system text, thinking, history and size limits.
 import { createHash } from "node:crypto";
-import type { KiroModelInfo } from "./modelInfo";
-import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "./types";
-import type { KiroHistoryEntry, KiroRequestBody, KiroToolSpec } from "./wireTypes";
-import { originFor } from "./endpoints";
+import type { KiroModelInfo } from "../catalog/modelInfo";
+import type { Context, JsonSchema, ThinkingBudgets, ThinkingLevel, Tool } from "../types";
+import type { KiroHistoryEntry, KiroRequestBody, KiroToolSpec } from "../wire/wireTypes";
+import { originFor } from "../service/endpoints";
 import { buildConversation, escapeThinkingTags, estimateUserMessageTokens, trimHistory } from "./history";
 import { applyServiceLimits, describeLimitNotes, MAX_HISTORY_ENTRIES } from "./serviceLimits";
-import type { ApiGeneration } from "./settings";
+import type { ApiGeneration } from "../settings";
 import { tokensForChars } from "./tokenEstimate";
-import { messageTooLongError } from "./errors";
-import { KIRO_PROVIDER } from "./models";
+import { messageTooLongError } from "../errors";
+import { KIRO_PROVIDER } from "../catalog/models";
 import { additionalModelRequestFields, planThinking, thinkingPromptPrefix, type AdditionalModelRequestFields } from "./thinkingConfig";
 import { toKiroToolSchema } from "./toolSchema";
 

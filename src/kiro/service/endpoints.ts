@@ -1,7 +1,7 @@
 // Where each Kiro operation goes for a route (host generation, region, endpoint override, profile), and the headers every call carries.
 import { randomUUID } from "node:crypto";
-import { version as packageVersion } from "../../package.json";
-import type { ApiGeneration, ApiRegion } from "./settings";
+import { version as packageVersion } from "../../../package.json";
+import type { ApiGeneration, ApiRegion } from "../settings";
 
 /** Everything that decides where a call goes and which profile it names; chosen by src/kiro/route.ts. */
 export interface KiroRoute {

@@ -1,6 +1,6 @@
 // The JSON shapes of a generateAssistantResponse body (docs/kiro-protocol.md#request-body), shared by the history, limit and request builders.
-import type { JsonSchema } from "./types";
-import type { AdditionalModelRequestFields } from "./thinkingConfig";
+import type { JsonSchema } from "../types";
+import type { AdditionalModelRequestFields } from "../request/thinkingConfig";
 
 export type KiroImageFormat = "png" | "jpeg" | "gif" | "webp";
 

@@ -2,7 +2,7 @@
 // Over 300 lines: one pass needs every repair rule at once (alternation, tool pairing, thinking, images), and the trimming must keep those rules true.
 import { MAX_HISTORY_ENTRIES } from "./serviceLimits";
 import { IMAGE_TOKENS, tokensForChars } from "./tokenEstimate";
-import type { AssistantMessage, ImageContent, Message, TextContent } from "./types";
+import type { AssistantMessage, ImageContent, Message, TextContent } from "../types";
 import type {
   KiroAssistantResponseMessage,
   KiroHistoryEntry,
@@ -11,7 +11,7 @@ import type {
   KiroToolResult,
   KiroToolUse,
   KiroUserInputMessage,
-} from "./wireTypes";
+} from "../wire/wireTypes";
 
 /** Sent as the current message when the conversation ends with the assistant (the service needs a user turn last). */
 export const CONTINUE_TEXT = "Continue";

@@ -1,7 +1,7 @@
 // One authenticated JSON call to a Kiro operation (profiles, models, usage): headers, bounded body reads, and failures classified like chat failures.
-import { raceAbort } from "../util/abort";
+import { raceAbort } from "../../util/abort";
 import { kiroRequestHeaders, type KiroTokenType } from "./endpoints";
-import { abortedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody, type ErrorContext } from "./errors";
+import { abortedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody, type ErrorContext } from "../errors";
 import { parseRetryAfter } from "./retry";
 
 /** An error answer is read this far at most: enough for any message the service writes. */

@@ -1,5 +1,5 @@
 // An async-iterable queue of stream events with a `result()` promise, the same shape as pi-ai's AssistantMessageEventStream.
-import type { AssistantMessage, AssistantMessageEvent } from "./types";
+import type { AssistantMessage, AssistantMessageEvent } from "../types";
 
 export class EventStream<T, R = T> implements AsyncIterable<T> {
   private readonly queue: T[] = [];

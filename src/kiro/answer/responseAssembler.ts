@@ -1,6 +1,6 @@
 // Turns decoded Kiro frames into one pi AssistantMessage and the pi stream events that build it (text, thinking, tool calls, usage).
 // One class, over 300 lines: the open block (text, thinking or tool call) is state every event type reads and changes.
-import { parseFramePayload, type KiroFrame } from "./decoder";
+import { parseFramePayload, type KiroFrame } from "../wire/decoder";
 import {
   classifyStreamException,
   OUTPUT_CAP_EXCEPTION,
@@ -9,12 +9,12 @@ import {
   scrubSecrets,
   streamError,
   type ErrorContext,
-} from "./errors";
-import type { KiroLog } from "./log";
+} from "../errors";
+import type { KiroLog } from "../log";
 import { ThinkingTagSplitter, type SplitPiece } from "./thinkingSplitter";
 import { ToolArgumentPreview } from "./toolArgumentPreview";
-import { CHARS_PER_TOKEN } from "./tokenEstimate";
-import type { AssistantMessage, AssistantMessageEvent, KiroMessageExtras, TextContent, ThinkingContent, ToolCall } from "./types";
+import { CHARS_PER_TOKEN } from "../request/tokenEstimate";
+import type { AssistantMessage, AssistantMessageEvent, KiroMessageExtras, TextContent, ThinkingContent, ToolCall } from "../types";
 
 export interface ResponseAssemblerOptions {
   /** The message being built; events carry it as `partial`. */

@@ -1,9 +1,9 @@
 // ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md#profile-arn).
-import { isRecord } from "../util/json";
+import { isRecord } from "../../util/json";
 import { listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
-import { KiroError } from "./errors";
+import { KiroError } from "../errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
-import { apiRegionFor, profileArnRegion, type ApiRegion } from "./settings";
+import { apiRegionFor, profileArnRegion, type ApiRegion } from "../settings";
 
 export interface KiroProfile {
   arn: string;

@@ -1,7 +1,7 @@
 // The getUsageLimits call: how many Kiro credits are used of how many, when they reset, the plan, and the account's email.
-import { isRecord } from "../util/json";
+import { isRecord } from "../../util/json";
 import { usageLimitsUrl, type KiroRoute } from "./endpoints";
-import { KiroError } from "./errors";
+import { KiroError } from "../errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
 
 export interface UsageAllowance {

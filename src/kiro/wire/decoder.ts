@@ -1,6 +1,6 @@
 // Incremental decoding of the AWS event stream Kiro answers with: bytes in any chunking → CRC-checked frames, read by their headers.
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { streamError } from "./errors";
+import { streamError } from "../errors";
 
 /** One decoded frame. `payload` is a view into the received bytes (not copied). */
 export interface KiroFrame {

@@ -1,6 +1,6 @@
 // The answer for a request that fails before anything streams (no sign-in, an unusable conversation, a broken bridge): an error-only message and a stream that ends with it.
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "./eventStream";
-import { emptyAssistantMessage, type AssistantMessage, type KiroErrorKind, type Model } from "./types";
+import { emptyAssistantMessage, type AssistantMessage, type KiroErrorKind, type Model } from "../types";
 
 /** `kind` lets each host word its own way out (src/vscode/chatErrors.ts, src/pi/piErrors.ts), as for any other failure. */
 export function failedAnswer(model: Pick<Model, "id" | "api" | "provider">, errorMessage: string, kind: KiroErrorKind = "stream"): AssistantMessage {

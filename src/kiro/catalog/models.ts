@@ -1,14 +1,14 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
 // Over 300 lines mostly for the built-in catalog (data); the id resolution and the live lookup that read it sit beside it.
-import { trimmedString } from "../util/json";
+import { trimmedString } from "../../util/json";
 import type { KiroModelInfo } from "./modelInfo";
-import type { Model } from "./types";
-import { raceAbort } from "../util/abort";
-import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "./endpoints";
-import { KiroError } from "./errors";
-import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
-import { DEFAULT_API_REGION } from "./settings";
-import { nativeThinkingShapeFrom } from "./thinkingConfig";
+import type { Model } from "../types";
+import { raceAbort } from "../../util/abort";
+import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "../service/endpoints";
+import { KiroError } from "../errors";
+import { callKiroJson, type ServiceCallAuth } from "../service/serviceCall";
+import { DEFAULT_API_REGION } from "../settings";
+import { nativeThinkingShapeFrom } from "../request/thinkingConfig";
 
 export const KIRO_PROVIDER = "kiro";
 export const KIRO_API = "kiro-generate-assistant-response";

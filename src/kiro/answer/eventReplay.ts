@@ -1,6 +1,6 @@
 // Rebuilds the `partial` message of stream events that travelled without it (the bridge's NDJSON lines), so a client sees pi-ai events again.
-import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "./types";
-import { emptyAssistantMessage } from "./types";
+import type { AssistantMessage, AssistantMessageEvent, Model, ToolCall } from "../types";
+import { emptyAssistantMessage } from "../types";
 import { ToolArgumentPreview } from "./toolArgumentPreview";
 
 /** A stream event minus `partial`; `toolcall_start` may also name the call (`id`, `name`), which `partial` carried before. */
