@@ -1,0 +1,157 @@
+// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long" and quota as such, and never shows the bridge token.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { defaultSimModels } from "../sim/kiroSimulator";
+import { errorReply, quotaReply, toolUseReply } from "../sim/replies";
+import { INPUT_TOO_LONG } from "../sim/validation";
+import { createAgentSandbox, describeRun, runClaude, startAgentWindow, streamJsonEvents, type AgentRunResult, type AgentSandbox, type AgentWindow } from "./claudeCodeHarness";
+
+/** A current model id as Claude Code spells it (dated); the catalog knows it as claude-sonnet-4.6. */
+const MODEL = "claude-sonnet-4-6-20260101";
+
+/** Every file under `dir` (Claude Code's HOME: settings, transcripts, logs). */
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) found.push(...filesUnder(path));
+    else if (stat.isFile()) found.push(path);
+  }
+  return found;
+}
+
+describe("Claude Code through the Kiro bridge", () => {
+  let window: AgentWindow;
+  let sandbox: AgentSandbox;
+  const runs: AgentRunResult[] = [];
+
+  const claude = async (args: string[]): Promise<AgentRunResult> => {
+    const result = await runClaude(window, sandbox, ["-p", ...args, "--model", MODEL]);
+    runs.push(result);
+    return result;
+  };
+
+  /** Every Kiro request the window made passed the simulator's rules (a scripted refusal is an answer, not a broken rule). */
+  const assertKiroRulesKept = (): void => {
+    const broken = window.sim.requests.filter((request) => request.validationErrors.length > 0);
+    assert.deepEqual(broken.map((request) => `${request.path}: ${request.validationErrors.join("; ")}`), []);
+  };
+
+  before(async () => {
+    window = await startAgentWindow({ seed: 17 });
+    sandbox = createAgentSandbox({ "notes.txt": "The secret word is pelican.\n" });
+  });
+  after(async () => {
+    await window?.close();
+    sandbox?.dispose();
+  });
+
+  test("claude -p answers with Kiro's reply to the prompt", async () => {
+    const before = window.sim.generateRequests().length;
+    const result = await claude(["Say hello to the Kiro bridge."]);
+    assert.equal(result.code, 0, describeRun(result));
+    assert.match(result.stdout, /You said: Say hello to the Kiro bridge\./, describeRun(result));
+    const sent = window.sim.generateRequests().slice(before);
+    assert.ok(sent.length >= 1, "the answer came from Kiro");
+    assert.ok(
+      sent.every((request) => JSON.stringify(request.body).includes('"modelId":"claude-sonnet-4.6"')),
+      "the dated Anthropic id reached Kiro as the catalog's claude-sonnet-4.6",
+    );
+    assertKiroRulesKept();
+  });
+
+  test("its Read tool reads a file and the answer uses what the file says", async () => {
+    const before = window.sim.generateRequests().length;
+    window.sim.reply(toolUseReply([{ name: "Read", input: { file_path: join(sandbox.workDir, "notes.txt") } }], { text: "I'll read notes.txt." }));
+    const result = await claude(["Read notes.txt and tell me the secret word."]);
+    assert.equal(result.code, 0, describeRun(result));
+    // The simulator quotes the first line of the tool result it was sent: only a real round trip puts "pelican" there.
+    assert.match(result.stdout, /The Read tool returned: ".*The secret word is pelican\./, describeRun(result));
+    const sent = window.sim.generateRequests().slice(before);
+    assert.equal(sent.length, 2, "one request for the call, one with its result");
+    assert.match(JSON.stringify(sent[1]!.body), /toolResults.*The secret word is pelican/);
+    assertKiroRulesKept();
+  });
+
+  test("thinking arrives as thinking blocks with their signature, apart from the text", async () => {
+    const result = await claude(["Think about it, then say something.", "--output-format", "stream-json", "--verbose"]);
+    assert.equal(result.code, 0, describeRun(result));
+    const blocks = streamJsonEvents(result.stdout)
+      .filter((event) => event.type === "assistant")
+      .flatMap((event) => ((event.message as { content?: { type: string; thinking?: string; signature?: string; text?: string }[] }).content ?? []));
+    const thinking = blocks.filter((block) => block.type === "thinking");
+    assert.ok(thinking.length > 0, `no thinking block in ${describeRun(result)}`);
+    assert.match(thinking[0]!.thinking ?? "", /answering plainly/);
+    assert.match(thinking[0]!.signature ?? "", /^sim-signature-/);
+    const text = blocks.filter((block) => block.type === "text").map((block) => block.text).join("");
+    assert.match(text, /You said: Think about it/);
+    assert.doesNotMatch(text, /answering plainly/, "the thinking is not in the text");
+    assertKiroRulesKept();
+  });
+
+  test("when Kiro says the input is too long, Claude Code says the prompt is too long (not an unknown error)", async () => {
+    // Enough refusals for its retries and its attempt to compact; the queue is emptied afterwards either way.
+    for (let i = 0; i < 4; i++) window.sim.reply(errorReply(INPUT_TOO_LONG.status, INPUT_TOO_LONG.body, { "x-amzn-errortype": "ValidationException" }));
+    try {
+      const result = await claude(["Summarise everything."]);
+      assert.notEqual(result.code, 0, describeRun(result));
+      assert.match(result.stdout + result.stderr, /prompt is too long/i, describeRun(result));
+      assert.doesNotMatch(result.stdout + result.stderr, /unknown error|API Error: 5\d\d/i, describeRun(result));
+    } finally {
+      for (let i = 0; i < 8 && window.sim.pendingReplies > 0; i++) await claude(["Drain."]);
+    }
+    assertKiroRulesKept();
+  });
+
+  test("an exhausted Kiro quota is reported once, with its reset, and not retried", async () => {
+    const before = window.sim.generateRequests().length;
+    for (let i = 0; i < 8; i++) window.sim.reply(quotaReply());
+    try {
+      const result = await claude(["Anything."]);
+      assert.notEqual(result.code, 0, describeRun(result));
+      assert.match(result.stdout, /429.*quota/i, describeRun(result));
+      assert.equal(window.sim.generateRequests().length - before, 1, "Claude Code did not retry a quota that resets next month");
+    } finally {
+      for (let i = 0; i < 8 && window.sim.pendingReplies > 0; i++) await claude(["Drain."]);
+    }
+    assertKiroRulesKept();
+  });
+
+  test("the bridge token never shows in Claude Code's output, its files, or the bridge's log", () => {
+    assert.ok(runs.length >= 5, "runs the tests above made");
+    const token = window.bridge.token;
+    for (const run of runs) {
+      assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token), "the token is in a run's output");
+    }
+    for (const file of filesUnder(sandbox.home)) {
+      assert.ok(!readFileSync(file, "utf8").includes(token), `the token is in ${file}`);
+    }
+    assert.ok(!window.log.join("\n").includes(token), "the token is in the bridge log");
+  });
+});
+
+describe("Claude Code on a model whose window its prompt does not fit", () => {
+  let window: AgentWindow;
+  let sandbox: AgentSandbox;
+
+  before(async () => {
+    // Claude Code's system prompt and tools alone are over 20,000 tokens.
+    const models = defaultSimModels().map((model) => (model.modelId === "claude-haiku-4.5" ? { ...model, tokenLimits: { maxInputTokens: 8_000, maxOutputTokens: 4_000 } } : model));
+    window = await startAgentWindow({ models });
+    sandbox = createAgentSandbox();
+  });
+  after(async () => {
+    await window?.close();
+    sandbox?.dispose();
+  });
+
+  test("the bridge answers the prompt-too-long 400 before sending anything to Kiro", async () => {
+    const result = await runClaude(window, sandbox, ["-p", "Hello.", "--model", "claude-haiku-4-5-20251001"]);
+    assert.notEqual(result.code, 0, describeRun(result));
+    assert.match(result.stdout + result.stderr, /prompt is too long/i, describeRun(result));
+    assert.equal(window.sim.generateRequests().length, 0, "nothing that cannot fit went to Kiro");
+  });
+});
