@@ -13,6 +13,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export const AGENTS = [
   { name: "claude-code", package: "@anthropic-ai/claude-code", version: "2.1.332", bin: "claude" },
+  // Its Rust program comes as @openai/codex-<platform> (an npm alias of a platform build of @openai/codex).
+  { name: "codex", package: "@openai/codex", version: "0.169.1", bin: "codex" },
 ];
 
 function packageDir(prefix, packageName) {

@@ -96,20 +96,31 @@ export function runClaude(window: AgentWindow, sandbox: AgentSandbox, args: read
     DISABLE_ERROR_REPORTING: "1",
     ...o.env,
   };
+  return runAgentProgram(claudeCommand(), args, { cwd: sandbox.workDir, env, timeoutMs: o.timeoutMs });
+}
+
+/**
+ * Runs an agent program in its own process group with exactly `env`, and kills the group when it ends or overstays
+ * `timeoutMs` (default 90 s), so no tool it started outlives the test.
+ */
+export function runAgentProgram(command: string, args: readonly string[], o: { cwd: string; env: Record<string, string>; timeoutMs?: number; stdin?: string }): Promise<AgentRunResult> {
+  const timeoutMs = o.timeoutMs ?? 90_000;
+  const name = command.split("/").pop();
   return new Promise((resolveRun, reject) => {
-    const child = spawn(claudeCommand(), args, { cwd: sandbox.workDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, { cwd: o.cwd, env: o.env, stdio: [o.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true });
+    if (o.stdin !== undefined) child.stdin?.end(o.stdin);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const timer = setTimeout(() => {
-      stderr += `\n[harness] claude did not finish within ${o.timeoutMs ?? 90_000} ms; killed`;
+      stderr += `\n[harness] ${name} did not finish within ${timeoutMs} ms; killed`;
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         // Already gone.
       }
-    }, o.timeoutMs ?? 90_000);
+    }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(error);
