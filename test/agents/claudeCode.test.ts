@@ -1,4 +1,4 @@
-// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long" and quota as such, and never shows the bridge token.
+// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -153,5 +153,26 @@ describe("Claude Code on a model whose window its prompt does not fit", () => {
     assert.notEqual(result.code, 0, describeRun(result));
     assert.match(result.stdout + result.stderr, /prompt is too long/i, describeRun(result));
     assert.equal(window.sim.generateRequests().length, 0, "nothing that cannot fit went to Kiro");
+  });
+});
+
+describe("Claude Code in a window that is not signed in to Kiro", () => {
+  let window: AgentWindow;
+  let sandbox: AgentSandbox;
+
+  before(async () => {
+    window = await startAgentWindow({}, { signedIn: () => false });
+    sandbox = createAgentSandbox();
+  });
+  after(async () => {
+    await window?.close();
+    sandbox?.dispose();
+  });
+
+  test("it says to run Kiro: Sign In, and nothing reaches Kiro", async () => {
+    const result = await runClaude(window, sandbox, ["-p", "Hello.", "--model", MODEL]);
+    assert.notEqual(result.code, 0, describeRun(result));
+    assert.match(result.stdout + result.stderr, /not signed in to Kiro\. Run "Kiro: Sign In"/, describeRun(result));
+    assert.equal(window.sim.generateRequests().length, 0);
   });
 });
