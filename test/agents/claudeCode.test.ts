@@ -1,7 +1,8 @@
-// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long" and quota as such, and never shows the bridge token.
+// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { defaultSimModels } from "../sim/kiroSimulator";
 import { errorReply, quotaReply, toolUseReply } from "../sim/replies";
@@ -21,6 +22,28 @@ function filesUnder(dir: string): string[] {
     else if (stat.isFile()) found.push(path);
   }
   return found;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A real (decodable) grey RGB PNG, so Claude Code's Read tool takes it as an image. */
+function greyPng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height, 0x80);
+  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0; // filter: none
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk("IHDR", header), pngChunk("IDAT", deflateSync(rows)), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 describe("Claude Code through the Kiro bridge", () => {
@@ -76,6 +99,19 @@ describe("Claude Code through the Kiro bridge", () => {
     assertKiroRulesKept();
   });
 
+  test("an image its Read tool reads reaches Kiro as an image, not as text", async () => {
+    writeFileSync(join(sandbox.workDir, "logo.png"), greyPng(16, 12));
+    const before = window.sim.generateRequests().length;
+    window.sim.reply(toolUseReply([{ name: "Read", input: { file_path: join(sandbox.workDir, "logo.png") } }], { text: "Looking." }));
+    const result = await claude(["Look at logo.png."]);
+    assert.equal(result.code, 0, describeRun(result));
+    const sent = window.sim.generateRequests().slice(before);
+    assert.equal(sent.length, 2, describeRun(result));
+    const current = (sent[1]!.body as { conversationState: { currentMessage: { userInputMessage: { images?: { format: string }[] } } } }).conversationState.currentMessage.userInputMessage;
+    assert.deepEqual(current.images?.map((image) => image.format), ["png"]);
+    assertKiroRulesKept();
+  });
+
   test("thinking arrives as thinking blocks with their signature, apart from the text", async () => {
     const result = await claude(["Think about it, then say something.", "--output-format", "stream-json", "--verbose"]);
     assert.equal(result.code, 0, describeRun(result));
@@ -93,8 +129,8 @@ describe("Claude Code through the Kiro bridge", () => {
   });
 
   test("when Kiro says the input is too long, Claude Code says the prompt is too long (not an unknown error)", async () => {
-    // Enough refusals for its retries and its attempt to compact; the queue is emptied afterwards either way.
-    for (let i = 0; i < 4; i++) window.sim.reply(errorReply(INPUT_TOO_LONG.status, INPUT_TOO_LONG.body, { "x-amzn-errortype": "ValidationException" }));
+    // One more refusal than a single try needs, should it retry; the queue is emptied afterwards either way.
+    for (let i = 0; i < 2; i++) window.sim.reply(errorReply(INPUT_TOO_LONG.status, INPUT_TOO_LONG.body, { "x-amzn-errortype": "ValidationException" }));
     try {
       const result = await claude(["Summarise everything."]);
       assert.notEqual(result.code, 0, describeRun(result));
@@ -108,7 +144,8 @@ describe("Claude Code through the Kiro bridge", () => {
 
   test("an exhausted Kiro quota is reported once, with its reset, and not retried", async () => {
     const before = window.sim.generateRequests().length;
-    for (let i = 0; i < 8; i++) window.sim.reply(quotaReply());
+    // A second one, so a retry would be seen failing too rather than answered.
+    for (let i = 0; i < 2; i++) window.sim.reply(quotaReply());
     try {
       const result = await claude(["Anything."]);
       assert.notEqual(result.code, 0, describeRun(result));
@@ -121,7 +158,7 @@ describe("Claude Code through the Kiro bridge", () => {
   });
 
   test("the bridge token never shows in Claude Code's output, its files, or the bridge's log", () => {
-    assert.ok(runs.length >= 5, "runs the tests above made");
+    assert.ok(runs.length >= 6, "runs the tests above made");
     const token = window.bridge.token;
     for (const run of runs) {
       assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token), "the token is in a run's output");
@@ -153,5 +190,26 @@ describe("Claude Code on a model whose window its prompt does not fit", () => {
     assert.notEqual(result.code, 0, describeRun(result));
     assert.match(result.stdout + result.stderr, /prompt is too long/i, describeRun(result));
     assert.equal(window.sim.generateRequests().length, 0, "nothing that cannot fit went to Kiro");
+  });
+});
+
+describe("Claude Code in a window that is not signed in to Kiro", () => {
+  let window: AgentWindow;
+  let sandbox: AgentSandbox;
+
+  before(async () => {
+    window = await startAgentWindow({}, { signedIn: () => false });
+    sandbox = createAgentSandbox();
+  });
+  after(async () => {
+    await window?.close();
+    sandbox?.dispose();
+  });
+
+  test("it says to run Kiro: Sign In, and nothing reaches Kiro", async () => {
+    const result = await runClaude(window, sandbox, ["-p", "Hello.", "--model", MODEL]);
+    assert.notEqual(result.code, 0, describeRun(result));
+    assert.match(result.stdout + result.stderr, /not signed in to Kiro\. Run "Kiro: Sign In"/, describeRun(result));
+    assert.equal(window.sim.generateRequests().length, 0);
   });
 });

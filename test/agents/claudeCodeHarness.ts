@@ -28,7 +28,7 @@ export interface AgentWindow {
   close(): Promise<void>;
 }
 
-export async function startAgentWindow(simOptions: KiroSimulatorOptions = {}): Promise<AgentWindow> {
+export async function startAgentWindow(simOptions: KiroSimulatorOptions = {}, o: { signedIn?: () => boolean } = {}): Promise<AgentWindow> {
   const sim = await startKiroSimulator(simOptions);
   const client = new KiroClient({
     credentials: async () => ({ accessToken: sim.accessToken }),
@@ -40,7 +40,7 @@ export async function startAgentWindow(simOptions: KiroSimulatorOptions = {}): P
     log.push(message);
   };
   const bridge = await startBridgeServer(
-    bridgeDependencies({ client, isSignedIn: () => true, log: { trace: keep, debug: keep, info: keep, warn: keep, error: keep }, version: "test" }),
+    bridgeDependencies({ client, isSignedIn: o.signedIn ?? (() => true), log: { trace: keep, debug: keep, info: keep, warn: keep, error: keep }, version: "test" }),
   );
   return {
     sim,

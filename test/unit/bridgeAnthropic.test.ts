@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { startBridgeServer, type BridgeServer, type BridgeStreamFunction } from "../../src/bridge";
+import { anthropicApi } from "../../src/bridge/anthropic/routes";
+import { piApi } from "../../src/bridge/pi/routes";
 import { failedAnswer } from "../../src/kiro/answer/failedAnswer";
 import { findModel } from "../../src/kiro/catalog/models";
 import { createAssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
@@ -135,6 +137,43 @@ describe("POST /v1/messages", () => {
     assert.equal(response.status, 401);
     const body = (await response.json()) as { error: { type: string } };
     assert.equal(body.error.type, "authentication_error");
+  });
+});
+
+describe("keep-alive", () => {
+  it("sends pings while Kiro has not answered yet, after opening the message, and the answer still follows", async () => {
+    let release: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    const stalling: BridgeStreamFunction = (model, context, options) => {
+      const inner = helloStream()(model, context, options);
+      return (async function* () {
+        // Nothing until the test has seen a ping: the answer is held back, however long that takes.
+        await answered;
+        yield* inner;
+      })();
+    };
+    const bridge = await startBridgeServer({ stream: stalling, listModels: () => CATALOG, apis: [piApi, () => anthropicApi({ pingIntervalMs: 20 })] });
+    after(() => bridge.dispose());
+    const response = await post(bridge, "/v1/messages", { ...HELLO, model: "claude-sonnet-4-5", stream: true });
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes("event: ping")) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, "the stream ended before a ping");
+      text += Buffer.from(value).toString("utf8");
+    }
+    release!();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString("utf8");
+    }
+    const events = sseEvents(text);
+    assert.equal(events[0], "message_start");
+    assert.equal(events[1], "ping");
+    assert.equal(events.filter((event) => event === "message_start").length, 1);
+    assert.deepEqual(events.filter((event) => event !== "ping").slice(-2), ["message_delta", "message_stop"]);
   });
 });
 

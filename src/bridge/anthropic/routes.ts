@@ -57,13 +57,13 @@ function refuseOverflow(prepared: PreparedAnswer): void {
 }
 
 /** The route's AnswerEncoder over the pure SSE encoder: failures before the first byte get their own status. */
-function sseAnswer(prepared: PreparedAnswer, id: string): AnswerEncoder {
+function sseAnswer(prepared: PreparedAnswer, id: string, pingIntervalMs: number): AnswerEncoder {
   const sse = new AnthropicSseEncoder({ id, model: prepared.parsed.model, estimatedInputTokens: prepared.estimatedTokens });
   const facts = { estimatedTokens: prepared.estimatedTokens, contextWindow: prepared.model.contextWindow };
   return {
     contentType: "text/event-stream; charset=utf-8",
     encode: (event) => (event.type === "error" ? sse.failure(anthropicFailure(event.error, facts).body) : sse.encode(event)),
-    keepAlive: { everyMs: PING_INTERVAL_MS, text: () => sse.keepAlive() },
+    keepAlive: { everyMs: pingIntervalMs, text: () => sse.keepAlive() },
     refuse: (event) => {
       if (sse.started) return undefined;
       const failure = anthropicFailure(event.error, facts);
@@ -72,7 +72,9 @@ function sseAnswer(prepared: PreparedAnswer, id: string): AnswerEncoder {
   };
 }
 
-export function anthropicApi(): BridgeApi {
+/** The Anthropic routes; `pingIntervalMs` is for tests (the default keeps Claude Code's idle timer from firing). */
+export function anthropicApi(o: { pingIntervalMs?: number } = {}): BridgeApi {
+  const pingIntervalMs = o.pingIntervalMs ?? PING_INTERVAL_MS;
   return {
     name: "anthropic",
     errorBody: (status, message) => anthropicErrorBody(errorTypeForStatus(status), message),
@@ -85,7 +87,7 @@ export function anthropicApi(): BridgeApi {
           refuseOverflow(prepared);
           const id = messageId();
           if (prepared.parsed.stream) {
-            await exchange.streamAnswer(prepared.request, sseAnswer(prepared, id));
+            await exchange.streamAnswer(prepared.request, sseAnswer(prepared, id, pingIntervalMs));
             return;
           }
           const final = await exchange.completeAnswer(prepared.request);
