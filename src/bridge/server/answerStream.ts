@@ -1,8 +1,9 @@
 // Pumps one answer from the stream function to a client in any wire format: abort on disconnect, stop on dispose, back-pressure, keep-alives, and a final failure when the stream breaks its contract.
 import type { ServerResponse } from "node:http";
 import type { AssistantMessageEvent } from "../../kiro/types";
-import type { AnswerEncoder, AnswerRequest, BridgeLogger, BridgeStreamFunction, FinalAnswerEvent } from "./types";
 import { failedAnswer } from "../../kiro/answer/failedAnswer";
+import { COMMON_HEADERS, describeError, sendJson } from "./respond";
+import type { AnswerEncoder, AnswerRequest, BridgeLogger, BridgeStreamFunction, FinalAnswerEvent } from "./types";
 
 /** A stream the server is serving, so dispose can stop it and wait for its last bytes. */
 export interface RunningAnswer {
@@ -10,15 +11,6 @@ export interface RunningAnswer {
   stop(): void;
   /** Resolves once the response is fully handed to the socket or the connection closed. */
   settled: Promise<void>;
-}
-
-export const COMMON_HEADERS = {
-  "Cache-Control": "no-store",
-  "X-Content-Type-Options": "nosniff",
-} as const;
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function waitForDrainOrClose(res: ServerResponse): Promise<void> {
@@ -133,11 +125,23 @@ async function pump(
   return final;
 }
 
-/** Streams an answer as the encoder writes it; the response is always ended. */
+/**
+ * Streams an answer as the encoder writes it; the response is always ended. The status goes out at once, or, for an
+ * encoder that can `refuse`, with its first bytes, so a failure that comes before them is answered with an HTTP status.
+ */
 export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, encoder: AnswerEncoder): Promise<void> {
   const { res } = setup;
+  let headed = false;
+  const head = (): void => {
+    if (headed || res.headersSent) return;
+    headed = true;
+    res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": encoder.contentType });
+    res.flushHeaders();
+    res.socket?.setNoDelay(true);
+  };
   const write = async (text: string): Promise<void> => {
     if (text === "" || res.destroyed || res.writableEnded) return;
+    head();
     if (!res.write(text)) await waitForDrainOrClose(res);
   };
   let keepAlive: NodeJS.Timeout | undefined;
@@ -145,15 +149,20 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
     await pump(
       setup,
       request,
-      (event) => write(encoder.encode(event)),
+      async (event) => {
+        const refusal = !headed && event.type === "error" ? encoder.refuse?.(event) : undefined;
+        if (refusal) sendJson(res, refusal.status, refusal.body, refusal.headers);
+        else await write(encoder.encode(event));
+      },
       () => {
-        res.writeHead(200, { ...COMMON_HEADERS, "Content-Type": encoder.contentType });
-        res.flushHeaders();
-        res.socket?.setNoDelay(true);
+        if (!encoder.refuse) head();
         if (encoder.keepAlive) {
           const { everyMs, text } = encoder.keepAlive;
           keepAlive = setInterval(() => {
-            if (!res.destroyed && !res.writableEnded && res.writableLength === 0) res.write(text);
+            // Only between writes: a ping never lands inside another event, nor piles up behind a slow reader.
+            if (res.destroyed || res.writableEnded || res.writableLength > 0) return;
+            head();
+            res.write(text());
           }, everyMs);
           keepAlive.unref();
         }

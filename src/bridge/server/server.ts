@@ -5,7 +5,8 @@ import type { Model } from "../../kiro/types";
 import { scrubSecrets } from "../../util/secrets";
 import { BRIDGE_APIS } from "../apis";
 import { BRIDGE_LISTEN_HOST, bridgeUrl } from "./address";
-import { COMMON_HEADERS, completeAnswer, describeError, streamAnswer, type RunningAnswer } from "./answerStream";
+import { completeAnswer, streamAnswer, type RunningAnswer } from "./answerStream";
+import { CLOSE, describeError, sendJson } from "./respond";
 import { BridgeRequestError, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_JSON_NODES, parseJsonBody, readBody } from "./body";
 import { checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin } from "./security";
 import type { BridgeApi, BridgeExchange, BridgeLogger, BridgeRoute, BridgeServerDependencies, BridgeServerLimits, BridgeServices } from "./types";
@@ -43,33 +44,6 @@ export interface BridgeServer {
 const DISPOSE_GRACE_MS = 2000;
 
 const silentLogger: BridgeLogger = { info() {}, warn() {}, error() {}, debug() {} };
-
-/**
- * An answer sent before the request body was read must close the connection: on a kept-alive connection Node reads
- * and discards the rest of the body (up to the client's whole upload) to reach the next request.
- */
-const CLOSE = { Connection: "close" } as const;
-
-function hasUnreadBody(req: IncomingMessage): boolean {
-  return !req.complete && (req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
-    // Any answer (to a GET that came with a body, say) given while part of the request body is still unread.
-    ...(hasUnreadBody(res.req) ? CLOSE : {}),
-    ...headers,
-  });
-  res.end(text);
-}
 
 function withoutHeaders(model: Model): Model {
   const { headers: _headers, ...rest } = model;

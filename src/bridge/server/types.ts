@@ -79,7 +79,12 @@ export interface AnswerEncoder {
   /** Bytes to write for one stream event ("" writes nothing); the bridge's own failures come as `error` events too. */
   encode(event: AssistantMessageEvent): string;
   /** Written every `everyMs` while the answer streams, so a client's idle timer never fires while Kiro thinks. */
-  keepAlive?: { everyMs: number; text: string };
+  keepAlive?: { everyMs: number; text(): string };
+  /**
+   * Answers a failure that comes before any byte was written with a status of its own instead (the 400 or 429 an
+   * agent acts on); undefined streams it like any event. With it, the status waits for the encoder's first bytes.
+   */
+  refuse?(event: Extract<AssistantMessageEvent, { type: "error" }>): { status: number; body: unknown; headers?: Record<string, string> } | undefined;
 }
 
 /** One answer to produce for a route. */
