@@ -266,3 +266,14 @@ test("the simulator's verification page approves the code the way a person would
   assert.ok(sim.isValidAccessToken(result.accessToken));
   assert.deepEqual(sim.polls.map((p) => p.answer), ["approved"]);
 });
+
+test("a service asking for a huge poll interval is polled at most once a minute, not flat out", async (t) => {
+  // 1e10 s overflows a timer (Node then fires after 1 ms); the flow keeps the interval at 60 s (60 × 20 ms here).
+  const sim = await simulator(t, { interval: 1e10, expiresIn: 1e12 });
+  const controller = new AbortController();
+  const flow = runDeviceFlow(flowOptions(sim, { signal: controller.signal }));
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  controller.abort();
+  await flow.catch(() => undefined);
+  assert.equal(sim.polls.length, 0, "no poll before a clamped 60 s interval (1.2 s here) has passed");
+});
