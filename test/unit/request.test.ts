@@ -416,6 +416,18 @@ test("native thinking: additionalModelRequestFields only for models that have th
   assert.match(current(tagged).content, /^<thinking_mode>enabled<\/thinking_mode><max_thinking_length>24576<\/max_thinking_length>\n\nq$/);
 });
 
+test("stripReasoning leaves every reasoningContent (and the signed thinking) out of the replay, for the THINKING_SIGNATURE_INVALID retry", () => {
+  const prior = assistant([thinking("deep thought", "sig-1"), text("answer")], { model: "claude-opus-4-6" });
+  const context: Context = { messages: [user("q"), prior, user("more")] };
+  const signed = build(context, opusNative, { reasoning: "high" });
+  assert.match(signed.json, /"reasoningContent"/, "without the option the signature is replayed");
+  const stripped = build(context, opusNative, { reasoning: "high", stripReasoning: true });
+  assert.doesNotMatch(stripped.json, /reasoningContent|sig-1|deep thought/);
+  const a = historyOf(stripped)[1]!;
+  assert.ok("assistantResponseMessage" in a);
+  assert.equal(a.assistantResponseMessage.content, "answer");
+});
+
 test("thinking signed by another model is replayed as tags, not as reasoningContent", () => {
   const prior = assistant([thinking("other model", "sig-x"), text("answer")], { model: "claude-sonnet-4-5" });
   const req = build({ messages: [user("q"), prior, user("more")] }, opusNative, { reasoning: "high" });

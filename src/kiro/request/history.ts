@@ -36,6 +36,8 @@ export interface ConversationOptions {
    * "tags": all earlier thinking goes back as `<thinking>…</thinking>` before the text.
    */
   thinkingReplay: "tags" | "native";
+  /** Signed thinking that would go back as `reasoningContent` is left out instead (the THINKING_SIGNATURE_INVALID retry). */
+  stripReasoning?: boolean;
   /** pi provider and model id of the current model; signatures from any other model are not replayed. */
   provider: string;
   piModelId: string;
@@ -175,7 +177,9 @@ function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: Conver
   for (const block of message.content) {
     if (block?.type === "thinking") {
       if (block.redacted || typeof block.thinking !== "string" || !block.thinking.trim()) continue;
-      if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
+      if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && o.stripReasoning) {
+        continue;
+      } else if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
         reasoning = { text: block.thinking, signature: block.thinkingSignature };
       } else {
         content += thinkingTag(block.thinking);
