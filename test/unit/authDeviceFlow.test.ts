@@ -90,10 +90,13 @@ test("slow_down makes the client wait five more seconds before every later poll"
 });
 
 test("a client that ignored slow_down would be caught by the simulator", async (t) => {
-  // Guards the test above: polling at a third of the demanded interval must count as violations.
-  const sim = await simulator(t, { interval: 3, expiresIn: 20 });
-  await runDeviceFlow(flowOptions(sim, { pollIntervalUnitMs: SECOND_MS / 3 })).catch(() => undefined);
-  assert.ok(sim.pollViolations > 0);
+  // Guards the test above: a client that polls at a thirtieth of the demanded interval must be
+  // counted. The simulator's second is long here (200 ms: 600 ms demanded) so that a loaded machine,
+  // whose timers fire late, cannot stretch the client's 20 ms gaps past what the service demands.
+  const sim = await startOidcSimulator({ secondMs: 200, interval: 3, expiresIn: 5 });
+  t.after(() => sim.close());
+  await runDeviceFlow({ oidcEndpoint: sim.url, pollIntervalUnitMs: 200 / 30, onUserCode: () => {} }).catch(() => undefined);
+  assert.ok(sim.pollViolations > 0, `polls every ~20 ms went unnoticed: ${JSON.stringify(sim.polls.map((p) => p.gapMs))}`);
 });
 
 test("an expired code stops the flow with a timed-out error that says what to do", async (t) => {

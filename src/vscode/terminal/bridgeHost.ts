@@ -1,12 +1,12 @@
 // Runs the loopback Kiro bridge for this window's terminals: streams with the current sign-in and settings, and puts its address and token into the terminals' environment.
 import * as vscode from "vscode";
 import { createBridgeServer, type BridgeServer } from "../../bridge/index";
-import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/pi/protocol";
 import { bridgeDependencies, type BridgeHostOptions } from "./bridgeDependencies";
 
 export type { BridgeHostOptions, BridgeModel } from "./bridgeDependencies";
 
-/** The variables the pi extension reads (src/bridge/protocol.ts), plus where that extension is, for people who start pi themselves. */
+/** The variables the pi extension reads (src/bridge/pi/protocol.ts), plus where that extension is, for people who start pi themselves. */
 export { BRIDGE_TOKEN_ENV as BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_ENV as BRIDGE_URL_VARIABLE, PI_EXTENSION_ENV as PI_EXTENSION_VARIABLE };
 
 export const ENVIRONMENT_DESCRIPTION =

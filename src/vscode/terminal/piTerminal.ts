@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
-import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/pi/protocol";
 import type { BridgeEnvironment } from "./bridgeHost";
 import { DEFAULT_PI_COMMAND, PI_INSTALL_COMMAND, planPiLaunch, type PiLaunchPlan } from "./piCommandLine";
 
