@@ -14,7 +14,12 @@ export type AuthMethod =
    * A sign-in through the organisation's own identity provider (Entra ID, Okta, ...) made by kiro-cli or the Kiro
    * IDE; refreshed at that provider's token endpoint, and Kiro requests carry `TokenType: EXTERNAL_IDP`.
    */
-  | "external-idp";
+  | "external-idp"
+  /**
+   * A Kiro API key (`ksk_…`) the user pasted: sent with `TokenType: API_KEY`, never refreshed, no expiry of its own
+   * (docs/kiro-protocol.md#api-keys). The key is the session's access token.
+   */
+  | "api-key";
 
 /** Where a session came from: signed in here, or imported read-only from one of the sign-in sources (signInSources.ts). */
 export type SessionSource = "sign-in" | SignInSourceId;
@@ -111,7 +116,7 @@ export function emptyAuthState(): StoredAuthState {
   return { version: 1, sessions: [], registrations: [] };
 }
 
-export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
+export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp", "api-key"];
 /** `sign-in` or a sign-in source's id; ids of sources this version does not know (written by a newer one) are kept as they are. */
 const SOURCE_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -246,16 +251,18 @@ export function serializeAuthState(state: StoredAuthState): string {
   return JSON.stringify({ ...unknown?.state, version: 1, sessions, registrations: state.registrations });
 }
 
-/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp). */
+/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp, #api-keys). */
 export const KIRO_TOKEN_TYPE_HEADER = "TokenType";
-export type KiroTokenType = "EXTERNAL_IDP";
+export type KiroTokenType = "EXTERNAL_IDP" | "API_KEY";
 
 /**
  * The `TokenType` header value Kiro requests made with this sign-in's token need: `EXTERNAL_IDP` for a sign-in through
- * an external identity provider, undefined (send no header) for every other kind. Takes a session or pi's credentials.
+ * an external identity provider, `API_KEY` for an API key, undefined (send no header) for every other kind. Takes a
+ * session or pi's credentials.
  */
 export function kiroTokenType(signIn: { method: AuthMethod }): KiroTokenType | undefined {
-  return signIn.method === "external-idp" ? "EXTERNAL_IDP" : undefined;
+  if (signIn.method === "external-idp") return "EXTERNAL_IDP";
+  return signIn.method === "api-key" ? "API_KEY" : undefined;
 }
 
 /** The label shown before anything better (an email) is known. */
@@ -271,6 +278,8 @@ export function defaultAccountLabel(method: AuthMethod, startUrl?: string, provi
       return provider ? `Kiro (${provider})` : "Kiro";
     case "external-idp":
       return "Kiro (external identity provider)";
+    case "api-key":
+      return "Kiro API key";
   }
 }
 

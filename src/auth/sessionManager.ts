@@ -2,6 +2,7 @@
 // Over 300 lines: every change to the stored sessions goes through this class's one write queue, so each operation that changes them (sign-in, refresh, import, profile) lives here.
 import { randomUUID } from "node:crypto";
 import { raceAbort } from "../util/abort";
+import { apiKeyNotRefreshable, apiKeySession } from "./apiKey";
 import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";
 import { AuthError, cancelledError, isAuthError, storageUnavailableError } from "./errors";
 import { RefreshLease, type RefreshLeaseOptions } from "./refreshLease";
@@ -366,6 +367,19 @@ export class KiroSessionManager {
     return stored;
   }
 
+  /**
+   * Stores a Kiro API key as the sign-in (docs/kiro-protocol.md#api-keys): no device flow, never refreshed, labelled by
+   * the key's last four characters. `profileArn` is the key's profile when the caller already looked it up.
+   * Rejects with AuthError `service` when the text does not have a key's shape.
+   */
+  async signInWithApiKey(key: string, options: { profileArn?: string } = {}): Promise<KiroSession> {
+    const session = apiKeySession(key, randomUUID(), this.now(), options.profileArn);
+    const olderBackup = await this.hasBackup();
+    const stored = await this.addSession(session);
+    if (olderBackup) await this.dropBackup();
+    return stored;
+  }
+
   /** True when a damaged value replaced earlier is kept; a sign-in that succeeds after that ends its keeping. */
   private async hasBackup(): Promise<boolean> {
     try {
@@ -438,6 +452,11 @@ export class KiroSessionManager {
   async getAccessToken(options: { sessionId?: string; forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const session = await this.getSession(options.sessionId);
     if (!session) throw new AuthError("not-signed-in", "You are not signed in to Kiro. Run \"Kiro: Sign In\" (or import a kiro-cli / Kiro IDE sign-in) first.");
+    // An API key has nothing to refresh; a refused key is the caller's to report.
+    if (session.method === "api-key") {
+      if (options.forceRefresh) throw apiKeyNotRefreshable();
+      return session.accessToken;
+    }
     const ahead = this.options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
     if (!options.forceRefresh && session.expiresAt - this.now() > ahead) return session.accessToken;
     return (await abortable(this.refresh(session, options.forceRefresh === true), options.signal)).accessToken;

@@ -1,4 +1,5 @@
 // Exchanges a refresh token for a new access token: at AWS SSO-OIDC for Builder ID / Identity Center, at the Kiro auth service for social sign-ins, at the organisation's identity provider for external IdP sign-ins.
+import { apiKeyNotRefreshable } from "./apiKey";
 import { AuthError, cancelledError, invalidGrantError, networkError, redact } from "./errors";
 import { createToken, OidcServiceError } from "./oidcClient";
 import type { ClientRegistration, ExternalIdentityProvider, KiroSession } from "./session";
@@ -210,6 +211,7 @@ export async function refreshExternalIdpTokens(provider: ExternalIdentityProvide
 
 /** Refreshes whatever kind of session this is; returns the session with new tokens (id and everything else kept). */
 export async function refreshSession(session: KiroSession, options: RefreshOptions = {}): Promise<KiroSession> {
+  if (session.method === "api-key") throw apiKeyNotRefreshable();
   if (!session.refreshToken) {
     throw invalidGrantError("This Kiro sign-in has expired and holds no refresh token");
   }

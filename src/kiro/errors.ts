@@ -429,6 +429,25 @@ export function signInAgainError(status: number | undefined, detail?: string): K
   return new KiroError("auth", `Your Kiro sign-in ${why}. Sign in again.`, { status, retryable: false });
 }
 
+/** Kiro refused an API key (docs/kiro-protocol.md#api-keys): a key is never refreshed, so the way out is the key itself. */
+export function apiKeyRefusedError(refusal: KiroError): KiroError {
+  const said = refusal.serviceMessage ? `: ${refusal.serviceMessage}` : "";
+  return new KiroError(
+    "auth",
+    `Kiro refused the API key (${refusal.status ?? 403}${said}). Check that the whole key was copied and that it still exists, or make a new one in Kiro; an API key is never refreshed.`,
+    { ...refusal.details, retryable: false },
+  );
+}
+
+/** An API key whose profile could not be found: ListAvailableProfiles does not take keys, and GetProfile gave none (docs/kiro-protocol.md#api-keys). */
+export function apiKeyProfileError(ctx: ErrorContext, detail: string): KiroError {
+  return new KiroError(
+    "profile",
+    `Kiro needs the profile this API key belongs to, and it could not be looked up (${detail}). Name its profile ARN (arn:aws:codewhisperer:<region>:<account>:profile/<id>).`,
+    facts(ctx, { retryable: false }),
+  );
+}
+
 export function abortedError(): KiroError {
   return new KiroError("aborted", "Request was aborted");
 }

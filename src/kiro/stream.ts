@@ -2,9 +2,10 @@
 // Over 300 lines: the orchestrator, whose attempts, timeouts, refresh, retries and profile re-check share one run's state.
 import { raceAbort as raceAbortWith } from "../util/abort";
 import { EventStreamDecoder } from "./wire/decoder";
-import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./service/endpoints";
+import { generateAssistantResponseUrl, kiroRequestHeaders, tokenTypeFor, type KiroRoute } from "./service/endpoints";
 import {
   abortedError,
+  apiKeyRefusedError,
   classifyHttpError,
   KiroError,
   networkError,
@@ -103,7 +104,8 @@ function asCredentials(value: string | KiroCredentials | undefined): KiroCredent
 }
 
 async function resolveCredentials(source: AccessTokenSource | undefined, env: Record<string, string | undefined>): Promise<KiroCredentials | undefined> {
-  if (source === undefined) return asCredentials(env.KIRO_ACCESS_TOKEN);
+  // An API key set for kiro-cli wins over an access token (docs/kiro-protocol.md#api-keys).
+  if (source === undefined) return asCredentials(env.KIRO_API_KEY?.trim() || env.KIRO_ACCESS_TOKEN);
   return asCredentials(typeof source === "function" ? await source() : source);
 }
 
@@ -196,6 +198,8 @@ function isRefusedToken(failure: KiroError): boolean {
  */
 async function refreshAfterRefusal(run: StreamRun, failure: KiroError): Promise<void> {
   const { options, secrets } = run;
+  // An API key is never refreshed: its refusal is final and says so.
+  if (tokenTypeFor(run.credentials.accessToken, run.credentials.tokenType) === "API_KEY") throw apiKeyRefusedError(failure);
   if (run.refreshed || !options.refreshAccessToken) throw run.refreshed ? signInAgainError(failure.status) : failure;
   run.refreshed = true;
   let fresh: KiroCredentials | undefined;

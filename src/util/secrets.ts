@@ -4,6 +4,8 @@
 const MIN_SECRET_LENGTH = 4;
 /** A bearer credential we were never told about (e.g. an access token echoed inside a lower-level error). */
 const BEARER_VALUE = /(bearer[ \t]+)[A-Za-z0-9._~+/=:-]{8,}/gi;
+/** A Kiro API key anywhere in the text (docs/kiro-protocol.md#api-keys), even one nobody named as a secret. */
+const API_KEY_VALUE = /\bksk_[A-Za-z0-9._~+/=-]{4,}/g;
 
 export const REDACTED = "[redacted]";
 
@@ -24,7 +26,7 @@ function echoesOf(secret: string): string[] {
   return [...forms].sort((a, b) => b.length - a.length);
 }
 
-/** Removes every given secret (and its URL- and JSON-encoded echoes) and anything that looks like a bearer token. */
+/** Removes every given secret (and its URL- and JSON-encoded echoes) and anything that looks like a bearer token or a Kiro API key. */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
   for (const secret of secrets) {
@@ -33,7 +35,12 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
       out = form === secret ? out.split(form).join(REDACTED) : out.replace(new RegExp(escapeRegExp(form), "gi"), REDACTED);
     }
   }
-  return out.replace(BEARER_VALUE, `$1${REDACTED}`);
+  return out.replace(BEARER_VALUE, `$1${REDACTED}`).replace(API_KEY_VALUE, `ksk_${REDACTED}`);
+}
+
+/** How an API key is shown to its owner: the prefix and its last four characters, never more (`ksk_…a1b2`). */
+export function apiKeyHint(key: string): string {
+  return `ksk_…${key.trim().slice(-4)}`;
 }
 
 function escapeRegExp(text: string): string {

@@ -22,11 +22,13 @@ export const RULES = {
   noRoute: "no-route",
   bearerInvalid: "bearer-invalid",
   externalIdpTokenType: "external-idp-token-type",
+  apiKeyTokenType: "api-key-token-type",
   queryParameter: "query-parameter",
   // Profiles.
   profileArnRequired: "profile-arn-required",
   profileArnUnknown: "profile-arn-unknown",
   builderIdNoProfiles: "builder-id-no-profiles",
+  apiKeyNoProfileList: "api-key-no-profile-list",
   // Body structure: "Improperly formed request."
   malformedJson: "malformed-json",
   shape: "shape",
@@ -135,6 +137,9 @@ export const BUILDER_ID_NOT_SUPPORTED: ServiceRejection = {
   errorType: "AccessDeniedException",
 };
 
+/** What ListAvailableProfiles answers an API key (pi-provider-kiro src/management.ts; the body's exact shape is unknown). */
+export const UNSUPPORTED_TOKEN_TYPE: ServiceRejection = { status: 403, body: { message: "Unsupported token type" } };
+
 /** Rules answered with "Improperly formed request.". */
 const IMPROPERLY_FORMED_RULES: ReadonlySet<ValidationRule> = new Set<ValidationRule>([
   RULES.malformedJson,
@@ -167,7 +172,9 @@ const PRECEDENCE: readonly (ValidationRule | "improperly-formed")[] = [
   RULES.noRoute,
   RULES.bearerInvalid,
   RULES.externalIdpTokenType,
+  RULES.apiKeyTokenType,
   RULES.builderIdNoProfiles,
+  RULES.apiKeyNoProfileList,
   RULES.queryParameter,
   RULES.profileArnRequired,
   RULES.profileArnUnknown,
@@ -201,9 +208,12 @@ function answerFor(error: string): ServiceRejection {
       return { status: 404, body: { message: error.slice(error.indexOf(":") + 2) } };
     case RULES.bearerInvalid:
     case RULES.externalIdpTokenType:
+    case RULES.apiKeyTokenType:
       return error.includes("(management)") ? MANAGEMENT_TOKEN_INVALID : BEARER_INVALID;
     case RULES.builderIdNoProfiles:
       return BUILDER_ID_NOT_SUPPORTED;
+    case RULES.apiKeyNoProfileList:
+      return UNSUPPORTED_TOKEN_TYPE;
     case RULES.queryParameter:
       return validationError(error.slice(error.indexOf(":") + 2));
     case RULES.profileArnRequired:
