@@ -1,4 +1,4 @@
-// Benchmark: what the VS Code bridge costs pi — time to first token, throughput and memory per streamed event through the bridge (pi's bridge client → bridge server → streamKiro) against streamKiro directly, same simulator, same run.
+// Benchmark: what the VS Code bridge costs each client — time to first token, throughput and heap per streamed event through every streaming route (pi's /v1/stream, /v1/messages, /v1/chat/completions, /v1/responses) against streamKiro directly, same simulator, same run.
 //
 // Run by `npm run bench` after bench.ts; adds its figures to bench-results.json ({"<figure>": {value, unit, baseline, ratio}}, baseline = direct).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +13,7 @@ import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Con
 import { streamViaBridge } from "../../src/pi/bridgeClient";
 import { concatBytes, encodeEventFrame } from "../sim/frames";
 import { startKiroSimulator, type KiroSimulator, type SimReply } from "../sim/kiroSimulator";
+import { AGENT_ROUTES, streamRoute } from "./benchRoutes";
 
 const MB = 1024 * 1024;
 const BIG_ANSWER_BYTES = 8 * MB;
@@ -120,36 +121,54 @@ function constantMemoryAnswer(model: Model, readings: number[]): AsyncIterable<A
 /** Bytes the heap grew per event between the two readings. */
 const perEvent = (readings: number[]): number => (readings[1]! - readings[0]!) / (MEMORY_EVENTS - MEMORY_FIRST_CHECKPOINT);
 
-/**
- * Heap kept per streamed event while the answer runs: through the bridge server (read by a client that throws the bytes
- * away, so only the server's share is counted) against the same answer consumed directly in the same process.
- */
-async function memoryPerStreamedEvent(model: Model): Promise<{ bridge: number; direct: number }> {
-  const directReadings: number[] = [];
-  for await (const _event of constantMemoryAnswer(model, directReadings)) {
+/** Reads one answer from a bridge as a client that throws the bytes away (so only the server's share of the heap counts). */
+type DiscardingClient = (bridge: { url: string; token: string }, model: Model) => Promise<void>;
+
+/** pi's route, read raw (pi's own client would parse it; here only the server is measured). */
+const discardPiStream: DiscardingClient = (bridge, model) =>
+  new Promise<void>((resolve, reject) => {
+    const req = httpRequest(
+      new URL("/v1/stream", bridge.url),
+      { method: "POST", headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json" }, agent: false },
+      (res) => {
+        res.on("data", () => undefined);
+        res.on("end", resolve);
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify({ model: model.id, context: context() }));
+  });
+
+/** Heap kept per streamed event by the answer consumed directly in this process: the baseline of every route. */
+async function directMemoryPerEvent(model: Model): Promise<number> {
+  const readings: number[] = [];
+  for await (const _event of constantMemoryAnswer(model, readings)) {
     // consumed and dropped, as pi's agent loop does with each delta
   }
-  const bridgeReadings: number[] = [];
-  const bridge = await startBridgeServer({ stream: (m) => constantMemoryAnswer(m, bridgeReadings), listModels: () => [model] });
+  if (readings.length !== 2) throw new Error("the direct memory run did not reach both heap readings");
+  return perEvent(readings);
+}
+
+/** Heap kept per streamed event while the answer runs through one route of a bridge server. */
+async function bridgeMemoryPerEvent(model: Model, client: DiscardingClient): Promise<number> {
+  const readings: number[] = [];
+  const bridge = await startBridgeServer({ stream: (m) => constantMemoryAnswer(m, readings), listModels: () => [model] });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(
-        new URL("/v1/stream", bridge.url),
-        { method: "POST", headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json" }, agent: false },
-        (res) => {
-          res.on("data", () => undefined);
-          res.on("end", resolve);
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(JSON.stringify({ model: model.id, context: context() }));
-    });
+    await client({ url: bridge.url!, token: bridge.token }, model);
   } finally {
     await bridge.dispose();
   }
-  if (bridgeReadings.length !== 2 || directReadings.length !== 2) throw new Error("the memory run did not reach both heap readings");
-  return { bridge: perEvent(bridgeReadings), direct: perEvent(directReadings) };
+  if (readings.length !== 2) throw new Error("the bridge memory run did not reach both heap readings");
+  return perEvent(readings);
+}
+
+/** One way to get an answer: streamKiro directly, or a route of the bridge with its client. */
+interface StreamPath {
+  name: string;
+  run(answer: Answer): Promise<Run>;
+  /** Undefined for the direct path. */
+  discard?: DiscardingClient;
 }
 
 async function main(): Promise<void> {
@@ -167,56 +186,59 @@ async function main(): Promise<void> {
       listModels: () => [model],
     });
     const config = { url: bridge.url!, token: bridge.token };
+    const prompt = "Say something long.";
     const direct: StreamFunction = (m) => streamKiro(m, context(), kiroOptions);
-    const viaBridge: StreamFunction = (m) => streamViaBridge(config, m, context());
+    const viaPi: StreamFunction = (m) => streamViaBridge(config, m, context());
 
     const small = textAnswer(1);
     const big = textAnswer(BIG_ANSWER_BYTES);
-    const run = async (stream: StreamFunction, answer: Answer): Promise<Run> => {
-      sim.reply(answer.reply);
-      const result = await timedRun(stream, model);
+    const checked = (answer: Answer, result: Run): Run => {
       if (result.textChars !== answer.text.length) throw new Error(`a run streamed ${result.textChars} chars, expected ${answer.text.length}`);
       return result;
     };
+    const directPath: StreamPath = { name: "direct", run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun(direct, model))) };
+    const bridgePaths: StreamPath[] = [
+      { name: "/v1/stream (pi)", run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun(viaPi, model))), discard: discardPiStream },
+      ...AGENT_ROUTES.map(
+        (route): StreamPath => ({
+          name: route.name,
+          run: async (answer) => (sim.reply(answer.reply), checked(answer, await streamRoute(config, route, model.id, prompt))),
+          discard: async (server, m) => void (await streamRoute(server, route, m.id, prompt, { discard: true })),
+        }),
+      ),
+    ];
+    const paths = [directPath, ...bridgePaths];
 
-    // Warm-up both paths (JIT, sockets), then interleave so load from other processes hits both alike.
-    for (let i = 0; i < 3; i++) {
-      await run(direct, small);
-      await run(viaBridge, small);
-    }
-    const firstDirect: number[] = [];
-    const firstBridge: number[] = [];
-    for (let i = 0; i < FIRST_TOKEN_RUNS; i++) {
-      firstDirect.push((await run(direct, small)).firstTokenMs);
-      firstBridge.push((await run(viaBridge, small)).firstTokenMs);
-    }
-    const totalDirect: number[] = [];
-    const totalBridge: number[] = [];
-    await run(direct, big);
-    await run(viaBridge, big);
-    for (let i = 0; i < THROUGHPUT_RUNS; i++) {
-      totalDirect.push((await run(direct, big)).totalMs);
-      totalBridge.push((await run(viaBridge, big)).totalMs);
-    }
+    // Warm-up every path (JIT, sockets), then interleave so load from other processes hits them all alike.
+    for (let i = 0; i < 3; i++) for (const path of paths) await path.run(small);
+    const first = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+    for (let i = 0; i < FIRST_TOKEN_RUNS; i++) for (const path of paths) first.get(path.name)!.push((await path.run(small)).firstTokenMs);
+    const total = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+    for (const path of paths) await path.run(big);
+    for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const path of paths) total.get(path.name)!.push((await path.run(big)).totalMs);
 
-    const ttftDirect = median(firstDirect);
-    const ttftBridge = median(firstBridge);
-    figures["bridge: time to first token (median, small answer)"] = { value: round(ttftBridge), unit: "ms", baseline: round(ttftDirect), ratio: round(ttftBridge / ttftDirect, 3) };
-    figures["bridge: added time to first token"] = { value: round(ttftBridge - ttftDirect), unit: "ms", baseline: null, ratio: null };
-    const mbpsDirect = big.bytes / MB / (Math.min(...totalDirect) / 1000);
-    const mbpsBridge = big.bytes / MB / (Math.min(...totalBridge) / 1000);
-    figures["bridge: throughput (wire MB/s, fastest run)"] = { value: round(mbpsBridge), unit: "MB/s", baseline: round(mbpsDirect), ratio: round(mbpsBridge / mbpsDirect, 3) };
+    const ttftDirect = median(first.get("direct")!);
+    const mbps = (name: string): number => big.bytes / MB / (Math.min(...total.get(name)!) / 1000);
     const deltas = big.text.length / PIECE_CHARS;
-    figures["bridge: text deltas per second"] = { value: Math.round(deltas / (Math.min(...totalBridge) / 1000)), unit: "deltas/s", baseline: Math.round(deltas / (Math.min(...totalDirect) / 1000)), ratio: round(mbpsBridge / mbpsDirect, 3) };
-    const memory = await memoryPerStreamedEvent(model);
-    // A ratio of two figures near zero says nothing; the goal is a value near the baseline's, i.e. near 0 B.
-    figures["bridge: heap kept per streamed event (server)"] = { value: round(memory.bridge, 1), unit: "B/event", baseline: round(memory.direct, 1), ratio: null };
-    figures[`bridge: heap growth over a ${MEMORY_EVENTS / 1000}k-event answer (server)`] = {
-      value: round((memory.bridge * (MEMORY_EVENTS - MEMORY_FIRST_CHECKPOINT)) / MB, 1),
-      unit: "MB",
-      baseline: round((memory.direct * (MEMORY_EVENTS - MEMORY_FIRST_CHECKPOINT)) / MB, 1),
-      ratio: null,
-    };
+    const memoryDirect = await directMemoryPerEvent(model);
+    for (const path of bridgePaths) {
+      const ttft = median(first.get(path.name)!);
+      const label = `bridge ${path.name}`;
+      figures[`${label}: time to first token (median, small answer)`] = { value: round(ttft), unit: "ms", baseline: round(ttftDirect), ratio: round(ttft / ttftDirect, 3) };
+      figures[`${label}: added time to first token`] = { value: round(ttft - ttftDirect), unit: "ms", baseline: null, ratio: null };
+      const ratio = round(mbps(path.name) / mbps("direct"), 3);
+      figures[`${label}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(path.name)), unit: "MB/s", baseline: round(mbps("direct")), ratio };
+      figures[`${label}: text deltas per second`] = { value: Math.round(deltas / (Math.min(...total.get(path.name)!) / 1000)), unit: "deltas/s", baseline: Math.round(deltas / (Math.min(...total.get("direct")!) / 1000)), ratio };
+      const memory = await bridgeMemoryPerEvent(model, path.discard!);
+      // A ratio of two figures near zero says nothing; the goal is a value near the baseline's, i.e. near 0 B.
+      figures[`${label}: heap kept per streamed event (server)`] = { value: round(memory, 1), unit: "B/event", baseline: round(memoryDirect, 1), ratio: null };
+      figures[`${label}: heap growth over a ${MEMORY_EVENTS / 1000}k-event answer (server)`] = {
+        value: round((memory * (MEMORY_EVENTS - MEMORY_FIRST_CHECKPOINT)) / MB, 1),
+        unit: "MB",
+        baseline: round((memoryDirect * (MEMORY_EVENTS - MEMORY_FIRST_CHECKPOINT)) / MB, 1),
+        ratio: null,
+      };
+    }
 
     const rows = Object.entries(figures).map(([name, f]) => [name, `${f.value} ${f.unit}`, f.baseline === null ? "—" : `${f.baseline} ${f.unit}`, f.ratio === null ? "—" : String(f.ratio)]);
     const header = ["figure (baseline = streamKiro directly)", "value", "baseline", "ratio"];
@@ -226,9 +248,9 @@ async function main(): Promise<void> {
     console.log(widths.map((w) => "-".repeat(w)).join("  "));
     for (const row of rows) console.log(line(row));
     console.log(
-      `\n- bridge path = pi's bridge client (src/pi/bridgeClient.ts) → bridge server on 127.0.0.1 → streamKiro → simulator; ` +
+      `\n- bridge path = a route's client (pi: src/pi/bridgeClient.ts; agents: an SSE reader parsing every data: line, test/bench/benchRoutes.ts) → bridge server on 127.0.0.1 → streamKiro → simulator; ` +
         `first token: median of ${FIRST_TOKEN_RUNS} interleaved runs; throughput: ${round(big.bytes / MB)} MB answer in ${Math.round(deltas)} deltas, fastest of ${THROUGHPUT_RUNS}; ` +
-        `memory: heap after a full collection at event ${MEMORY_FIRST_CHECKPOINT / 1000}k and ${MEMORY_EVENTS / 1000}k of one answer, bridge server (client discards the bytes) vs the same answer consumed directly`,
+        `memory: heap after a full collection at event ${MEMORY_FIRST_CHECKPOINT / 1000}k and ${MEMORY_EVENTS / 1000}k of one answer, bridge server per route (client discards the bytes) vs the same answer consumed directly`,
     );
   } finally {
     await bridge?.dispose();
