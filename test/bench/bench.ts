@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { streamKiro } from "../../src/kiro/index";
 import { findModel, toPiModel } from "../../src/kiro/catalog/models";
-import { buildKiroRequest } from "../../src/kiro/request/request";
+import { buildKiroRequest, inputTokenBudget } from "../../src/kiro/request/request";
 import type { AssistantMessage, Context, Message } from "../../src/kiro/types";
 import { startKiroSimulator, type KiroSimulator, type SimReply } from "../sim/kiroSimulator";
 import { FrameSplitter, concatBytes, encodeEventFrame, frameCodec } from "../sim/frames";
@@ -214,6 +214,37 @@ interface BuildFigure {
   droppedTurns: number;
   messages: number;
   validationErrors: string[];
+  /** Characters of the messages' text, tool inputs and results. */
+  originalChars: number;
+  /** How many of those reach the request (each message's text, call path and result searched for in the body). */
+  keptChars: number;
+  /** Characters the model's input budget allows (estimated tokens × 4), at most the original. */
+  allowedChars: number;
+}
+
+/** The model-visible pieces of a message: its texts, tool-call inputs and results. */
+function piecesOf(message: Message): string[] {
+  if (message.role === "user") return typeof message.content === "string" ? [message.content] : message.content.map((c) => (c.type === "text" ? c.text : ""));
+  if (message.role === "toolResult") return message.content.map((c) => (c.type === "text" ? c.text : ""));
+  return message.content.map((c) => (c.type === "text" ? c.text : c.type === "toolCall" ? JSON.stringify(c.arguments) : ""));
+}
+
+/** Original characters, and those whose piece is found in the body (JSON-escaped, as the body carries it). */
+function charsKept(messages: readonly Message[], json: string): { originalChars: number; keptChars: number } {
+  let originalChars = 0;
+  let keptChars = 0;
+  for (const message of messages) {
+    for (const piece of piecesOf(message)) {
+      if (!piece) continue;
+      originalChars += piece.length;
+      // The bench's pieces repeat a sentence; a unique head and tail of each stands for the whole.
+      const escaped = JSON.stringify(piece).slice(1, -1);
+      const found = (form: string) => json.includes(form.slice(0, 120)) && json.includes(form.slice(-60));
+      // A tool input goes as JSON in a structured call, or as escaped text once folded.
+      if (found(escaped) || (message.role === "assistant" && found(piece))) keptChars += piece.length;
+    }
+  }
+  return { originalChars, keptChars };
 }
 
 function measureRequestBuilding(messages: Message[]): BuildFigure {
@@ -235,7 +266,11 @@ function measureRequestBuilding(messages: Message[]): BuildFigure {
     times.push(performance.now() - started);
   }
   const built = last!;
+  const { originalChars, keptChars } = charsKept(messages, built.json);
   return {
+    originalChars,
+    keptChars,
+    allowedChars: Math.min(originalChars, inputTokenBudget(info) * 4),
     ms: fastest(times),
     bodyBytes: Buffer.byteLength(built.json, "utf8"),
     droppedTurns: built.droppedTurns,
@@ -298,8 +333,16 @@ async function main(): Promise<void> {
   figures["buildKiroRequest, full history (~1M tokens, ~4 MB), baseline = 4 × the 1/4 time"] = { value: round(whole.ms, 1), unit: "ms", baseline: round(4 * quarter.ms, 1), ratio: round(whole.ms / (4 * quarter.ms), 3) };
   for (const [name, built] of [["1/4", quarter], ["1/2", half], ["full", whole]] as const) {
     const verdict = built.validationErrors.length === 0 ? "passes the simulator's rules" : `breaks ${[...new Set(built.validationErrors.map(ruleOf))].join(", ")}`;
-    notes.push(`${name} history: ${built.messages} messages → ${round(built.bodyBytes / MB)} MB body, ${built.droppedTurns} turns dropped, ${verdict}`);
+    notes.push(`${name} history: ${built.messages} messages → ${round(built.bodyBytes / MB)} MB body, ${built.droppedTurns} entries left out, ${verdict}`);
   }
+  figures["full history: share of the original characters sent, baseline = the share the model's window allows"] = {
+    value: round((whole.keptChars / whole.originalChars) * 100, 1),
+    unit: "%",
+    baseline: round((whole.allowedChars / whole.originalChars) * 100, 1),
+    ratio: round(whole.keptChars / whole.allowedChars, 3),
+  };
+  notes.push(`full history: ${round(whole.keptChars / MB)} M of ${round(whole.originalChars / MB)} M characters reach the request; the window allows ${round(whole.allowedChars / MB)} M`);
+  notes.push(`goal: request build linear (full / 4 × quarter ≤ 1.2) → ${whole.ms / (4 * quarter.ms) <= 1.2 ? "met" : "NOT met"} (${round(whole.ms / (4 * quarter.ms), 3)})`);
 
   writeFileSync("bench-results.json", `${JSON.stringify(figures, null, 2)}\n`);
   const rows = Object.entries(figures).map(([name, f]) => [name, `${f.value} ${f.unit}`, f.baseline === null ? "—" : `${f.baseline} ${f.unit}`, f.ratio === null ? "—" : String(f.ratio)]);

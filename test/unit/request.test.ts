@@ -553,3 +553,28 @@ test("fuzz: 600 seeded random pi conversations all build into bodies the simulat
     assert.equal(req.json, JSON.stringify(req.body), `conversation #${i}: json matches body`);
   }
 });
+
+test("prompt cache (docs/kiro-protocol.md#prompt-cache): two consecutive turns of one session share the conversation id and their whole earlier history byte for byte", () => {
+  const foreign = `call_${"q".repeat(30)}|fc_${"r".repeat(40)}`;
+  const prior = (t: string, id: string) =>
+    assistant([thinking(`thinking about ${t}`, `sig-${t}`), text(`looking at ${t}`), call(id, "read", { path: t })], { provider: "kiro", model: "claude-opus-4-6" });
+  const turn1: Message[] = [
+    user("fix the parser"),
+    assistant([text("reading")], { provider: "openai", model: "gpt-5" }),
+    user([text("here is a screenshot"), { type: "image", data: PNG, mimeType: "image/png" }]),
+    prior("a.ts", foreign),
+    result(foreign, "read", [text("export {}"), { type: "image", data: PNG, mimeType: "image/png" }]),
+  ];
+  const turn2: Message[] = [...turn1, prior("b.ts", "tooluse_second"), result("tooluse_second", "read", "export const b = 1;")];
+  const context = (messages: Message[]): Context => ({ systemPrompt: "You are careful.", messages, tools: [tool("read")] });
+  const options = { reasoning: "high" as const, conversationId: "pi-session-7" };
+  const one = build(context(turn1), opusNative, options);
+  const two = build(context(turn2), opusNative, options);
+  assert.equal(two.conversationId, one.conversationId);
+  const historyJson = (req: KiroRequest) => JSON.stringify(req.body.conversationState.history ?? []);
+  const earlier = historyJson(one).slice(0, -1);
+  assert.ok(earlier.length > 500, "the first turn has a history to share");
+  assert.ok(historyJson(two).startsWith(`${earlier},`), "the second turn's history starts with the first's, byte for byte");
+  // Without an id from the host, the id derived from the first message is the same on both turns too.
+  assert.equal(build(context(turn2), opusNative, { reasoning: "high" }).conversationId, build(context(turn1), opusNative, { reasoning: "high" }).conversationId);
+});

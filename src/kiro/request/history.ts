@@ -23,6 +23,8 @@ const IMAGES_ONLY_TEXT = "See the attached image.";
 const TOOL_USE_ONLY_TEXT = "(using tools)";
 const EMPTY_ASSISTANT_TEXT = "(no reply text)";
 const EMPTY_TOOL_OUTPUT = "(no output)";
+/** Texts this module fills empty entries with: not the user's or the model's words, so a folded transcript leaves them out. */
+export const PLACEHOLDER_TEXTS: ReadonlySet<string> = new Set([TOOL_RESULTS_ONLY_TEXT, TOOL_USE_ONLY_TEXT, EMPTY_ASSISTANT_TEXT]);
 const MISSING_RESULT_TEXT = "No result was recorded for this tool call; it was interrupted or never ran.";
 
 export interface ConversationOptions {
@@ -241,7 +243,8 @@ function collectTurns(messages: readonly Message[], o: ConversationOptions): Tur
   return turns;
 }
 
-function orphanResultText(result: { toolUseId: string; toolName: string; text: string; isError: boolean }): string {
+/** A tool result as readable text, for a result whose call is not just before it. */
+export function orphanResultText(result: { toolUseId: string; toolName: string; text: string; isError: boolean }): string {
   const label = result.isError ? "Error from tool" : "Result of tool";
   return `[${label} ${result.toolName || "(unnamed)"} (call ${result.toolUseId || "unknown"})]\n${result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT}`;
 }
@@ -446,9 +449,17 @@ function opensExchange(entry: KiroHistoryEntry | undefined): boolean {
  * history (one exchange longer than the limits) does the cut fall inside it; then the results whose calls were dropped
  * move into the first kept user message's text. Each entry is measured once, so this is linear in the history size.
  */
-export function trimHistory(conversation: Conversation, fixedBytes: number, budgetBytes: number, tokens?: TokenBudget, maxEntries = MAX_HISTORY_ENTRIES): TrimResult {
+export function trimHistory(
+  conversation: Conversation,
+  fixedBytes: number,
+  budgetBytes: number,
+  tokens?: TokenBudget,
+  maxEntries = MAX_HISTORY_ENTRIES,
+  measured?: readonly (string | undefined)[],
+): TrimResult {
   const { history } = conversation;
-  const entryJson = history.map((entry) => JSON.stringify(entry));
+  // `measured`: entries serialised already (by an earlier pass), so a second pass does not serialise them again.
+  const entryJson = history.map((entry, i) => measured?.[i] ?? JSON.stringify(entry));
   // +1 for the comma between entries.
   const sizes = entryJson.map((json) => Buffer.byteLength(json, "utf8") + 1);
   const entryTokens = tokens ? history.map(estimateEntryTokens) : [];
