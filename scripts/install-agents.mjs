@@ -15,6 +15,9 @@ export const AGENTS = [
   { name: "claude-code", package: "@anthropic-ai/claude-code", version: "2.1.332", bin: "claude" },
   // Its Rust program comes as @openai/codex-<platform> (an npm alias of a platform build of @openai/codex).
   { name: "codex", package: "@openai/codex", version: "0.169.1", bin: "codex" },
+  // A Bun-compiled program in opencode-<platform>; its postinstall links bin/opencode.exe to it. It bundles the
+  // @ai-sdk/openai-compatible provider the bridge is reached with, so nothing more is installed for it.
+  { name: "opencode", package: "opencode-ai", version: "1.18.33", bin: "opencode" },
 ];
 
 function packageDir(prefix, packageName) {

@@ -91,6 +91,25 @@ export interface StoredAuthState {
   sessions: KiroSession[];
   /** Registrations kept for the next sign-in even after sign-out, one per OIDC region. */
   registrations: ClientRegistration[];
+  /** Fields this version does not know (a newer kiro-pi wrote them), written back as they were; see readAuthState. */
+  unknown?: UnknownStoredFields;
+}
+
+/** Stored fields a newer kiro-pi added: on the whole value, and per session id. */
+export interface UnknownStoredFields {
+  state: Record<string, unknown>;
+  sessions: Record<string, Record<string, unknown>>;
+}
+
+const KNOWN_STATE_KEYS = new Set(["version", "sessions", "registrations"]);
+const KNOWN_SESSION_KEYS = new Set<string>([
+  "id", "method", "source", "accessToken", "refreshToken", "expiresAt", "region", "startUrl", "registration",
+  "externalIdp", "profileArn", "provider", "account", "scopes", "createdAt",
+] satisfies (keyof KiroSession)[]);
+
+function unknownFields(value: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+  const entries = Object.entries(value).filter(([key]) => !known.has(key));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 export function emptyAuthState(): StoredAuthState {
@@ -194,11 +213,14 @@ export function readAuthState(text: string | undefined): ReadAuthState {
   const rawRegistrations: unknown[] = Array.isArray(raw.registrations) ? raw.registrations : [];
   const sessions: KiroSession[] = [];
   const seen = new Set<string>();
+  const unknown: UnknownStoredFields = { state: unknownFields(raw, KNOWN_STATE_KEYS) ?? {}, sessions: {} };
   for (const item of rawSessions) {
     const session = parseSession(item);
     if (session && !seen.has(session.id)) {
       seen.add(session.id);
       sessions.push(session);
+      const extra = unknownFields(item as Record<string, unknown>, KNOWN_SESSION_KEYS);
+      if (extra) unknown.sessions[session.id] = extra;
     }
   }
   const registrations: ClientRegistration[] = [];
@@ -210,6 +232,7 @@ export function readAuthState(text: string | undefined): ReadAuthState {
   if (sessions.length < rawSessions.length) lost.push(`${rawSessions.length - sessions.length} of ${rawSessions.length} sessions`);
   if (registrations.length < rawRegistrations.length) lost.push(`${rawRegistrations.length - registrations.length} of ${rawRegistrations.length} client registrations`);
   const state: StoredAuthState = { version: 1, sessions, registrations };
+  if (Object.keys(unknown.state).length > 0 || Object.keys(unknown.sessions).length > 0) state.unknown = unknown;
   return lost.length > 0 ? { state, damage: `${lost.join(" and ")} could not be read` } : { state };
 }
 
@@ -218,8 +241,14 @@ export function parseAuthState(text: string | undefined): StoredAuthState {
   return readAuthState(text).state;
 }
 
+/**
+ * What goes into storage. Fields a newer kiro-pi stored and this one does not know go back unchanged (on the whole
+ * value, and on each session that is still there), so running an older version beside a newer one loses nothing.
+ */
 export function serializeAuthState(state: StoredAuthState): string {
-  return JSON.stringify({ version: 1, sessions: state.sessions, registrations: state.registrations });
+  const unknown = state.unknown;
+  const sessions = unknown ? state.sessions.map((session) => ({ ...unknown.sessions[session.id], ...session })) : state.sessions;
+  return JSON.stringify({ ...unknown?.state, version: 1, sessions, registrations: state.registrations });
 }
 
 /** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp, #api-keys). */

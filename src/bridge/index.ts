@@ -13,3 +13,4 @@ export type {
 } from "./server/types";
 export { generateBridgeToken, tokensMatch } from "./server/security";
 export * from "./pi/protocol";
+export * from "./opencodeConfig";

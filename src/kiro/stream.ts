@@ -310,6 +310,9 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
     throw new KiroError("bad-request", `Could not build the Kiro request: ${scrubSecrets(detail, secrets)}`, { cause: error });
   }
   for (const note of request.notes) run.log?.info(`Kiro: ${note}`);
+  // "not valid JSON" means "too long" only for a request near the model's window.
+  errorContext.estimatedInputTokens = Math.ceil(request.json.length / CHARS_PER_TOKEN);
+  errorContext.contextWindow = info.contextWindow;
 
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
@@ -359,7 +362,10 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
       }
     } catch (error) {
       failure = toKiroError(error, secrets);
-      if (failure.kind !== "network") throw failure;
+      // Throttling, an unavailable service or a cut stream before any of the answer arrived is retried like a 429/503.
+      const beforeContent = failure.retryable && !run.assembler?.hasContent;
+      if (failure.kind !== "network" && !beforeContent) throw failure;
+      if (run.assembler) forgetAnswerStart(run);
     } finally {
       control.dispose();
     }
@@ -382,6 +388,13 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
     await sleep(delay, signal);
     retries++;
   }
+}
+
+/** A retried answer starts afresh: what its failed first attempt left on the message (ids, credits, context use) goes. */
+function forgetAnswerStart(run: StreamRun): void {
+  run.assembler = undefined;
+  delete run.output.responseId;
+  delete run.output.kiro;
 }
 
 /** Names why an attempt's fetch or body read failed: the caller aborted, a timeout fired, or the network broke. */

@@ -1,22 +1,14 @@
 // The real Codex CLI on the window's Kiro sign-in: through the bridge's Responses route to the Kiro simulator, `codex exec` answers, runs a shell command in a tool round trip, shows Kiro's thinking as reasoning, hears an overflow as a full context window, reaches nothing off the machine, and never shows the bridge token.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { defaultSimReply, errorReply, reasoningReply, textReply, toolUseReply } from "../sim/replies";
 import { INPUT_TOO_LONG } from "../sim/validation";
 import type { SimRecordedRequest, SimReply } from "../sim/kiroSimulator";
-import { createAgentSandbox, describeRun, startAgentWindow, type AgentRunResult, type AgentSandbox, type AgentWindow } from "./claudeCodeHarness";
-import { filesContaining, runCodex, startOfflineGuard, type OfflineGuard } from "./codexHarness";
+import { describeRun, type AgentRunResult } from "./claudeCodeHarness";
+import { filesContaining, offlineAgentSuite, runCodex, toolResultTexts } from "./codexHarness";
 
 /** A Kiro id as a Codex user types it; the catalog knows it as is. */
 const MODEL = "claude-sonnet-4.5";
-
-type Json = Record<string, unknown>;
-
-function toolResultTexts(request: SimRecordedRequest): string[] {
-  const state = (request.body as Json).conversationState as Json;
-  const context = (((state.currentMessage as Json).userInputMessage as Json).userInputMessageContext ?? {}) as Json;
-  return ((context.toolResults ?? []) as Json[]).map((result) => ((result.content ?? []) as Json[]).map((part) => String(part.text ?? "")).join("\n"));
-}
 
 /**
  * The simulator's default answers, except that a tool result is read like a model would read a command's output:
@@ -30,55 +22,30 @@ function readsCommandOutput(request: SimRecordedRequest, models: Parameters<type
 }
 
 describe("Codex through the Kiro bridge", () => {
-  let window: AgentWindow;
-  let sandbox: AgentSandbox;
-  let guard: OfflineGuard;
-  const runs: AgentRunResult[] = [];
-
-  const codex = async (args: string[]): Promise<AgentRunResult> => {
-    const result = await runCodex(window, sandbox, guard, MODEL, args);
-    runs.push(result);
-    return result;
-  };
-
-  /** Every Kiro request the window made passed the simulator's rules, and Codex tried to reach nothing but the bridge. */
-  const assertKiroRulesKeptAndOffline = (): void => {
-    const broken = window.sim.requests.filter((request) => request.validationErrors.length > 0);
-    assert.deepEqual(broken.map((request) => `${request.path}: ${request.validationErrors.join("; ")}`), []);
-    assert.deepEqual(guard.attempts, [], "Codex tried to reach the internet");
-  };
-
-  before(async () => {
-    window = await startAgentWindow({ seed: 17, defaultReply: readsCommandOutput });
-    sandbox = createAgentSandbox({ "notes.txt": "The secret word is pelican.\n" });
-    guard = await startOfflineGuard();
-  });
-  after(async () => {
-    await window?.close();
-    await guard?.close();
-    sandbox?.dispose();
-  });
+  const suite = offlineAgentSuite("Codex", { seed: 17, defaultReply: readsCommandOutput }, { "notes.txt": "The secret word is pelican.\n" });
+  const codex = async (args: string[]): Promise<AgentRunResult> => suite.record(await runCodex(suite.window, suite.sandbox, suite.guard, MODEL, args));
+  const assertKiroRulesKeptAndOffline = (): void => suite.assertKiroRulesKeptAndOffline();
 
   test("codex exec answers with Kiro's reply to the prompt", async () => {
-    const before = window.sim.generateRequests().length;
+    const before = suite.window.sim.generateRequests().length;
     const result = await codex(["Say hello to the Kiro bridge."]);
     assert.equal(result.code, 0, describeRun(result));
     // `codex exec` prints the last answer alone on stdout.
     assert.match(result.stdout, /You said: Say hello to the Kiro bridge\./, describeRun(result));
-    const sent = window.sim.generateRequests().slice(before);
+    const sent = suite.window.sim.generateRequests().slice(before);
     assert.equal(sent.length, 1, "one Kiro request for one answer");
     assert.match(JSON.stringify(sent[0]!.body), /"modelId":"claude-sonnet-4.5"/);
     assertKiroRulesKeptAndOffline();
   });
 
   test("it runs the shell command Kiro asks for, sends its output back, and answers with it", async () => {
-    const before = window.sim.generateRequests().length;
-    window.sim.reply(toolUseReply([{ name: "exec_command", input: { cmd: "cat notes.txt" } }], { text: "I'll read notes.txt." }));
+    const before = suite.window.sim.generateRequests().length;
+    suite.window.sim.reply(toolUseReply([{ name: "exec_command", input: { cmd: "cat notes.txt" } }], { text: "I'll read notes.txt." }));
     const result = await codex(["Read notes.txt and tell me the secret word."]);
     assert.equal(result.code, 0, describeRun(result));
     // Only a command Codex really ran puts the file's line into the next request, and so into the answer.
     assert.match(result.stdout, /The command printed: "The secret word is pelican\."/, describeRun(result));
-    const sent = window.sim.generateRequests().slice(before);
+    const sent = suite.window.sim.generateRequests().slice(before);
     assert.equal(sent.length, 2, "one request for the call, one with its output");
     assert.match(toolResultTexts(sent[1]!).join("\n"), /The secret word is pelican\./);
     assert.match(result.stderr, /cat notes\.txt/, "Codex shows the command it ran");
@@ -86,7 +53,7 @@ describe("Codex through the Kiro bridge", () => {
   });
 
   test("Kiro's thinking shows as Codex's reasoning, apart from the answer", async () => {
-    window.sim.reply(reasoningReply("Weighing how to greet the bridge politely.", "sig-codex-1", "Hello, bridge."));
+    suite.window.sim.reply(reasoningReply("Weighing how to greet the bridge politely.", "sig-codex-1", "Hello, bridge."));
     const result = await codex(["Think, then greet."]);
     assert.equal(result.code, 0, describeRun(result));
     assert.match(result.stdout, /Hello, bridge\./, describeRun(result));
@@ -97,19 +64,19 @@ describe("Codex through the Kiro bridge", () => {
   });
 
   test("a conversation too long for Kiro reads as a full context window, not an unknown error", async () => {
-    window.sim.reply(errorReply(INPUT_TOO_LONG.status, INPUT_TOO_LONG.body, { "x-amzn-errortype": "ValidationException" }));
+    suite.window.sim.reply(errorReply(INPUT_TOO_LONG.status, INPUT_TOO_LONG.body, { "x-amzn-errortype": "ValidationException" }));
     const result = await codex(["This conversation is far too long."]);
     assert.notEqual(result.code, 0, describeRun(result));
     // Codex's own wording for `context_length_exceeded`: it recognised the failure's code, not just some text.
     assert.match(result.stderr, /Codex ran out of room in the model's context window/, describeRun(result));
-    assert.equal(window.sim.pendingReplies, 0, "Codex made the one request (no retry of an overflow)");
+    assert.equal(suite.window.sim.pendingReplies, 0, "Codex made the one request (no retry of an overflow)");
     assertKiroRulesKeptAndOffline();
   });
 
   test("the bridge token shows nowhere: not in Codex's output, its CODEX_HOME, nor the bridge log", () => {
-    assert.ok(runs.length >= 4);
-    for (const run of runs) assert.ok(!(run.stdout + run.stderr).includes(window.bridge.token), "token in Codex's output");
-    assert.deepEqual(filesContaining(sandbox.home, window.bridge.token), [], "token in a file Codex wrote");
-    assert.ok(!window.log.join("\n").includes(window.bridge.token), "token in the bridge log");
+    assert.ok(suite.runs.length >= 4);
+    for (const run of suite.runs) assert.ok(!(run.stdout + run.stderr).includes(suite.window.bridge.token), "token in Codex's output");
+    assert.deepEqual(filesContaining(suite.sandbox.home, suite.window.bridge.token), [], "token in a file Codex wrote");
+    assert.ok(!suite.window.log.join("\n").includes(suite.window.bridge.token), "token in the bridge log");
   });
 });

@@ -1,9 +1,12 @@
 // Runs the real Codex CLI (installed by scripts/install-agents.mjs) against the bridge's Responses route, configured as the launcher does: a `kiro` model provider in a throwaway CODEX_HOME, the token in an environment variable.
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
-import { PROJECT_ROOT, runAgentProgram, type AgentRunResult, type AgentSandbox, type AgentWindow } from "./claudeCodeHarness";
+import { after, before } from "node:test";
+import type { KiroSimulatorOptions, SimRecordedRequest } from "../sim/kiroSimulator";
+import { PROJECT_ROOT, createAgentSandbox, runAgentProgram, startAgentWindow, type AgentRunResult, type AgentSandbox, type AgentWindow } from "./claudeCodeHarness";
 
 /** The `codex` program: the runner passes it (scripts/run-agent-tests.mjs), else where the installer puts it. */
 export function codexCommand(): string {
@@ -91,6 +94,8 @@ export async function startOfflineGuard(): Promise<OfflineGuard> {
   });
   server.on("connect", (req: IncomingMessage, socket: Socket) => {
     attempts.push(`CONNECT ${req.url ?? ""}`);
+    // A client that gives up on the refusal resets the connection; that is not the test's failure.
+    socket.on("error", () => undefined);
     socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
   });
   await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
@@ -118,4 +123,75 @@ export function filesContaining(dir: string, needle: string): string[] {
     else if (stat.isFile() && readFileSync(path).includes(needle)) found.push(path);
   }
   return found;
+}
+
+type Json = Record<string, unknown>;
+
+/** The userInputMessageContext of a Kiro request's current message (tools, tool results). */
+export function currentMessageContext(request: SimRecordedRequest): Json {
+  const state = (request.body as Json).conversationState as Json;
+  return (((state.currentMessage as Json).userInputMessage as Json).userInputMessageContext ?? {}) as Json;
+}
+
+/** The text of each tool result a Kiro request carries back. */
+export function toolResultTexts(request: SimRecordedRequest): string[] {
+  return ((currentMessageContext(request).toolResults ?? []) as Json[]).map((result) => ((result.content ?? []) as Json[]).map((part) => String(part.text ?? "")).join("\n"));
+}
+
+/** Every Kiro request the window made passed the simulator's rules, and the agent tried to reach nothing but the bridge. */
+export function assertKiroRulesKeptAndOffline(window: AgentWindow, guard: OfflineGuard, agent: string): void {
+  const broken = window.sim.requests.filter((request) => request.validationErrors.length > 0);
+  assert.deepEqual(broken.map((request) => `${request.path}: ${request.validationErrors.join("; ")}`), []);
+  assert.deepEqual(guard.attempts, [], `${agent} tried to reach the internet`);
+}
+
+/** What an offline agent suite's tests share: the window, sandbox and guard its before() made, and every run so far. */
+export interface OfflineAgentSuite {
+  readonly window: AgentWindow;
+  readonly sandbox: AgentSandbox;
+  readonly guard: OfflineGuard;
+  readonly runs: AgentRunResult[];
+  /** Keeps a run for the final token check and returns it. */
+  record(run: AgentRunResult): AgentRunResult;
+  /** Every Kiro request within the simulator's rules, nothing tried off the machine. */
+  assertKiroRulesKeptAndOffline(): void;
+}
+
+/**
+ * Call inside describe(): before() starts a window over the simulator, a sandbox with `files` and the refusing proxy;
+ * after() stops and removes them.
+ */
+export function offlineAgentSuite(agent: string, simOptions: KiroSimulatorOptions, files: Record<string, string>): OfflineAgentSuite {
+  let window: AgentWindow | undefined;
+  let sandbox: AgentSandbox | undefined;
+  let guard: OfflineGuard | undefined;
+  const runs: AgentRunResult[] = [];
+  before(async () => {
+    window = await startAgentWindow(simOptions);
+    sandbox = createAgentSandbox(files);
+    guard = await startOfflineGuard();
+  });
+  after(async () => {
+    await window?.close();
+    await guard?.close();
+    sandbox?.dispose();
+  });
+  const suite: OfflineAgentSuite = {
+    get window() {
+      return window!;
+    },
+    get sandbox() {
+      return sandbox!;
+    },
+    get guard() {
+      return guard!;
+    },
+    runs,
+    record(run) {
+      runs.push(run);
+      return run;
+    },
+    assertKiroRulesKeptAndOffline: () => assertKiroRulesKeptAndOffline(suite.window, suite.guard, agent),
+  };
+  return suite;
 }

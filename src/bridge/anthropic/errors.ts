@@ -99,6 +99,7 @@ export function anthropicFailure(failed: AssistantMessage, facts: { estimatedTok
     case "invalid-model":
       return fail(404, "not_found_error");
     case "bad-request":
+    case "refused":
       return fail(400, "invalid_request_error");
     case "timeout":
       return fail(504, "api_error");

@@ -45,6 +45,7 @@ const FAILURES: Record<KiroErrorKind, Omit<OpenAIFailure, "message">> = {
   "too-long": { status: 400, type: "invalid_request_error", code: "context_length_exceeded" },
   "message-too-large": { status: 400, type: "invalid_request_error", code: "context_length_exceeded" },
   "bad-request": { status: 400, type: "invalid_request_error", code: "invalid_request" },
+  refused: { status: 400, type: "invalid_request_error", code: "content_filter" },
   server: { status: 502, type: "server_error", code: "server_error" },
   network: { status: 502, type: "server_error", code: "kiro_unreachable" },
   timeout: { status: 504, type: "server_error", code: "timeout" },
