@@ -91,6 +91,13 @@ export class KiroClient {
     });
   }
 
+  /** The profile ARN the current route names (a setting, the sign-in's, or looked up: GetProfile for an API key); rejects with a KiroError. */
+  async profileArn(signal?: AbortSignal): Promise<string | undefined> {
+    const credentials = await this.options.credentials();
+    if (!credentials) throw noTokenError();
+    return withRoute(this.routeOptions(credentials, signal), async (route) => route.profileArn);
+  }
+
   /** The base URL pi shows for the provider: the chat host of the current settings (an override, or the generation's host). */
   baseUrl(): string {
     const settings = this.options.settings();

@@ -20,6 +20,11 @@ export interface ModelListOwner {
 async function changeProfile(session: KiroSessionSource, client: Pick<KiroClient, "lastRoute" | "catalog">, owner: ModelListOwner): Promise<void> {
   const credentials = await session.getCredentials();
   if (!credentials) return;
+  if (credentials.tokenType === "API_KEY") {
+    // Kiro lists no profiles for an API key (docs/kiro-protocol.md#api-keys): a key belongs to one profile.
+    void vscode.window.showInformationMessage("Kiro: an API key belongs to one profile, which Kiro names itself; there is no other to pick. To name it yourself, set kiro.profileArn in your user settings.");
+    return;
+  }
   if (!client.lastRoute) await client.catalog();
   const route = client.lastRoute;
   if (!route) {
@@ -48,9 +53,9 @@ export async function showKiroManagePick(owner: ModelListOwner, session: KiroSes
   const region = client.lastRoute?.region ?? settings.region ?? "us-east-1";
   const items: ManageItem[] = [];
   if (session.isSignedIn()) {
-    if (session.signOut) items.push({ label: "$(sign-out) Sign out of Kiro", run: () => session.signOut!() });
+    if (session.signOut) items.push({ label: "$(sign-out) Sign out of Kiro", description: session.accountLabel?.(), run: () => session.signOut!() });
   } else {
-    items.push({ label: "$(sign-in) Sign in to Kiro", detail: "AWS Builder ID or IAM Identity Center", run: () => session.signIn() });
+    items.push({ label: "$(sign-in) Sign in to Kiro", detail: "AWS Builder ID, IAM Identity Center or a Kiro API key", run: () => session.signIn() });
   }
   items.push({
     label: "$(globe) Change region",
@@ -81,6 +86,8 @@ export async function showKiroManagePick(owner: ModelListOwner, session: KiroSes
       },
     },
   );
-  const picked = await vscode.window.showQuickPick(items, { title: "Kiro: Manage Models and Sign-in", placeHolder: session.isSignedIn() ? "Signed in to Kiro" : "Not signed in to Kiro" });
+  const account = session.accountLabel?.();
+  const placeHolder = session.isSignedIn() ? `Signed in to Kiro${account ? ` as ${account}` : ""}` : "Not signed in to Kiro";
+  const picked = await vscode.window.showQuickPick(items, { title: "Kiro: Manage Models and Sign-in", placeHolder });
   await picked?.run();
 }

@@ -467,6 +467,74 @@ export function definePiCliTests(name: PiGenerationName): void {
       assert.deepEqual(sim.callsWithoutProfileArn().map((r) => `${r.method} ${r.path}`), []);
     });
   });
+
+  // kiro-cli's API keys in pi's direct mode (docs/kiro-protocol.md#api-keys): the key alone is enough when Kiro can name its profile.
+  describe(`${label} with a Kiro API key (KIRO_API_KEY)`, () => {
+    const key = "ksk_piScenarioKey0123456789abcdQRST";
+    let sim: KiroSimulator;
+    let withoutGetProfile: KiroSimulator;
+    let sandbox: PiSandbox;
+
+    before(async () => {
+      sim = await startKiroSimulator({ accessToken: key, apiKeys: [key], seed: 11 });
+      withoutGetProfile = await startKiroSimulator({ accessToken: key, apiKeys: [key], getProfile: false, seed: 12 });
+      sandbox = createPiSandbox();
+    });
+    after(async () => {
+      await sim?.close();
+      await withoutGetProfile?.close();
+      sandbox?.dispose();
+    });
+
+    test("KIRO_API_KEY=ksk_… pi -p answers: every call says TokenType: API_KEY, the profile comes from GetProfile, the key is never shown", async () => {
+      sim.reply(textReply("Answered with an API key."));
+      const result = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { sandbox, env: { KIRO_ENDPOINT: sim.url, KIRO_API_KEY: key } });
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Answered with an API key.");
+      assert.ok(!(result.stdout + result.stderr).includes(key), "the key never appears in pi's output");
+      assert.ok(sim.requests.every((r) => r.headers["tokentype"] === "API_KEY"), "every call carries TokenType: API_KEY");
+      assert.ok(sim.requestsFor("getProfile").length >= 1, "the profile was asked of GetProfile");
+      assert.equal(sim.requestsFor("listAvailableProfiles").length, 0, "Kiro lists no profiles for an API key");
+      assert.deepEqual(sim.callsWithoutProfileArn().map((r) => `${r.method} ${r.path}`), []);
+      assertAllValid(sim, 0);
+    });
+
+    test("without KIRO_PROFILE_ARN and without GetProfile, pi says to set KIRO_PROFILE_ARN, sends no chat, and never shows the key", async () => {
+      const result = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { sandbox, env: { KIRO_ENDPOINT: withoutGetProfile.url, KIRO_API_KEY: key } });
+      const output = result.stdout + result.stderr;
+      assert.match(output, /KIRO_PROFILE_ARN/, describeRun(result));
+      assert.match(output, /profile this API key belongs to/, describeRun(result));
+      assert.ok(!output.includes(key), "the key never appears in pi's output");
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.equal(withoutGetProfile.generateRequests().length, 0, "no chat went out without a profile");
+    });
+
+    test("KIRO_PROFILE_ARN names the key's profile: no GetProfile is needed, and the chat names that profile", async () => {
+      const before = withoutGetProfile.requests.length;
+      withoutGetProfile.reply(textReply("Answered on the named profile."));
+      const env = { KIRO_ENDPOINT: withoutGetProfile.url, KIRO_API_KEY: key, KIRO_PROFILE_ARN: withoutGetProfile.profiles[0]!.arn };
+      const result = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { sandbox, env });
+      assert.equal(result.code, 0, describeRun(result));
+      assert.equal(result.stdout.trim(), "Answered on the named profile.");
+      assert.equal(withoutGetProfile.generateRequests().at(-1)?.profileArn, withoutGetProfile.profiles[0]!.arn);
+      assert.ok(withoutGetProfile.requests.slice(before).every((r) => r.headers["tokentype"] === "API_KEY"));
+      assertAllValid(withoutGetProfile, before);
+    });
+
+    test("a key Kiro refuses: pi says the API key was refused and that it comes from KIRO_API_KEY, never shows the key, and nothing refreshes it", async () => {
+      const refused = "ksk_revokedPiKey0123456789abcdefghij";
+      const before = sim.requests.length;
+      const chats = sim.generateRequests().length;
+      const result = await runPi(generation, ["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Hello"], { sandbox, env: { KIRO_ENDPOINT: sim.url, KIRO_API_KEY: refused } });
+      const output = result.stdout + result.stderr;
+      assert.match(output, /Kiro refused the API key \(403/, describeRun(result));
+      assert.match(output, /pi reads the key from KIRO_API_KEY/, describeRun(result));
+      assert.ok(!output.includes(refused), "the key never appears in pi's output");
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.equal(sim.generateRequests().length, chats, "no chat went out with a refused key");
+      assert.ok(sim.requests.slice(before).every((r) => r.headers["tokentype"] === "API_KEY"), "the refused key was still sent as an API key");
+    });
+  });
 }
 
 /** The first user text Kiro saw in a conversation (history's first user turn, or the current message). */

@@ -133,8 +133,9 @@ export interface KiroSimulatorOptions {
   /** Tokens that come from an external identity provider: accepted only with the header `TokenType: EXTERNAL_IDP`. */
   externalIdpTokens?: readonly string[] | ((token: string) => boolean);
   /**
-   * Tokens that are Kiro API keys (`ksk_…`): accepted only with the header `TokenType: API_KEY`, refused by
-   * ListAvailableProfiles (403 "Unsupported token type"); their profile comes from GetProfile (docs/kiro-protocol.md#api-keys).
+   * Tokens that are Kiro API keys besides every accepted `ksk_…` token (always one): accepted only with the header
+   * `TokenType: API_KEY`, refused by ListAvailableProfiles (403 "Unsupported token type"); their profile comes from
+   * GetProfile (docs/kiro-protocol.md#api-keys).
    */
   apiKeys?: readonly string[] | ((token: string) => boolean);
   /** GetProfile is served (default true); false answers it like any route the simulator does not know (404). */
@@ -315,7 +316,9 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
   const generations = new Set<SimGeneration>(o.generations ?? ["q", "runtime"]);
   const disabled = new Set<string>(o.disabledRules ?? []);
   const isExternalIdpToken = tokenTest(o.externalIdpTokens);
-  const isApiKey = tokenTest(o.apiKeys);
+  // Kiro tells an API key by its `ksk_` prefix (docs/kiro-protocol.md#api-keys); `apiKeys` names others as keys too.
+  const namedApiKey = tokenTest(o.apiKeys);
+  const isApiKey = (token: string) => token.startsWith("ksk_") || namedApiKey(token);
   let closed = false;
 
   const sim: KiroSimulator = {

@@ -52,7 +52,7 @@ export function createAccountStatusBar(
       item.accessibilityInformation = { label: "Kiro: using the KIRO_ACCESS_TOKEN environment variable" };
     } else {
       item.text = "$(account) Kiro: Sign In";
-      item.tooltip = "Sign in to Kiro with AWS Builder ID or your organization's IAM Identity Center";
+      item.tooltip = "Sign in to Kiro with AWS Builder ID, your organization's IAM Identity Center or a Kiro API key";
       item.command = commands.signIn;
       item.accessibilityInformation = { label: "Kiro: Sign In" };
     }

@@ -2,7 +2,9 @@
 import * as vscode from "vscode";
 import type { KiroSession } from "../../auth/session";
 import { KiroSessionManager } from "../../auth/sessionManager";
+import { AuthError } from "../../auth/errors";
 import { KiroClient } from "../../kiro/client";
+import { KiroError } from "../../kiro/errors";
 import type { UsageLimits } from "../../kiro/service/usageLimits";
 import { coreLog } from "../kiroClient";
 import { kiroSettings } from "../settings";
@@ -13,7 +15,7 @@ import { oidcEndpointSetting } from "./authSettings";
 import { importSignIn, type ImportSource } from "./importSignIn";
 import { KIRO_AUTH_PROVIDER_ID, KIRO_AUTH_PROVIDER_LABEL, KiroAuthenticationProvider } from "./kiroAuthenticationProvider";
 import { SecretAuthStore } from "./secretAuthStore";
-import { signInWithDeviceCode, type SignInInteraction } from "./signInFlow";
+import { signInWithDeviceCode, type ApiKeyCheck, type SignInInteraction } from "./signInFlow";
 import { VsCodeSignInInteraction } from "./signInPrompts";
 
 export const KIRO_SIGN_IN_COMMAND = "kiro.signIn";
@@ -60,6 +62,48 @@ function fetchUsage(session: Pick<KiroSession, "method" | "profileArn" | "region
   return client.usage(signal);
 }
 
+/** How long the check of a pasted API key may take before the sign-in gives up. */
+const API_KEY_CHECK_TIMEOUT_MS = 15_000;
+
+/** Offers the user settings at kiro.profileArn: the way out when Kiro cannot name an API key's profile. */
+function askForProfileSetting(why: string): void {
+  void vscode.window.showWarningMessage(`Kiro: ${why} Set kiro.profileArn in your user settings to the key's profile ARN.`, "Open Settings").then((choice) => {
+    if (choice) void vscode.commands.executeCommand("workbench.action.openSettings", "kiro.profileArn");
+  });
+}
+
+/**
+ * Asks Kiro about a pasted API key before it is stored (docs/kiro-protocol.md#api-keys): GetProfile checks the key and
+ * names its profile; with kiro.profileArn set, the account's usage on that profile checks it instead. A key Kiro refuses,
+ * or one that cannot be checked now (network, service trouble), is not stored. A key Kiro did not refuse but whose profile
+ * it cannot name is stored, and the user is asked to set kiro.profileArn.
+ */
+function apiKeyCheck(log: Logger): ApiKeyCheck {
+  return async (apiKey) => {
+    const named = kiroSettings().profileArn;
+    const client = new KiroClient({ credentials: async () => ({ accessToken: apiKey, tokenType: "API_KEY" }), settings: () => kiroSettings(), log: coreLog(log) });
+    const signal = AbortSignal.timeout(API_KEY_CHECK_TIMEOUT_MS);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Kiro: checking the API key…" }, async () => {
+        if (!named) return client.profileArn(signal);
+        await client.usage(signal);
+        return undefined;
+      });
+    } catch (error) {
+      if (signal.aborted) throw new AuthError("network", `Kiro did not answer within ${API_KEY_CHECK_TIMEOUT_MS / 1000} seconds, so the API key could not be checked and was not kept. Try again.`);
+      if (!(error instanceof KiroError)) throw error;
+      if (error.kind === "auth") throw new AuthError("service", error.userMessage);
+      if (error.kind === "profile" && !named) {
+        log.warn(`Kiro sign-in: the API key's profile could not be looked up (${error.userMessage}).`);
+        askForProfileSetting("Kiro did not name the profile of this API key.");
+        return undefined;
+      }
+      const what = named ? " with the profile in kiro.profileArn" : "";
+      throw new AuthError(error.kind === "network" || error.kind === "timeout" ? "network" : "service", `Kiro could not check the API key${what}, so it was not kept: ${error.userMessage}`);
+    }
+  };
+}
+
 /** KiroSessionManager over SecretStorage. `kiro.oidcEndpoint` is read at each call, so changing the setting needs no reload. */
 function createKiroAuth(store: SecretAuthStore, log: Logger): KiroSessionManager {
   return new KiroSessionManager({
@@ -90,7 +134,7 @@ export function registerKiroAuth(context: vscode.ExtensionContext, options: Kiro
     new KiroAuthenticationProvider({
       auth: createKiroAuth(store, log),
       onDidChangeStore: store.onDidChange,
-      signIn: (auth) => signInWithDeviceCode(interaction, auth, log),
+      signIn: (auth) => signInWithDeviceCode(interaction, auth, log, apiKeyCheck(log)),
       reportSignInFailure: (error) => {
         void vscode.window.showErrorMessage(`Kiro sign-in failed: ${error instanceof Error ? error.message : String(error)}`, "Show Log").then((choice) => {
           if (choice) log.show(true);
@@ -147,7 +191,8 @@ export function registerKiroAuth(context: vscode.ExtensionContext, options: Kiro
         const token = await provider.accessToken();
         if (!token) throw new Error("You are signed out. Sign in to Kiro again.");
         const usage = await fetchUsage(session, token, signal, log);
-        if (usage.email) await provider.renameAccount(session.id, usage.email);
+        // An API key keeps its label (the key's last four characters): it tells two keys of one account apart.
+        if (usage.email && session.method !== "api-key") await provider.renameAccount(session.id, usage.email);
         return usage;
       },
       { switchAccount: () => signIn(), signOut: () => signOut(), showLog: async () => log.show(true) },

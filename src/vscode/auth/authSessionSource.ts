@@ -11,6 +11,8 @@ export interface KiroSessionSource {
   /** Fresh credentials after Kiro refused the current token; undefined to give up. */
   refreshCredentials?(): Promise<KiroCredentials | undefined>;
   isSignedIn(): boolean;
+  /** Who is signed in, as the account menu names it (an email, or an API key's last four characters); undefined when nobody. */
+  accountLabel?(): string | undefined;
   onDidChange(listener: () => void): vscode.Disposable;
   /** Runs the sign-in flow (may show UI); resolves when it ended, signed in or not. */
   signIn(): Promise<void>;
@@ -66,6 +68,7 @@ export function authSessionSource(options: AuthSessionSourceOptions): KiroSessio
       return fresh && current ? credentialsOf(current, fresh) : undefined;
     },
     isSignedIn: () => !!provider.current || !!environmentToken(),
+    accountLabel: () => provider.current?.account,
     onDidChange: (listener: () => void): vscode.Disposable => provider.onDidChangeAccount(() => listener()),
     signIn: options.signIn,
     signOut: options.signOut,

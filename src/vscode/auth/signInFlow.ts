@@ -1,17 +1,32 @@
-// The "Kiro: Sign In" sequence (choose how, show the code, wait for approval), with every prompt behind SignInInteraction so it runs without VS Code in unit tests.
+// The "Kiro: Sign In" sequence (choose how, show the code, wait for approval; or take an API key), with every prompt behind SignInInteraction so it runs without VS Code in unit tests.
 import type { UserCodeInfo } from "../../auth/deviceFlow";
 import { cancelledError } from "../../auth/errors";
 import type { KiroSession } from "../../auth/session";
 import type { KiroSessionManager } from "../../auth/sessionManager";
 import type { Logger } from "../log";
 
-/** What the user chose in the first step: Builder ID (fixed start URL) or an organisation's Identity Center. */
-export interface SignInChoice {
+/** A device-flow sign-in: Builder ID (fixed start URL) or an organisation's Identity Center. */
+export interface DeviceFlowChoice {
   method: "builder-id" | "identity-center";
   startUrl: string;
   /** OIDC region of the start URL (Builder ID is always us-east-1). */
   region: string;
 }
+
+/** A Kiro API key the user pasted (docs/kiro-protocol.md#api-keys); its shape was checked (checkApiKey). */
+export interface ApiKeyChoice {
+  method: "api-key";
+  apiKey: string;
+}
+
+/** What the user chose in the first step. */
+export type SignInChoice = DeviceFlowChoice | ApiKeyChoice;
+
+/**
+ * Asks Kiro about a pasted API key before it is stored: resolves with the key's profile ARN (GetProfile), undefined when
+ * none could be looked up (requests then say which setting to set); rejects with an AuthError when Kiro refused the key.
+ */
+export type ApiKeyCheck = (apiKey: string) => Promise<string | undefined>;
 
 /** Regions offered for an organisation's Identity Center, most used first; any other can be typed in. */
 export const IDENTITY_CENTER_REGIONS: readonly { region: string; name: string }[] = [
@@ -70,21 +85,28 @@ export interface SignInInteraction {
   /** Asks how to sign in; undefined when the user backed out. */
   chooseSignIn(): Promise<SignInChoice | undefined>;
   /** Shows the one-time code and opens the verification page; false when the user dismissed it. */
-  presentUserCode(code: UserCodeInfo, choice: SignInChoice): Promise<boolean>;
+  presentUserCode(code: UserCodeInfo, choice: DeviceFlowChoice): Promise<boolean>;
   /** Shows that the flow waits for approval while `approval` is pending; calls `cancel` when the user gives up. */
   waitForApproval(code: UserCodeInfo, approval: Promise<unknown>, cancel: () => void): void;
 }
 
 /** The part of the auth layer's KiroSessionManager the sign-in needs. */
-export type DeviceCodeSignIn = Pick<KiroSessionManager, "signIn">;
+export type DeviceCodeSignIn = Pick<KiroSessionManager, "signIn" | "signInWithApiKey">;
 
 /**
  * Runs the whole sign-in and stores the session through `auth`. Rejects with the auth layer's AuthError (`cancelled` when
  * the user backed out at any step, `timed-out`, `access-denied`, `network`, `service`, ...), whose message is ready to show.
  */
-export async function signInWithDeviceCode(interaction: SignInInteraction, auth: DeviceCodeSignIn, log?: Logger): Promise<KiroSession> {
+export async function signInWithDeviceCode(interaction: SignInInteraction, auth: DeviceCodeSignIn, log?: Logger, checkApiKey?: ApiKeyCheck): Promise<KiroSession> {
   const choice = await interaction.chooseSignIn();
   if (!choice) throw cancelledError();
+  if (choice.method === "api-key") {
+    // The key itself is never logged: the account label carries its last four characters only.
+    const profileArn = await checkApiKey?.(choice.apiKey);
+    const session = await auth.signInWithApiKey(choice.apiKey, profileArn ? { profileArn } : {});
+    log?.info(`Kiro sign-in: signed in with ${session.account}${profileArn ? ` (profile ${profileArn})` : ""}`);
+    return session;
+  }
   const how = choice.method === "builder-id" ? "AWS Builder ID" : `IAM Identity Center (${choice.startUrl})`;
   log?.info(`Kiro sign-in: starting the device flow for ${how} in ${choice.region}`);
 

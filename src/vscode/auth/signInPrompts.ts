@@ -1,10 +1,11 @@
-// VS Code's face of "Kiro: Sign In": the method and organisation pickers, the one-time-code dialog ("Copy & Open") and the cancellable waiting notification.
+// VS Code's face of "Kiro: Sign In": the method and organisation pickers, the API key input (hidden as typed), the one-time-code dialog ("Copy & Open") and the cancellable waiting notification.
 import * as vscode from "vscode";
 import type { UserCodeInfo } from "../../auth/deviceFlow";
+import { checkApiKey } from "../../auth/apiKey";
 import { BUILDER_ID_START_URL, DEFAULT_OIDC_REGION } from "../../auth/session";
 import type { Logger } from "../log";
 import { identityCenterDefaults, rememberIdentityCenter } from "./authSettings";
-import { checkStartUrl, IDENTITY_CENTER_REGIONS, isRegionName, type SignInChoice, type SignInInteraction } from "./signInFlow";
+import { checkStartUrl, IDENTITY_CENTER_REGIONS, isRegionName, type DeviceFlowChoice, type SignInChoice, type SignInInteraction } from "./signInFlow";
 
 interface MethodItem extends vscode.QuickPickItem {
   method: SignInChoice["method"];
@@ -37,14 +38,33 @@ export class VsCodeSignInInteraction implements SignInInteraction {
         detail: "Your company's AWS IAM Identity Center, with its start URL (https://…awsapps.com/start).",
         method: "identity-center",
       },
+      {
+        label: "API key",
+        iconPath: new vscode.ThemeIcon("key"),
+        detail: "A Kiro API key (ksk_…) made in Kiro, as kiro-cli's KIRO_API_KEY; kept in VS Code's secret storage.",
+        method: "api-key",
+      },
     ];
     const picked = await vscode.window.showQuickPick(items, { title: "Kiro: Sign In", placeHolder: "How do you sign in to Kiro?", ignoreFocusOut: true });
     if (!picked) return undefined;
     if (picked.method === "builder-id") return { method: "builder-id", startUrl: BUILDER_ID_START_URL, region: DEFAULT_OIDC_REGION };
+    if (picked.method === "api-key") return this.askApiKey();
     return this.chooseOrganization();
   }
 
-  private async chooseOrganization(): Promise<SignInChoice | undefined> {
+  private async askApiKey(): Promise<SignInChoice | undefined> {
+    const key = await vscode.window.showInputBox({
+      title: "Kiro: Sign In with an API key",
+      prompt: "Paste an API key made in Kiro. It is kept in VS Code's secret storage and never shown again.",
+      placeHolder: "ksk_…",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (text) => checkApiKey(text),
+    });
+    return key === undefined ? undefined : { method: "api-key", apiKey: key.trim() };
+  }
+
+  private async chooseOrganization(): Promise<DeviceFlowChoice | undefined> {
     const defaults = identityCenterDefaults(this.memory);
     const startUrl = await vscode.window.showInputBox({
       title: "Kiro: Sign In with IAM Identity Center (1/2)",
@@ -90,7 +110,7 @@ export class VsCodeSignInInteraction implements SignInInteraction {
     return typed?.trim() || undefined;
   }
 
-  async presentUserCode(code: UserCodeInfo, choice: SignInChoice): Promise<boolean> {
+  async presentUserCode(code: UserCodeInfo, choice: DeviceFlowChoice): Promise<boolean> {
     const where = choice.method === "builder-id" ? "AWS Builder ID" : "your organization's AWS access portal";
     const answer = await vscode.window.showInformationMessage(
       `Your code: ${code.userCode}`,

@@ -1,4 +1,5 @@
-// Extension-host tests: the "kiro" authentication provider in a real VS Code against the OIDC and Kiro simulators started in this process (sign-in, storage, persistence, windows in step, refresh, invalid_grant, the chat token).
+// Extension-host tests: the "kiro" authentication provider in a real VS Code against the OIDC and Kiro simulators started in this process (sign-in, storage, persistence, windows in step, refresh, invalid_grant, the chat token, API keys).
+// Over 300 lines: one suite shares the simulators and the extension's sign-in hooks, and each test is one thing a person does with the sign-in.
 import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
@@ -13,7 +14,10 @@ import type { KiroAuthTestHooks } from "../../../src/vscode/auth/authRegistratio
 import { KiroAuthenticationProvider } from "../../../src/vscode/auth/kiroAuthenticationProvider";
 import { KIRO_AUTH_SECRET_KEY, SecretAuthStore } from "../../../src/vscode/auth/secretAuthStore";
 import type { SignInInteraction } from "../../../src/vscode/auth/signInFlow";
-import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
+import { builtInModels, toPiModel } from "../../../src/kiro/catalog/models";
+import type { AssistantMessage } from "../../../src/kiro/types";
+import { streamViaBridge } from "../../../src/pi/bridgeClient";
+import { DEFAULT_SIM_PROFILE, startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
 
 const EXTENSION_ID = "kiro-pi.kiro-pi";
@@ -483,5 +487,204 @@ suite("Kiro sign-in (authentication provider)", function () {
     for await (const part of response.text) text += part;
     assert.equal(text, "You said: Who am I?");
     assert.equal(kiro.generateRequests().at(-1)?.headers.authorization, `Bearer ${created.accessToken}`);
+  });
+
+  // Kiro API keys (docs/kiro-protocol.md#api-keys), on a simulator of their own: it takes a ksk_ key only with TokenType: API_KEY.
+  const API_KEY = "ksk_vscodeTestKey0123456789abcdEFGH";
+  const API_KEY_LABEL = "API key ksk_…EFGH";
+
+  /** A person who picks "API key" in "Kiro: Sign In" and pastes `pasted` into the (hidden) input box. */
+  const pastingKey = (pasted: string): SignInInteraction => ({
+    chooseSignIn: async () => ({ method: "api-key", apiKey: pasted }),
+    presentUserCode: async () => assert.fail("an API key sign-in shows no one-time code"),
+    waitForApproval: () => undefined,
+  });
+
+  /** Runs `body` with kiro.endpoint on a simulator that knows `API_KEY`; the suite's endpoint and profile setting come back after. */
+  async function withKeySimulator(options: { getProfile?: boolean }, body: (sim: KiroSimulator) => Promise<void>): Promise<void> {
+    const sim = await startKiroSimulator({ accessToken: API_KEY, ...options });
+    const config = vscode.workspace.getConfiguration("kiro");
+    await config.update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
+    try {
+      await body(sim);
+    } finally {
+      await config.update("profileArn", undefined, vscode.ConfigurationTarget.Global);
+      await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
+      await sim.close();
+    }
+  }
+
+  /** "Kiro: Sign In" → API key → `key`; the signed-in session, or undefined when the sign-in failed. */
+  async function signInWithKey(key: string): Promise<KiroSession | undefined> {
+    hooks.setInteraction(pastingKey(key));
+    await vscode.commands.executeCommand("kiro.signIn");
+    return hooks.provider.current;
+  }
+
+  /** Sends one Chat-view style request to the first Kiro model; its text, or the error it ended with. */
+  async function askKiro(text: string): Promise<string> {
+    await waitFor("Kiro models to be offered", async () => (await vscode.lm.selectChatModels({ vendor: "kiro" })).length > 0);
+    const [model] = await vscode.lm.selectChatModels({ vendor: "kiro" });
+    const response = await model!.sendRequest([vscode.LanguageModelChatMessage.User(text)], {}, new vscode.CancellationTokenSource().token);
+    let answer = "";
+    for await (const part of response.text) answer += part;
+    return answer;
+  }
+
+  /** Sends one request as pi in a VS Code terminal does: through the window's bridge. Its final message. */
+  async function askThroughBridge(text: string): Promise<AssistantMessage> {
+    const bridge = await api.terminalTestHooks!.ready;
+    const sonnet = builtInModels().find((m) => m.id === "claude-sonnet-4-5")!;
+    return streamViaBridge(bridge, toPiModel(sonnet), { messages: [{ role: "user", content: text, timestamp: Date.now() }] }).result();
+  }
+
+  /** Asserts that no file of the test profile, no globalState value and no terminal variable holds `secrets` in plain text. */
+  async function assertNowhereInPlainText(secrets: readonly string[]): Promise<void> {
+    for (const name of hooks.globalState.keys()) {
+      const value = JSON.stringify(hooks.globalState.get(name)) ?? "";
+      for (const secret of secrets) assert.ok(!value.includes(secret), `globalState "${name}" holds an API key`);
+    }
+    const marker = `api key storage check ${Date.now()}`;
+    api.log.info(marker);
+    await waitFor("Kiro.log to be flushed", () => kiroLogText().includes(marker));
+    const userDataDir = process.env.KIRO_TEST_USER_DATA_DIR!;
+    for (const file of filesUnder(userDataDir)) {
+      const content = readFileSync(file).toString("latin1");
+      for (const secret of secrets) assert.ok(!content.includes(secret), `${path.relative(userDataDir, file)} holds an API key in plain text`);
+    }
+    const terminal = api.terminalTestHooks!.environment;
+    terminal.forEach((name, mutator) => {
+      for (const secret of secrets) assert.ok(!mutator.value.includes(secret), `the terminal variable ${name} holds an API key`);
+    });
+  }
+
+  test('"Kiro: Sign In" → API key: Kiro is asked about the key before it is kept; it is kept in SecretStorage as the one account, shown by its last four characters, with the profile Kiro named', async () => {
+    const builderId = await signIn();
+    await withKeySimulator({}, async (keySim) => {
+      const session = await signInWithKey(API_KEY);
+      assert.equal(session?.method, "api-key", "signed in with the key");
+      const asked = keySim.requestsFor("getProfile");
+      assert.equal(asked.length, 1, "Kiro was asked (GetProfile) about the key before it was kept");
+      assert.equal(asked[0]!.headers.authorization, `Bearer ${API_KEY}`);
+      assert.equal(asked[0]!.headers.tokentype, "API_KEY");
+      // The Builder ID sign-in's own calls may reach this simulator until the key replaced it; only the key's count here.
+      const withKey = keySim.requests.filter((r) => r.headers.authorization === `Bearer ${API_KEY}`);
+      assert.deepEqual(withKey.filter((r) => r.operation === "listAvailableProfiles"), [], "Kiro lists no profiles for an API key");
+      assert.equal(session.profileArn, DEFAULT_SIM_PROFILE.arn, "the key's profile is the one GetProfile named");
+      assert.equal(session.account, API_KEY_LABEL, "the account shows the key's last four characters only");
+
+      const state = await stored();
+      assert.deepEqual(state.sessions.map((s) => [s.method, s.accessToken, s.refreshToken]), [["api-key", API_KEY, undefined]], "the key replaced the Builder ID sign-in: one account at a time");
+      assert.ok(!state.sessions.some((s) => s.id === builderId.id));
+      const offered = await hooks.provider.getSessions(undefined);
+      assert.deepEqual(offered.map((s) => [s.accessToken, s.account.label]), [[API_KEY, API_KEY_LABEL]], "VS Code's Accounts menu gets the session");
+      assert.equal(hooks.session.accountLabel?.(), API_KEY_LABEL, '"Kiro: Manage Models and Sign-in" names the account');
+      assert.equal((await hooks.session.getCredentials())?.tokenType, "API_KEY");
+
+      await waitFor("the sign-in to be logged", () => kiroLogText().includes(`Kiro sign-in: signed in with ${API_KEY_LABEL} (profile ${DEFAULT_SIM_PROFILE.arn})`));
+      await assertNowhereInPlainText([API_KEY]);
+      assert.deepEqual(withKey.flatMap((r) => r.validationErrors), [], "every call made with the key was one Kiro accepts");
+    });
+  });
+
+  test("signed in with an API key, a Chat request and pi through the bridge carry the key with TokenType: API_KEY and its profile; the key reaches no terminal", async () => {
+    await withKeySimulator({}, async (keySim) => {
+      await signInWithKey(API_KEY);
+      assert.equal(await askKiro("Who am I?"), "You said: Who am I?");
+      const chat = keySim.generateRequests().at(-1)!;
+      assert.equal(chat.headers.authorization, `Bearer ${API_KEY}`);
+      assert.equal(chat.headers.tokentype, "API_KEY");
+      assert.equal(chat.profileArn, DEFAULT_SIM_PROFILE.arn);
+
+      const answer = await askThroughBridge("Hello from pi");
+      assert.equal(answer.stopReason, "stop", answer.errorMessage);
+      const fromPi = keySim.generateRequests().at(-1)!;
+      assert.equal(fromPi.headers.authorization, `Bearer ${API_KEY}`, "the bridge used the window's key");
+      assert.equal(fromPi.headers.tokentype, "API_KEY");
+      assert.equal(fromPi.profileArn, DEFAULT_SIM_PROFILE.arn);
+
+      assert.ok(keySim.requests.every((r) => r.headers.tokentype === "API_KEY"), "every call said TokenType: API_KEY");
+      assert.deepEqual(keySim.callsWithoutProfileArn().map((r) => `${r.method} ${r.path}`), []);
+      assert.deepEqual(keySim.requests.flatMap((r) => r.validationErrors), []);
+      await assertNowhereInPlainText([API_KEY]);
+    });
+  });
+
+  test("a key Kiro refuses is not kept, and the sign-in failure says the key was refused and what to do, without the key", async () => {
+    const refused = "ksk_unknownKey0123456789abcdefghijk";
+    await withKeySimulator({}, async (keySim) => {
+      assert.equal(await signInWithKey(refused), undefined, "a key Kiro refused is not signed in");
+      assert.deepEqual((await stored()).sessions, [], "nor stored");
+      assert.equal(keySim.requestsFor("getProfile").at(-1)?.headers.authorization, `Bearer ${refused}`, "Kiro was asked");
+      await waitFor("the failure to be logged", () => kiroLogText().includes("Kiro sign-in failed: Kiro refused the API key (403"));
+      assert.match(kiroLogText(), /Kiro refused the API key \(403[^\n]*make a new one in Kiro/);
+      await assertNowhereInPlainText([refused]);
+    });
+  });
+
+  test("an API key Kiro stops accepting: the Chat request says the key was refused and to sign in with a new one; nothing tries to refresh it", async () => {
+    await withKeySimulator({}, async (keySim) => {
+      await signInWithKey(API_KEY);
+      assert.equal(await askKiro("Still there?"), "You said: Still there?");
+      const oidcCalls = oidc.requests.length;
+      const chats = keySim.generateRequests().length;
+      keySim.setAccessToken("ksk_theKeyMadeAfterwards0123456789ab");
+      await assert.rejects(
+        () => askKiro("And now?"),
+        (error: unknown) => {
+          assert.ok(error instanceof vscode.LanguageModelError, `expected a LanguageModelError, got ${String(error)}`);
+          assert.equal(error.code, "NoPermissions");
+          assert.match(error.message, /Kiro refused the API key \(403/);
+          assert.match(error.message, /make a new one in Kiro/);
+          assert.match(error.message, /Kiro: Sign In/);
+          assert.ok(!error.message.includes(API_KEY), "the key is not in the error");
+          return true;
+        },
+      );
+      assert.equal(keySim.generateRequests().length, chats + 1, "one refused request, not retried with the same key");
+      assert.equal(oidc.requests.length, oidcCalls, "an API key is never refreshed");
+      assert.equal(hooks.provider.current?.accessToken, API_KEY, "the key stays until the person signs out or in again");
+    });
+  });
+
+  test("signing out of an API key removes it from SecretStorage and the Accounts menu, and no request carries it afterwards", async () => {
+    await withKeySimulator({}, async (keySim) => {
+      const session = await signInWithKey(API_KEY);
+      assert.ok(session);
+      await hooks.provider.removeSession(session.id);
+      await waitFor("the sign-out to reach the provider", () => hooks.provider.current === undefined);
+      assert.deepEqual((await stored()).sessions, []);
+      assert.equal(await vscode.authentication.getSession("kiro", [], { silent: true }), undefined);
+      assert.equal(await hooks.session.getCredentials(), undefined);
+      const calls = keySim.requests.length;
+      const answer = await askThroughBridge("Anyone?");
+      assert.equal(answer.stopReason, "error");
+      assert.match(answer.errorMessage ?? "", /not signed in to Kiro/i);
+      assert.equal(keySim.requests.length, calls, "nothing reached Kiro after the sign-out");
+      await waitFor("the sign-out to be logged", () => kiroLogText().includes(`Kiro: signed out of ${API_KEY_LABEL}`));
+    });
+  });
+
+  test("an API key whose profile Kiro cannot name is kept; requests then say to set kiro.profileArn, and use that setting once it is set", async () => {
+    await withKeySimulator({ getProfile: false }, async (keySim) => {
+      const session = await signInWithKey(API_KEY);
+      assert.equal(session?.method, "api-key", "a key Kiro did not refuse is kept");
+      assert.equal(session.profileArn, undefined);
+      await assert.rejects(() => askKiro("Hello?"), /profile this API key belongs to[^]*kiro\.profileArn/);
+      assert.equal(keySim.generateRequests().length, 0, "no chat went out without a profile");
+
+      await vscode.workspace.getConfiguration("kiro").update("profileArn", DEFAULT_SIM_PROFILE.arn, vscode.ConfigurationTarget.Global);
+      assert.equal(await askKiro("Hello?"), "You said: Hello?");
+      const chat = keySim.generateRequests().at(-1)!;
+      assert.equal(chat.profileArn, DEFAULT_SIM_PROFILE.arn, "the profile in kiro.profileArn was named");
+      assert.equal(chat.headers.tokentype, "API_KEY");
+
+      // With the setting, a new sign-in checks the key on that profile (the account's usage) instead of GetProfile.
+      await signOutEverywhere();
+      const usageCalls = keySim.requestsFor("getUsageLimits").length;
+      assert.equal((await signInWithKey(API_KEY))?.method, "api-key");
+      const checked = keySim.requestsFor("getUsageLimits").slice(usageCalls);
+      assert.ok(checked.some((r) => r.headers.authorization === `Bearer ${API_KEY}` && r.profileArn === DEFAULT_SIM_PROFILE.arn), "the key was checked with Kiro before it was kept");
+    });
   });
 });
