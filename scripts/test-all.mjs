@@ -1,10 +1,11 @@
-// `npm test`: builds what changed once, runs every suite that exists (typecheck, unit, pi, vscode, ui; two at a time where the cores allow), lets each run even after a failure, and ends with one line `N passed, N failed`.
+// `npm test`: builds what changed once, runs every suite that exists (typecheck, unit, pi, vscode, agents, ui; two at a time where the cores allow), lets each run even after a failure, and ends with one line `N passed, N failed`.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildOnce } from "./build-once.mjs";
 import { ensureNodeModules } from "./ensure-node-modules.mjs";
+import { ensureAgents } from "./install-agents.mjs";
 import { ensurePi } from "./install-pi.mjs";
 import { ensureVsCodeTools } from "./install-vscode.mjs";
 import { countsFromPlainLine, countsFromTestRunner } from "./test-counts.mjs";
@@ -106,6 +107,11 @@ const suites = {
     const result = await run(process.execPath, [join(root, "scripts", "run-pi-tests.mjs"), "--skip-build"], 25 * MINUTE, live);
     return { ...result, counts: countsFromPlainLine(result.output) ?? countsFromTestRunner(result.output) };
   },
+  agents: async (live) => {
+    if (!packageScripts["test:agents"]) return { skipped: "no test:agents script" };
+    const result = await run(process.execPath, [join(root, "scripts", "run-agent-tests.mjs"), "--skip-build"], 15 * MINUTE, live);
+    return { ...result, counts: countsFromPlainLine(result.output) ?? countsFromTestRunner(result.output) };
+  },
   vscode: async (live) => {
     const result = await run(process.execPath, [join(root, "scripts", "run-vscode-tests.mjs"), "--skip-build"], 20 * MINUTE, live);
     return { ...result, counts: countsFromPlainLine(result.output) };
@@ -121,7 +127,7 @@ const suites = {
  * refresh trials), so pi's CLIs and the unit tests run beside it; the UI suite drives two browsers and servers and gets
  * the machine to itself. On 2 cores: typecheck∥unit, then vscode∥pi, then ui took 238 s warm; this order 217 s (same 763 tests).
  */
-const STAGES = [["typecheck"], ["vscode", "pi", "unit"], ["ui"]];
+const STAGES = [["typecheck"], ["vscode", "pi", "unit"], ["agents"], ["ui"]];
 
 // A fresh clone has no node_modules yet; every suite needs them.
 try {
@@ -140,7 +146,7 @@ const report = [];
 const started = Date.now();
 
 // Built once for every suite, and only what changed since the last build.
-if (["unit", "pi", "vscode", "ui"].some(wanted)) {
+if (["unit", "pi", "agents", "vscode", "ui"].some(wanted)) {
   const buildStarted = Date.now();
   try {
     const done = buildOnce();
@@ -156,6 +162,7 @@ if (["unit", "pi", "vscode", "ui"].some(wanted)) {
 try {
   if (wanted("vscode") || wanted("ui")) ensureVsCodeTools();
   if (wanted("pi") && packageScripts["test:pi"]) ensurePi();
+  if (wanted("agents") && packageScripts["test:agents"]) ensureAgents();
 } catch (error) {
   failed += 1;
   report.push(`tools: failed (${error instanceof Error ? error.message : String(error)})`);

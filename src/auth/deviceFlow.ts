@@ -22,6 +22,17 @@ import {
 
 export const DEFAULT_CLIENT_NAME = "kiro-pi";
 const SLOW_DOWN_STEP_SECONDS = 5;
+/**
+ * The poll interval the service asks for is kept within these seconds: a huge value would overflow the timer (Node then
+ * waits 1 ms, polling flat out) and a zero or negative one would poll without pause.
+ */
+export const MIN_POLL_INTERVAL_SECONDS = 1;
+export const MAX_POLL_INTERVAL_SECONDS = 60;
+
+function clampInterval(seconds: number): number {
+  if (!Number.isFinite(seconds)) return MAX_POLL_INTERVAL_SECONDS;
+  return Math.min(MAX_POLL_INTERVAL_SECONDS, Math.max(MIN_POLL_INTERVAL_SECONDS, seconds));
+}
 
 /** What the UI shows while the flow waits for the user. */
 export interface UserCodeInfo {
@@ -186,12 +197,12 @@ export async function runDeviceFlow(options: DeviceFlowOptions): Promise<DeviceF
 
   const expiryMinutes = Math.round(authorization.expiresIn / 60);
   const deadline = now() + authorization.expiresIn * unitMs;
-  let intervalMs = Math.max(1, authorization.interval) * unitMs;
+  let intervalSeconds = clampInterval(authorization.interval);
   const maxTransient = options.maxTransientPollFailures ?? 3;
   let transientFailures = 0;
 
   for (;;) {
-    await sleepUnlessAborted(intervalMs, options.signal);
+    await sleepUnlessAborted(intervalSeconds * unitMs, options.signal);
     if (now() >= deadline) throw timedOutError(expiryMinutes);
     try {
       const token = await createToken(
@@ -219,7 +230,7 @@ export async function runDeviceFlow(options: DeviceFlowOptions): Promise<DeviceF
         }
         if (error.oauthError === "slow_down") {
           transientFailures = 0;
-          intervalMs += SLOW_DOWN_STEP_SECONDS * unitMs;
+          intervalSeconds = clampInterval(intervalSeconds + SLOW_DOWN_STEP_SECONDS);
           continue;
         }
         if (error.oauthError === "expired_token") throw timedOutError(expiryMinutes);

@@ -15,6 +15,7 @@ export {
   type SessionsChangeEvent,
   type Disposable,
 } from "./sessionManager";
+export { checkApiKey, apiKeySession, apiKeyAccountLabel } from "./apiKey";
 export { RefreshLease, type LeaseRecord, type RefreshLeaseOptions } from "./refreshLease";
 export { renewIfExpired, type ImportOptions } from "./import/credentialImport";
 export {

@@ -25,6 +25,8 @@ export interface RefreshLeaseOptions {
 export const DEFAULT_LEASE_SETTLE_MS = 100;
 export const MAX_LEASE_SETTLE_MS = 1000;
 export const DEFAULT_LEASE_TTL_MS = 30_000;
+/** See RefreshLease.live. */
+const FUTURE_SLACK_MS = 1000;
 
 function parseLease(text: string | undefined): LeaseRecord | undefined {
   if (!text) return undefined;
@@ -70,10 +72,42 @@ export class RefreshLease {
     }
   }
 
+  /**
+   * True while the lease counts: younger than its time to live. One that starts in the future (its holder crashed
+   * mid-refresh, then the clock stepped back) would otherwise never age, so it counts as abandoned too; the second of
+   * slack covers a holder that renewed it an instant before we read the clock.
+   */
+  private live(lease: LeaseRecord): boolean {
+    const age = Date.now() - lease.startedAt;
+    return age < this.ttlMs && age > -FUTURE_SLACK_MS;
+  }
+
   /** The lease someone else holds and has not abandoned, if any. */
   async heldByOther(): Promise<LeaseRecord | undefined> {
     const lease = await this.read();
-    return lease && lease.owner !== this.owner && Date.now() - lease.startedAt < this.ttlMs ? lease : undefined;
+    return lease && lease.owner !== this.owner && this.live(lease) ? lease : undefined;
+  }
+
+  /**
+   * Moves this owner's lease's start to now, so a refresh (or a save) that runs long is not taken over while it is
+   * still going. False when someone else holds it now.
+   */
+  async renew(sessionId: string): Promise<boolean> {
+    const lease = await this.read();
+    if (lease && lease.owner !== this.owner) return false;
+    await this.store.set(JSON.stringify({ owner: this.owner, sessionId, startedAt: Date.now() } satisfies LeaseRecord)).catch(() => undefined);
+    return true;
+  }
+
+  /** Renews the lease every third of its time to live until the returned function is called. */
+  keepRenewed(sessionId: string): () => void {
+    const timer = setInterval(() => void this.renew(sessionId), Math.max(10, Math.floor(this.ttlMs / 3)));
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+
+  get timeToLiveMs(): number {
+    return this.ttlMs;
   }
 
   /** Epoch ms after which `lease` counts as abandoned. */

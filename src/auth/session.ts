@@ -14,7 +14,12 @@ export type AuthMethod =
    * A sign-in through the organisation's own identity provider (Entra ID, Okta, ...) made by kiro-cli or the Kiro
    * IDE; refreshed at that provider's token endpoint, and Kiro requests carry `TokenType: EXTERNAL_IDP`.
    */
-  | "external-idp";
+  | "external-idp"
+  /**
+   * A Kiro API key (`ksk_…`) the user pasted: sent with `TokenType: API_KEY`, never refreshed, no expiry of its own
+   * (docs/kiro-protocol.md#api-keys). The key is the session's access token.
+   */
+  | "api-key";
 
 /** Where a session came from: signed in here, or imported read-only from one of the sign-in sources (signInSources.ts). */
 export type SessionSource = "sign-in" | SignInSourceId;
@@ -86,13 +91,32 @@ export interface StoredAuthState {
   sessions: KiroSession[];
   /** Registrations kept for the next sign-in even after sign-out, one per OIDC region. */
   registrations: ClientRegistration[];
+  /** Fields this version does not know (a newer kiro-pi wrote them), written back as they were; see readAuthState. */
+  unknown?: UnknownStoredFields;
+}
+
+/** Stored fields a newer kiro-pi added: on the whole value, and per session id. */
+export interface UnknownStoredFields {
+  state: Record<string, unknown>;
+  sessions: Record<string, Record<string, unknown>>;
+}
+
+const KNOWN_STATE_KEYS = new Set(["version", "sessions", "registrations"]);
+const KNOWN_SESSION_KEYS = new Set<string>([
+  "id", "method", "source", "accessToken", "refreshToken", "expiresAt", "region", "startUrl", "registration",
+  "externalIdp", "profileArn", "provider", "account", "scopes", "createdAt",
+] satisfies (keyof KiroSession)[]);
+
+function unknownFields(value: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+  const entries = Object.entries(value).filter(([key]) => !known.has(key));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 export function emptyAuthState(): StoredAuthState {
   return { version: 1, sessions: [], registrations: [] };
 }
 
-export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp"];
+export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-center", "social", "external-idp", "api-key"];
 /** `sign-in` or a sign-in source's id; ids of sources this version does not know (written by a newer one) are kept as they are. */
 const SOURCE_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -189,11 +213,14 @@ export function readAuthState(text: string | undefined): ReadAuthState {
   const rawRegistrations: unknown[] = Array.isArray(raw.registrations) ? raw.registrations : [];
   const sessions: KiroSession[] = [];
   const seen = new Set<string>();
+  const unknown: UnknownStoredFields = { state: unknownFields(raw, KNOWN_STATE_KEYS) ?? {}, sessions: {} };
   for (const item of rawSessions) {
     const session = parseSession(item);
     if (session && !seen.has(session.id)) {
       seen.add(session.id);
       sessions.push(session);
+      const extra = unknownFields(item as Record<string, unknown>, KNOWN_SESSION_KEYS);
+      if (extra) unknown.sessions[session.id] = extra;
     }
   }
   const registrations: ClientRegistration[] = [];
@@ -205,6 +232,7 @@ export function readAuthState(text: string | undefined): ReadAuthState {
   if (sessions.length < rawSessions.length) lost.push(`${rawSessions.length - sessions.length} of ${rawSessions.length} sessions`);
   if (registrations.length < rawRegistrations.length) lost.push(`${rawRegistrations.length - registrations.length} of ${rawRegistrations.length} client registrations`);
   const state: StoredAuthState = { version: 1, sessions, registrations };
+  if (Object.keys(unknown.state).length > 0 || Object.keys(unknown.sessions).length > 0) state.unknown = unknown;
   return lost.length > 0 ? { state, damage: `${lost.join(" and ")} could not be read` } : { state };
 }
 
@@ -213,20 +241,28 @@ export function parseAuthState(text: string | undefined): StoredAuthState {
   return readAuthState(text).state;
 }
 
+/**
+ * What goes into storage. Fields a newer kiro-pi stored and this one does not know go back unchanged (on the whole
+ * value, and on each session that is still there), so running an older version beside a newer one loses nothing.
+ */
 export function serializeAuthState(state: StoredAuthState): string {
-  return JSON.stringify({ version: 1, sessions: state.sessions, registrations: state.registrations });
+  const unknown = state.unknown;
+  const sessions = unknown ? state.sessions.map((session) => ({ ...unknown.sessions[session.id], ...session })) : state.sessions;
+  return JSON.stringify({ ...unknown?.state, version: 1, sessions, registrations: state.registrations });
 }
 
-/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp). */
+/** The header Kiro requests carry for sign-ins that need it (docs/kiro-protocol.md#external-idp, #api-keys). */
 export const KIRO_TOKEN_TYPE_HEADER = "TokenType";
-export type KiroTokenType = "EXTERNAL_IDP";
+export type KiroTokenType = "EXTERNAL_IDP" | "API_KEY";
 
 /**
  * The `TokenType` header value Kiro requests made with this sign-in's token need: `EXTERNAL_IDP` for a sign-in through
- * an external identity provider, undefined (send no header) for every other kind. Takes a session or pi's credentials.
+ * an external identity provider, `API_KEY` for an API key, undefined (send no header) for every other kind. Takes a
+ * session or pi's credentials.
  */
 export function kiroTokenType(signIn: { method: AuthMethod }): KiroTokenType | undefined {
-  return signIn.method === "external-idp" ? "EXTERNAL_IDP" : undefined;
+  if (signIn.method === "external-idp") return "EXTERNAL_IDP";
+  return signIn.method === "api-key" ? "API_KEY" : undefined;
 }
 
 /** The label shown before anything better (an email) is known. */
@@ -242,6 +278,8 @@ export function defaultAccountLabel(method: AuthMethod, startUrl?: string, provi
       return provider ? `Kiro (${provider})` : "Kiro";
     case "external-idp":
       return "Kiro (external identity provider)";
+    case "api-key":
+      return "Kiro API key";
   }
 }
 

@@ -2,6 +2,7 @@
 // Over 300 lines: every change to the stored sessions goes through this class's one write queue, so each operation that changes them (sign-in, refresh, import, profile) lives here.
 import { randomUUID } from "node:crypto";
 import { raceAbort } from "../util/abort";
+import { apiKeyNotRefreshable, apiKeySession } from "./apiKey";
 import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./deviceFlow";
 import { AuthError, cancelledError, isAuthError, storageUnavailableError } from "./errors";
 import { RefreshLease, type RefreshLeaseOptions } from "./refreshLease";
@@ -21,8 +22,13 @@ export const DEFAULT_REFRESH_AHEAD_MS = 5 * 60 * 1000;
 /** How long a refresh refused with `invalid_grant` watches the store for another window's rotated tokens before giving up. */
 export const DEFAULT_INVALID_GRANT_GRACE_MS = 2000;
 const STORE_POLL_MS = 50;
-/** After a refresh whose result could not be saved, saving is tried again after these waits. */
+/** After a refresh whose result could not be saved, saving is tried again after these waits, then every 30 s until it works. */
 const SAVE_RETRY_MS: readonly number[] = [500, 2000, 8000, 30_000];
+/**
+ * A refresh request that has not answered by then is given up (a network error; the session stays). Kept below the
+ * lease's time to live, which is also renewed while the refresh runs, so no other window takes over meanwhile.
+ */
+export const DEFAULT_REFRESH_TIMEOUT_MS = 20_000;
 
 /** What the auth layer logs (a LogOutputChannel satisfies it). */
 export interface AuthLogger {
@@ -50,6 +56,10 @@ export interface KiroSessionManagerOptions {
   refreshLease?: RefreshLeaseOptions | false;
   /** See DEFAULT_INVALID_GRANT_GRACE_MS. */
   invalidGrantGraceMs?: number;
+  /** See DEFAULT_REFRESH_TIMEOUT_MS. */
+  refreshTimeoutMs?: number;
+  /** Replaces SAVE_RETRY_MS (tests only). */
+  saveRetryMs?: readonly number[];
 }
 
 export interface SignInOptions {
@@ -119,6 +129,8 @@ export class KiroSessionManager {
   /** Refreshed sessions the store could not take yet, with the refresh token they replaced. */
   private readonly unsaved = new Map<string, { replaces: string | undefined; session: KiroSession }>();
   private saveRetry: { timer: ReturnType<typeof setTimeout>; attempt: number } | undefined;
+  /** The end of the last turn at the lease in this instance: one holder at a time here, the lease rules across windows. */
+  private leaseTurn: Promise<void> = Promise.resolve();
 
   constructor(options: KiroSessionManagerOptions) {
     this.options = options;
@@ -178,11 +190,50 @@ export class KiroSessionManager {
     }
   }
 
+  /** Waits for this instance's previous lease holder to finish; resolves with the function that ends this turn. */
+  private async localTurn(): Promise<() => void> {
+    let end!: () => void;
+    const mine = new Promise<void>((resolve) => (end = resolve));
+    const before = this.leaseTurn;
+    this.leaseTurn = before.then(() => mine);
+    await before;
+    return end;
+  }
+
   /**
-   * Queued read-modify-write against the store. A failed read or write rejects with `storage-unavailable` and leaves the
-   * store as it was; a damaged value is copied to the backup companion before it is replaced.
+   * Runs `work` holding the cross-window lease (renewed while it runs), waiting for another window's refresh or write
+   * to end first. Every write takes it, not just refreshes: a write that read the store before another window's refresh
+   * saved would otherwise put the spent refresh token back.
+   */
+  private async underLease<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const lease = this.lease;
+    if (!lease) return work();
+    const end = await this.localTurn();
+    try {
+      while (!(await lease.tryAcquire(sessionId))) await pause(STORE_POLL_MS);
+      const stopRenewing = lease.keepRenewed(sessionId);
+      try {
+        return await work();
+      } finally {
+        stopRenewing();
+        await lease.release();
+      }
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Read-modify-write against the store under the lease (see underLease), queued behind this instance's previous one.
+   * A failed read or write rejects with `storage-unavailable` and leaves the store as it was; a damaged value is copied
+   * to the backup companion before it is replaced.
    */
   private mutate<T>(change: (state: StoredAuthState) => T): Promise<T> {
+    return this.underLease("*", () => this.mutateHoldingLease(change));
+  }
+
+  /** mutate for a caller that already holds the lease (a refresh saving its result). */
+  private mutateHoldingLease<T>(change: (state: StoredAuthState) => T): Promise<T> {
     const run = async (): Promise<T> => {
       const fresh = await this.readStore();
       const written = new Map([...this.unsaved].map(([id, entry]) => [id, entry.session]));
@@ -230,12 +281,14 @@ export class KiroSessionManager {
     this.scheduleSave(0);
   }
 
+  /** Tries again and again (the last wait repeating) until the store takes the tokens or they are no longer wanted. */
   private scheduleSave(attempt: number): void {
-    if (this.saveRetry || this.unsaved.size === 0 || attempt >= SAVE_RETRY_MS.length) return;
+    if (this.saveRetry || this.unsaved.size === 0) return;
+    const waits = this.options.saveRetryMs ?? SAVE_RETRY_MS;
     const timer = setTimeout(() => {
       this.saveRetry = undefined;
       this.mutate(() => undefined).catch(() => this.scheduleSave(attempt + 1));
-    }, SAVE_RETRY_MS[attempt]);
+    }, waits[Math.min(attempt, waits.length - 1)]);
     timer.unref?.();
     this.saveRetry = { timer, attempt };
   }
@@ -314,6 +367,19 @@ export class KiroSessionManager {
     return stored;
   }
 
+  /**
+   * Stores a Kiro API key as the sign-in (docs/kiro-protocol.md#api-keys): no device flow, never refreshed, labelled by
+   * the key's last four characters. `profileArn` is the key's profile when the caller already looked it up.
+   * Rejects with AuthError `service` when the text does not have a key's shape.
+   */
+  async signInWithApiKey(key: string, options: { profileArn?: string } = {}): Promise<KiroSession> {
+    const session = apiKeySession(key, randomUUID(), this.now(), options.profileArn);
+    const olderBackup = await this.hasBackup();
+    const stored = await this.addSession(session);
+    if (olderBackup) await this.dropBackup();
+    return stored;
+  }
+
   /** True when a damaged value replaced earlier is kept; a sign-in that succeeds after that ends its keeping. */
   private async hasBackup(): Promise<boolean> {
     try {
@@ -386,6 +452,11 @@ export class KiroSessionManager {
   async getAccessToken(options: { sessionId?: string; forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const session = await this.getSession(options.sessionId);
     if (!session) throw new AuthError("not-signed-in", "You are not signed in to Kiro. Run \"Kiro: Sign In\" (or import a kiro-cli / Kiro IDE sign-in) first.");
+    // An API key has nothing to refresh; a refused key is the caller's to report.
+    if (session.method === "api-key") {
+      if (options.forceRefresh) throw apiKeyNotRefreshable();
+      return session.accessToken;
+    }
     const ahead = this.options.refreshAheadMs ?? DEFAULT_REFRESH_AHEAD_MS;
     if (!options.forceRefresh && session.expiresAt - this.now() > ahead) return session.accessToken;
     return (await abortable(this.refresh(session, options.forceRefresh === true), options.signal)).accessToken;
@@ -433,17 +504,25 @@ export class KiroSessionManager {
       const found = await this.stored(known.id);
       const settled = this.usableAsStored(known, found, force);
       if (settled) return settled;
-      if (this.lease && !(await this.lease.tryAcquire(known.id))) {
-        await this.waitForOtherRefresh(found.session);
-        continue;
-      }
+      const lease = this.lease;
+      if (!lease) return await this.refreshAndSave(found.session);
+      const end = await this.localTurn();
+      let stopRenewing: (() => void) | undefined;
       try {
-        // Whoever held the lease before may have finished between the read above and taking it.
-        const latest = await this.stored(known.id);
-        return this.usableAsStored(known, latest, force) ?? (await this.refreshAndSave(latest.session));
+        if (await lease.tryAcquire(known.id)) {
+          stopRenewing = lease.keepRenewed(known.id);
+          // Whoever held the lease before may have finished between the read above and taking it.
+          const latest = await this.stored(known.id);
+          return this.usableAsStored(known, latest, force) ?? (await this.refreshAndSave(latest.session));
+        }
       } finally {
-        await this.lease?.release();
+        if (stopRenewing) {
+          stopRenewing();
+          await lease.release();
+        }
+        end();
       }
+      await this.waitForOtherRefresh(found.session);
     }
   }
 
@@ -460,14 +539,20 @@ export class KiroSessionManager {
 
   private async refreshAndSave(stored: KiroSession): Promise<KiroSession> {
     let refreshed: KiroSession;
+    const timeoutMs = this.options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
       refreshed = await refreshSession(stored, {
         oidcEndpoint: this.options.oidcEndpoint,
         socialAuthEndpoint: this.options.socialAuthEndpoint,
         fetch: this.options.fetch,
         now: this.options.now,
+        signal: timeout,
       });
     } catch (error) {
+      if (timeout.aborted) {
+        throw new AuthError("network", `The Kiro sign-in service did not answer the token refresh within ${Math.round(timeoutMs / 1000)} s; you are still signed in. Try again in a moment.`, { cause: error });
+      }
       // Only a refusal from the service (it has a status) means the refresh token was spent, possibly by someone else.
       if (isAuthError(error, "invalid-grant") && error.status !== undefined) {
         const elsewhere = await this.rotatedElsewhere(stored);
@@ -476,7 +561,8 @@ export class KiroSessionManager {
       throw error;
     }
     try {
-      await this.mutate((state) => {
+      // The caller holds the lease (or there is none).
+      await this.mutateHoldingLease((state) => {
         // Signed out while refreshing: do not bring the session back.
         if (state.sessions.some((s) => s.id === refreshed.id)) {
           state.sessions = state.sessions.map((s) => (s.id === refreshed.id ? refreshed : s));

@@ -1,4 +1,5 @@
 // Exchanges a refresh token for a new access token: at AWS SSO-OIDC for Builder ID / Identity Center, at the Kiro auth service for social sign-ins, at the organisation's identity provider for external IdP sign-ins.
+import { apiKeyNotRefreshable } from "./apiKey";
 import { AuthError, cancelledError, invalidGrantError, networkError, redact } from "./errors";
 import { createToken, OidcServiceError } from "./oidcClient";
 import type { ClientRegistration, ExternalIdentityProvider, KiroSession } from "./session";
@@ -62,6 +63,22 @@ export async function refreshOidcTokens(
   }
 }
 
+/**
+ * The OAuth error codes that mean the refresh token (or the client) is no good any more: only these sign the user out.
+ * Anything else a refresh meets (a proxy's HTML 403, a bare 400, `temporarily_unavailable`, `interaction_required`,
+ * a 5xx) keeps the session and says to try again.
+ */
+const SIGN_IN_AGAIN_CODES = new Set(["invalid_grant", "invalid_client", "InvalidGrantException", "InvalidClientException", "ExpiredTokenException"]);
+
+/** The error code a JSON refusal names (`error`, `code` or AWS's `__type`), if any. */
+function refusalCode(body: Record<string, unknown>): string | undefined {
+  for (const key of ["error", "code", "__type"]) {
+    const value = body[key];
+    if (typeof value === "string" && value) return value.includes("#") ? value.slice(value.lastIndexOf("#") + 1) : value;
+  }
+  return undefined;
+}
+
 /** One refresh POST: the status and the answer's JSON object (empty when it is not one); network failures become AuthErrors. */
 async function postRefresh(url: string, contentType: string, body: string, options: RefreshOptions): Promise<{ status: number; ok: boolean; body: Record<string, unknown> }> {
   if (options.signal?.aborted) throw cancelledError();
@@ -93,7 +110,11 @@ export async function refreshSocialTokens(refreshToken: string, region: string, 
   const now = options.now ?? Date.now;
   const url = `${socialAuthBaseUrl(region, options.socialAuthEndpoint)}/refreshToken`;
   const { body, ...response } = await postRefresh(url, "application/json", JSON.stringify({ refreshToken }), options);
-  if (response.status === 400 || response.status === 401 || response.status === 403) {
+  // The Kiro auth service refuses a spent or revoked refresh token with a JSON 401 (docs/kiro-protocol.md#refresh);
+  // an OAuth-style invalid_grant / invalid_client on a 400 or 403 means the same. Anything else keeps the session.
+  const code = refusalCode(body);
+  const json = Object.keys(body).length > 0;
+  if ((response.status === 401 && json) || ((response.status === 400 || response.status === 403) && code !== undefined && SIGN_IN_AGAIN_CODES.has(code))) {
     throw invalidGrantError("Your Kiro sign-in (Google/GitHub) has expired or was revoked", response.status);
   }
   if (!response.ok) {
@@ -172,7 +193,7 @@ export async function refreshExternalIdpTokens(provider: ExternalIdentityProvide
     const code = field(body.error);
     const description = field(body.error_description);
     const detail = [code, description].filter(Boolean).join(": ");
-    if (response.status === 400 || response.status === 401 || response.status === 403) {
+    if (body.error !== undefined && typeof body.error === "string" && SIGN_IN_AGAIN_CODES.has(body.error)) {
       throw externalSignInAgain(`Your organisation's identity provider refused to renew the Kiro sign-in${detail ? ` (${detail})` : ""}.`, response.status);
     }
     throw new AuthError("service", `The identity provider at ${url.host} answered ${response.status}${detail ? ` (${detail})` : ""} while renewing the Kiro sign-in. Try again in a few minutes.`, {
@@ -190,6 +211,7 @@ export async function refreshExternalIdpTokens(provider: ExternalIdentityProvide
 
 /** Refreshes whatever kind of session this is; returns the session with new tokens (id and everything else kept). */
 export async function refreshSession(session: KiroSession, options: RefreshOptions = {}): Promise<KiroSession> {
+  if (session.method === "api-key") throw apiKeyNotRefreshable();
   if (!session.refreshToken) {
     throw invalidGrantError("This Kiro sign-in has expired and holds no refresh token");
   }

@@ -85,6 +85,8 @@ export interface ServiceErrorBody {
   type?: string;
   /** A quota reason found anywhere in the body (some answers carry it only inside the message text). */
   quotaReason?: string;
+  /** `retryAfterMilliseconds` of a KRS exception body (docs/kiro-protocol.md#krs-exceptions). */
+  retryAfterMs?: number;
 }
 
 function stringField(record: Record<string, unknown>, ...keys: string[]): string | undefined {
@@ -125,6 +127,8 @@ export function parseServiceErrorBody(bodyText: string, errorTypeHeader?: string
     if (reason) parsed.reason = reason;
     const type = stringField(json, "__type", "code") ?? (nested && stringField(nested, "__type", "code", "type"));
     if (type) parsed.type = exceptionName(type);
+    const retryAfter = json.retryAfterMilliseconds ?? nested?.retryAfterMilliseconds;
+    if (typeof retryAfter === "number" && Number.isFinite(retryAfter) && retryAfter >= 0) parsed.retryAfterMs = Math.round(retryAfter);
   } else if (trimmed.length > 0) {
     parsed.message = trimmed;
   }
@@ -146,6 +150,9 @@ export interface ErrorContext {
   serviceMessage?: string;
   /** Secrets to keep out of messages. */
   secrets?: readonly (string | undefined)[];
+  /** The request's estimated input tokens and the model's window: "not valid JSON" means "too long" only near the window. */
+  estimatedInputTokens?: number;
+  contextWindow?: number;
 }
 
 function facts(ctx: ErrorContext, extra: KiroErrorDetails): KiroErrorDetails {
@@ -202,6 +209,41 @@ export function messageTooLongError(estimatedTokens: number, contextWindow: numb
   );
 }
 
+/** `metadataEvent.stopReason` MODEL_CONTEXT_WINDOW_EXCEEDED: the answer ran out of context window (docs/kiro-protocol.md#stop-reasons). */
+export function contextWindowExceededError(ctx: ErrorContext): KiroError {
+  return tooLongError(ctx, undefined, "MODEL_CONTEXT_WINDOW_EXCEEDED");
+}
+
+/** What `stopDetails.refusal` says about a refused or filtered answer. */
+export interface RefusalDetails {
+  category?: string;
+  explanation?: string;
+  recommendedModel?: string;
+}
+
+/** `CONTENT_FILTERED`, or a refusal Kiro explained: the user is told why, and which model Kiro recommends when it names one. */
+export function refusalError(ctx: ErrorContext, stopReason: string, refusal: RefusalDetails | undefined): KiroError {
+  const why = [refusal?.category, refusal?.explanation ? scrubSecrets(refusal.explanation, ctx.secrets) : undefined].filter(Boolean).join(": ");
+  const what = stopReason === "CONTENT_FILTERED" ? "Kiro's content filter stopped the answer" : `Kiro refused to answer (${stopReason})`;
+  const model = refusal?.recommendedModel;
+  const wayOut = model ? ` Kiro recommends the model "${model}" for this request; pick it, or rephrase.` : " Rephrase the request, or pick another model.";
+  return new KiroError("refused", `${what}${why ? ` (${why})` : ""}, so the answer is incomplete.${wayOut}`, facts(ctx, { reason: stopReason, retryable: false, alternativeModelId: model ?? ctx.alternativeModelId }));
+}
+
+/**
+ * The answer stream ended without any of Kiro's closing events (metadata, context usage, metering), so it was cut
+ * (docs/kiro-protocol.md#closing-events). Worded with "ended without", which pi's own retry recognises; retryable by
+ * streamKiro only while nothing of the answer arrived.
+ */
+export function cutAnswerError(ctx: ErrorContext, outputChars: number, openToolCall: string | undefined): KiroError {
+  const where = openToolCall ? `in the middle of the tool call "${openToolCall}"` : outputChars > 0 ? `after ${outputChars} characters` : "before any answer";
+  return new KiroError(
+    "stream",
+    `Kiro's answer was cut off: the stream ended without Kiro's closing events ${where}, so the answer is incomplete${outputChars > 0 ? " (the text so far is kept)" : ""}. Send the message again.`,
+    facts(ctx, { retryable: outputChars === 0 && !openToolCall }),
+  );
+}
+
 function malformedError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
   return new KiroError(
     "bad-request",
@@ -230,6 +272,82 @@ export function profileError(ctx: ErrorContext, status: number | undefined, serv
   return new KiroError("profile", `${what} Choose another profile, or set up Kiro for this account once in the Kiro IDE or kiro-cli.`, facts(ctx, { status, retryable: false }));
 }
 
+/** Reasons for throttling (docs/kiro-protocol.md#krs-reasons); the older INSUFFICIENT_MODEL_CAPACITY and the unavailable model are "capacity". */
+const THROTTLING_REASONS = new Set(["CREDIT_CONSUMPTION_RATE_EXCEEDED", "USER_REQUEST_RATE_EXCEEDED", "SERVICE_REQUEST_RATE_EXCEEDED"]);
+const CAPACITY_REASONS = new Set(["INSUFFICIENT_MODEL_CAPACITY", "MODEL_TEMPORARILY_UNAVAILABLE"]);
+const TOO_LONG_REASONS = new Set(["CONTENT_LENGTH_EXCEEDS_THRESHOLD", "PROMPT_TOO_LONG"]);
+export const INVALID_JSON_REASON = "REQUEST_BODY_INVALID_JSON";
+/** The replayed reasoning's signature was refused: the request is sent once more without any reasoning (docs/kiro-protocol.md#reasoning-replay). */
+export const THINKING_SIGNATURE_INVALID = "THINKING_SIGNATURE_INVALID";
+/** Share of the model's window from which "not valid JSON" is taken to mean an oversized conversation (Kiro #9658). */
+const INVALID_JSON_TOO_LONG_SHARE = 0.8;
+
+/** What an exception name (KRS `throttlingError`…, the older `ThrottlingException`…) means, whatever its case and namespace. */
+type ExceptionGroup = "throttling" | "unavailable" | "validation" | "access" | "quota" | "internal";
+const EXCEPTION_GROUPS: Readonly<Record<string, ExceptionGroup>> = {
+  throttlingerror: "throttling",
+  throttlingexception: "throttling",
+  serviceunavailableerror: "unavailable",
+  serviceunavailableexception: "unavailable",
+  validationerror: "validation",
+  validationexception: "validation",
+  accessdeniederror: "access",
+  accessdeniedexception: "access",
+  servicequotaexceedederror: "quota",
+  servicequotaexceededexception: "quota",
+  error: "internal",
+  internalservererror: "internal",
+  internalserverexception: "internal",
+};
+
+function exceptionGroup(type: string | undefined): ExceptionGroup | undefined {
+  return type ? EXCEPTION_GROUPS[exceptionName(type).toLowerCase()] : undefined;
+}
+
+/** "The request body is not valid JSON": an oversized conversation only when the request is near the model's window; otherwise its own failure. */
+function invalidJsonError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
+  const { estimatedInputTokens: tokens, contextWindow: window } = ctx;
+  if (tokens !== undefined && window !== undefined && window > 0 && tokens >= window * INVALID_JSON_TOO_LONG_SHARE) return tooLongError(ctx, status, reason);
+  const n = (value: number): string => value.toLocaleString("en-US");
+  const size = tokens !== undefined && window ? ` The conversation is about ${n(tokens)} tokens, far below the model's ${n(window)}-token window, so this is not a length problem.` : "";
+  return new KiroError(
+    "bad-request",
+    `Kiro could not read the request ("${ctx.serviceMessage ?? "The request body is not valid JSON."}").${size} Send the message again; if it keeps happening, start a new conversation and report it with the model name.`,
+    facts(ctx, { status, reason: reason ?? INVALID_JSON_REASON, retryable: false }),
+  );
+}
+
+/**
+ * The failures a reason code or exception name decides alone, for HTTP answers and exception frames alike
+ * (docs/kiro-protocol.md#krs-reasons); undefined leaves it to the status.
+ */
+function classifyByReason(group: ExceptionGroup | undefined, body: ServiceErrorBody, status: number | undefined, ctx: ErrorContext, retryAfterMs: number | undefined, where: string): KiroError | undefined {
+  const message = ctx.serviceMessage;
+  const reason = body.reason;
+  const lower = (message ?? "").toLowerCase();
+  const said = `${where}${reason ? `, ${reason}` : ""}${message ? `: ${message}` : ""}`;
+  const quotaReason = reason && reason in QUOTA_REASONS ? reason : body.quotaReason;
+  if (quotaReason) return quotaError(quotaReason, status, ctx, message);
+  if (group === "quota") return quotaError(reason ?? "UNKNOWN", status, ctx, message);
+  if (reason && CAPACITY_REASONS.has(reason)) {
+    return new KiroError("capacity", `Kiro has no capacity for "${ctx.modelId}" right now (${said}). Try again in a minute or pick another model.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
+  }
+  // "rate limit" is also the words pi's own retry looks for.
+  if ((reason && THROTTLING_REASONS.has(reason)) || group === "throttling") {
+    return new KiroError("throttled", `Kiro is throttling requests, a rate limit (${said}). Wait a moment and try again.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
+  }
+  if (group === "unavailable") {
+    return new KiroError("server", `Kiro's service is unavailable right now (${said}). Send the message again in a moment.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
+  }
+  if (reason === "INVALID_MODEL_ID") return invalidModelError(ctx, status, reason);
+  if ((reason && TOO_LONG_REASONS.has(reason)) || lower.includes("input is too long")) return tooLongError(ctx, status, reason);
+  if (reason === INVALID_JSON_REASON || lower.includes("request body is not valid json")) return invalidJsonError(ctx, status, reason);
+  if (reason === THINKING_SIGNATURE_INVALID) {
+    return new KiroError("bad-request", `Kiro refused the reasoning replayed from earlier turns (${said}).`, facts(ctx, { status, reason, retryable: false }));
+  }
+  return undefined;
+}
+
 /** Classifies a non-2xx answer of any Kiro operation. */
 export function classifyHttpError(status: number, body: ServiceErrorBody, context: ErrorContext, retryAfterMs?: number): KiroError {
   const message = body.message ? scrubSecrets(body.message, context.secrets) : undefined;
@@ -237,10 +355,10 @@ export function classifyHttpError(status: number, body: ServiceErrorBody, contex
   const reason = body.reason;
   const lower = (message ?? "").toLowerCase();
   const said = message ? `: ${message}` : "";
-  const quotaReason = reason && reason in QUOTA_REASONS ? reason : body.quotaReason;
+  const waitMs = retryAfterMs ?? body.retryAfterMs;
 
-  if (quotaReason) return quotaError(quotaReason, status, ctx, message);
   if (status === 403 || status === 401) {
+    if (body.quotaReason || (reason && reason in QUOTA_REASONS)) return quotaError((reason && reason in QUOTA_REASONS ? reason : body.quotaReason)!, status, ctx, message);
     if (reason === "TEMPORARILY_SUSPENDED" || lower.includes("suspended")) {
       return new KiroError(
         "suspended",
@@ -251,24 +369,21 @@ export function classifyHttpError(status: number, body: ServiceErrorBody, contex
     if (isProfileRefusal(status, body)) return profileError(ctx, status, message);
     return new KiroError("auth", `Kiro did not accept your sign-in (${status}${said}). Sign in again.`, facts(ctx, { status, reason, retryable: false }));
   }
-  if (status === 402) return quotaError(reason ?? "UNKNOWN", status, ctx, message);
-  if (status === 429) {
-    if (reason === "INSUFFICIENT_MODEL_CAPACITY") {
-      return new KiroError("capacity", `Kiro has no capacity for "${ctx.modelId}" right now${said}. Try again in a minute or pick another model.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
-    }
-    return new KiroError("throttled", `Kiro is throttling requests (429${said}). Wait a moment and try again.`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
-  }
+  if (status === 402) return quotaError(reason && reason in QUOTA_REASONS ? reason : (body.quotaReason ?? reason ?? "UNKNOWN"), status, ctx, message);
+  // The exception name only decides where the status does not: a 400 named ThrottlingException with a quota reason is a quota (official CLI's test).
+  const group = exceptionGroup(body.type);
+  const byStatus: ExceptionGroup | undefined = status === 429 ? "throttling" : status === 503 ? "unavailable" : status === 400 || status === 413 || status === 422 ? "validation" : undefined;
+  const byReason = classifyByReason(byStatus ?? (group === "validation" ? undefined : group), body, status, ctx, waitMs, String(status));
+  if (byReason) return byReason;
   if (status === 400 || status === 413 || status === 422) {
-    if (reason === "INVALID_MODEL_ID" || /invalid model|model id/i.test(lower)) return invalidModelError(ctx, status, reason);
-    if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long") || lower.includes("request body is not valid json") || status === 413) {
-      return tooLongError(ctx, status, reason);
-    }
+    if (/invalid model|model id/i.test(lower)) return invalidModelError(ctx, status, reason);
+    if (status === 413) return tooLongError(ctx, status, reason);
     if (isProfileRefusal(status, body)) return profileError(ctx, status, message);
     if (lower.includes("improperly formed request")) return malformedError(ctx, status, reason);
-    return new KiroError("bad-request", `Kiro rejected the request (${status}${said}).`, facts(ctx, { status, reason, retryable: false }));
+    return new KiroError("bad-request", `Kiro rejected the request (${status}${reason ? `, ${reason}` : ""}${said}).`, facts(ctx, { status, reason, retryable: false }));
   }
   if (status === 408 || status >= 500) {
-    return new KiroError("server", `Kiro had a temporary problem (${status}${said}).`, facts(ctx, { status, reason, retryable: true, retryAfterMs }));
+    return new KiroError("server", `Kiro had a temporary problem (${status}${said}).`, facts(ctx, { status, reason, retryable: true, retryAfterMs: waitMs }));
   }
   return new KiroError("bad-request", `Kiro answered ${status}${said}.`, facts(ctx, { status, reason, retryable: false }));
 }
@@ -276,31 +391,30 @@ export function classifyHttpError(status: number, body: ServiceErrorBody, contex
 /** The exception frame that means the answer reached its output token limit: an ordinary end, not a failure (docs/kiro-protocol.md#output-cap). */
 export const OUTPUT_CAP_EXCEPTION = "ContentLengthExceededException";
 
-/** Classifies an exception frame (`:message-type` exception/error) that arrived inside the answer; never retryable. */
-export function classifyStreamException(exceptionType: string, body: ServiceErrorBody, ctx: ErrorContext): KiroError {
-  const message = body.message ? scrubSecrets(body.message, ctx.secrets) : undefined;
+/**
+ * Classifies an exception frame (`:message-type` exception/error) that arrived inside the answer. Throttling and an
+ * unavailable service are retryable: streamKiro retries them while nothing of the answer has arrived yet.
+ */
+export function classifyStreamException(exceptionType: string, body: ServiceErrorBody, context: ErrorContext): KiroError {
+  const message = body.message ? scrubSecrets(body.message, context.secrets) : undefined;
+  const ctx: ErrorContext = { ...context, serviceMessage: message };
   const reason = body.reason;
-  const said = message ? `: ${message}` : "";
+  const name = exceptionType || body.type || "";
+  const said = `${name || "an error"}${reason ? `, ${reason}` : ""}${message ? `: ${message}` : ""}`;
   const lower = (message ?? "").toLowerCase();
-  const quotaReason = reason && reason in QUOTA_REASONS ? reason : body.quotaReason;
-  if (quotaReason) return quotaError(quotaReason, undefined, ctx, message);
-  switch (exceptionType) {
-    case "ThrottlingException":
-      return new KiroError("throttled", `Kiro throttled the answer midway (${exceptionType}${said}). Wait a moment and send again.`, facts(ctx, { reason }));
-    case "ServiceQuotaExceededException":
-      return quotaError(reason ?? "UNKNOWN", undefined, ctx, message);
-    case "AccessDeniedException":
-      return new KiroError("auth", `Kiro refused access midway (${exceptionType}${said}). Sign in again.`, facts(ctx, { reason }));
-    case "ValidationException":
-      if (reason === "CONTENT_LENGTH_EXCEEDS_THRESHOLD" || lower.includes("input is too long")) return tooLongError(ctx, undefined, reason);
-      if (reason === "INVALID_MODEL_ID") return invalidModelError(ctx, undefined, reason);
+  const group = exceptionGroup(name);
+  const byReason = classifyByReason(group, body, undefined, ctx, body.retryAfterMs, name || "midway");
+  if (byReason) return byReason;
+  switch (group) {
+    case "access":
+      return new KiroError("auth", `Kiro refused access midway (${said}). Sign in again.`, facts(ctx, { reason }));
+    case "validation":
       if (lower.includes("improperly formed request")) return malformedError(ctx, undefined, reason);
-      return new KiroError("bad-request", `Kiro rejected the request midway (${exceptionType}${said}).`, facts(ctx, { reason }));
-    case "InternalServerException":
-    case "ServiceUnavailableException":
-      return new KiroError("server", `Kiro failed while answering (${exceptionType}${said}). Send the message again.`, facts(ctx, { reason }));
+      return new KiroError("bad-request", `Kiro rejected the request midway (${said}).`, facts(ctx, { reason }));
+    case "internal":
+      return new KiroError("server", `Kiro failed while answering (${said}). Send the message again.`, facts(ctx, { reason, retryable: true }));
     default:
-      return new KiroError("stream", `Kiro stopped the answer with ${exceptionType || "an error"}${said}.`, facts(ctx, { reason }));
+      return new KiroError("stream", `Kiro stopped the answer with ${said}.`, facts(ctx, { reason }));
   }
 }
 
@@ -313,6 +427,25 @@ export function noTokenError(): KiroError {
 export function signInAgainError(status: number | undefined, detail?: string): KiroError {
   const why = detail ? `could not be refreshed (${detail})` : `has expired or was revoked${status ? ` (${status})` : ""}`;
   return new KiroError("auth", `Your Kiro sign-in ${why}. Sign in again.`, { status, retryable: false });
+}
+
+/** Kiro refused an API key (docs/kiro-protocol.md#api-keys): a key is never refreshed, so the way out is the key itself. */
+export function apiKeyRefusedError(refusal: KiroError): KiroError {
+  const said = refusal.serviceMessage ? `: ${refusal.serviceMessage}` : "";
+  return new KiroError(
+    "auth",
+    `Kiro refused the API key (${refusal.status ?? 403}${said}). Check that the whole key was copied and that it still exists, or make a new one in Kiro; an API key is never refreshed.`,
+    { ...refusal.details, retryable: false },
+  );
+}
+
+/** An API key whose profile could not be found: ListAvailableProfiles does not take keys, and GetProfile gave none (docs/kiro-protocol.md#api-keys). */
+export function apiKeyProfileError(ctx: ErrorContext, detail: string): KiroError {
+  return new KiroError(
+    "profile",
+    `Kiro needs the profile this API key belongs to, and it could not be looked up (${detail}). Name its profile ARN (arn:aws:codewhisperer:<region>:<account>:profile/<id>).`,
+    facts(ctx, { retryable: false }),
+  );
 }
 
 export function abortedError(): KiroError {

@@ -34,7 +34,10 @@ export interface KiroRequestOptions {
 }
 
 export interface KiroStreamOptions extends KiroRequestOptions {
-  /** Defaults to `KIRO_ACCESS_TOKEN`. */
+  /**
+   * Defaults to `KIRO_API_KEY` (a Kiro API key, `ksk_…`), then `KIRO_ACCESS_TOKEN`. A token that is an API key is sent
+   * with `TokenType: API_KEY` and never refreshed (docs/kiro-protocol.md#api-keys).
+   */
   accessToken?: AccessTokenSource;
   /**
    * Called at most once per stream, after the service answered 403 "bearer token invalid".

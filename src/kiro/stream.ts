@@ -2,9 +2,10 @@
 // Over 300 lines: the orchestrator, whose attempts, timeouts, refresh, retries and profile re-check share one run's state.
 import { raceAbort as raceAbortWith } from "../util/abort";
 import { EventStreamDecoder } from "./wire/decoder";
-import { generateAssistantResponseUrl, kiroRequestHeaders, type KiroRoute } from "./service/endpoints";
+import { generateAssistantResponseUrl, kiroRequestHeaders, tokenTypeFor, type KiroRoute } from "./service/endpoints";
 import {
   abortedError,
+  apiKeyRefusedError,
   classifyHttpError,
   KiroError,
   networkError,
@@ -103,7 +104,8 @@ function asCredentials(value: string | KiroCredentials | undefined): KiroCredent
 }
 
 async function resolveCredentials(source: AccessTokenSource | undefined, env: Record<string, string | undefined>): Promise<KiroCredentials | undefined> {
-  if (source === undefined) return asCredentials(env.KIRO_ACCESS_TOKEN);
+  // An API key set for kiro-cli wins over an access token (docs/kiro-protocol.md#api-keys).
+  if (source === undefined) return asCredentials(env.KIRO_API_KEY?.trim() || env.KIRO_ACCESS_TOKEN);
   return asCredentials(typeof source === "function" ? await source() : source);
 }
 
@@ -196,6 +198,8 @@ function isRefusedToken(failure: KiroError): boolean {
  */
 async function refreshAfterRefusal(run: StreamRun, failure: KiroError): Promise<void> {
   const { options, secrets } = run;
+  // An API key is never refreshed: its refusal is final and says so.
+  if (tokenTypeFor(run.credentials.accessToken, run.credentials.tokenType) === "API_KEY") throw apiKeyRefusedError(failure);
   if (run.refreshed || !options.refreshAccessToken) throw run.refreshed ? signInAgainError(failure.status) : failure;
   run.refreshed = true;
   let fresh: KiroCredentials | undefined;
@@ -306,6 +310,9 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
     throw new KiroError("bad-request", `Could not build the Kiro request: ${scrubSecrets(detail, secrets)}`, { cause: error });
   }
   for (const note of request.notes) run.log?.info(`Kiro: ${note}`);
+  // "not valid JSON" means "too long" only for a request near the model's window.
+  errorContext.estimatedInputTokens = Math.ceil(request.json.length / CHARS_PER_TOKEN);
+  errorContext.contextWindow = info.contextWindow;
 
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
@@ -355,7 +362,10 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
       }
     } catch (error) {
       failure = toKiroError(error, secrets);
-      if (failure.kind !== "network") throw failure;
+      // Throttling, an unavailable service or a cut stream before any of the answer arrived is retried like a 429/503.
+      const beforeContent = failure.retryable && !run.assembler?.hasContent;
+      if (failure.kind !== "network" && !beforeContent) throw failure;
+      if (run.assembler) forgetAnswerStart(run);
     } finally {
       control.dispose();
     }
@@ -378,6 +388,13 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
     await sleep(delay, signal);
     retries++;
   }
+}
+
+/** A retried answer starts afresh: what its failed first attempt left on the message (ids, credits, context use) goes. */
+function forgetAnswerStart(run: StreamRun): void {
+  run.assembler = undefined;
+  delete run.output.responseId;
+  delete run.output.kiro;
 }
 
 /** Names why an attempt's fetch or body read failed: the caller aborted, a timeout fired, or the network broke. */

@@ -94,6 +94,8 @@ export type KiroErrorKind =
   /** The service wants a profile ARN this client could not find, or refused the one it sent. */
   | "profile"
   | "bad-request"
+  /** Kiro's content filter stopped the answer, or the model refused it (`CONTENT_FILTERED`, `stopDetails.refusal`). */
+  | "refused"
   | "server"
   | "network"
   | "timeout"

@@ -1,4 +1,4 @@
-// Streams through the VS Code extension's loopback bridge when pi runs in a terminal that extension opened (KIRO_BRIDGE_URL + KIRO_BRIDGE_TOKEN); the wire format is src/bridge/protocol.ts.
+// Streams through the VS Code extension's loopback bridge when pi runs in a terminal that extension opened (KIRO_BRIDGE_URL + KIRO_BRIDGE_TOKEN); the wire format is src/bridge/pi/protocol.ts.
 // One file, over 300 lines: it is one request's lifecycle (URL check, body limits, NDJSON reading, replay, errors), and none of its pieces serves anything else.
 import {
   BRIDGE_ROUTES,
@@ -14,7 +14,7 @@ import {
   type BridgeRoute,
   type BridgeStreamRequest,
   type BridgeStreamRequestOptions,
-} from "../bridge/protocol";
+} from "../bridge/pi/protocol";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/answer/eventStream";
 import { EventReplay } from "../kiro/answer/eventReplay";
 import { findModel } from "../kiro/catalog/models";

@@ -7,6 +7,7 @@ import { builtInModels } from "../kiro/catalog/models";
 import type { KiroCredentials, KiroRequestOptions } from "../kiro/options";
 import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import { resolveKiroSettings } from "../kiro/settings";
+import { tokenTypeFor } from "../kiro/service/endpoints";
 import { failedAnswer, failedAnswerStream } from "../kiro/answer/failedAnswer";
 import type { AssistantMessageEvent, Model } from "../kiro/types";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "./bridgeClient";
@@ -51,6 +52,7 @@ export interface StoredToken {
 export function noTokenMessage(loginAvailable: boolean, problem?: string): string {
   const ways = [
     'in VS Code, sign in with "Kiro: Sign In" and start pi from a VS Code terminal (it then uses the extension\'s sign-in)',
+    "or set KIRO_API_KEY to an API key made in Kiro (ksk_…)",
     "or set KIRO_ACCESS_TOKEN",
   ];
   if (loginAvailable) ways.push("or run /login kiro in pi");
@@ -60,10 +62,16 @@ export function noTokenMessage(loginAvailable: boolean, problem?: string): strin
   return `No Kiro sign-in found.${found} To use Kiro models: ${ways.join(", ")}.`;
 }
 
-/** KIRO_ACCESS_TOKEN first (explicit beats remembered), then a token pi stored after `/login kiro`, then another Kiro client's sign-in. */
+/**
+ * What was set explicitly wins over what is remembered: KIRO_API_KEY (an API key, as kiro-cli reads it), then
+ * KIRO_ACCESS_TOKEN, then a token pi stored after `/login kiro`, then another Kiro client's sign-in. An API key is never
+ * refreshed; a `ksk_` value in KIRO_ACCESS_TOKEN is treated as the key it is (docs/kiro-protocol.md#api-keys).
+ */
 async function resolveAccessToken(apiKey: string | undefined, env: Env, deps: KiroPiDependencies): Promise<StoredToken | undefined> {
+  const key = env.KIRO_API_KEY?.trim();
+  if (key) return { accessToken: key, tokenType: "API_KEY", source: "KIRO_API_KEY" };
   const fromEnv = env.KIRO_ACCESS_TOKEN?.trim();
-  if (fromEnv) return { accessToken: fromEnv, source: "KIRO_ACCESS_TOKEN" };
+  if (fromEnv) return { accessToken: fromEnv, tokenType: tokenTypeFor(fromEnv), source: "KIRO_ACCESS_TOKEN" };
   if (apiKey && apiKey !== MANAGED_API_KEY) {
     const login = loginCredentialsFor(apiKey);
     return { accessToken: apiKey, region: login?.region, profileArn: login?.profileArn, source: "/login kiro" };
@@ -161,8 +169,9 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
       const inner = token
         ? directClient(token, env, deps).stream(withCatalogFields(model, catalog), kiroContext, requestOptions(options))
         : failedAnswerStream(model, noTokenMessage(loginAvailable, deps.storedSignInProblem?.()), "no-token");
+      const credential = token && tokenTypeFor(token.accessToken, token.tokenType) === "API_KEY" ? { apiKeyFrom: token.source } : undefined;
       for await (const event of inner) {
-        if (event.type === "error") addPiWayOut(event.error, "direct", loginAvailable);
+        if (event.type === "error") addPiWayOut(event.error, "direct", loginAvailable, credential);
         stream.push(event);
       }
       stream.end();

@@ -12,8 +12,18 @@ function directSignIn(loginAvailable: boolean): string {
   return `To sign in again: ${ways.join(", ")}.`;
 }
 
+/** The credential of a direct-mode request when it is an API key: the variable it came from. */
+export interface PiApiKeyCredential {
+  apiKeyFrom: string;
+}
+
 /** What pi adds for a failure of `kind`; undefined when the core's message already says all there is to do. */
-export function piWayOut(kind: KiroErrorKind, mode: PiKiroMode, loginAvailable: boolean): string | undefined {
+export function piWayOut(kind: KiroErrorKind, mode: PiKiroMode, loginAvailable: boolean, credential?: PiApiKeyCredential): string | undefined {
+  if (credential && mode === "direct") {
+    // An API key is never refreshed and has no profile list: the way out is the key or the profile named by hand.
+    if (kind === "auth") return `pi reads the key from ${credential.apiKeyFrom}; set it to a key Kiro accepts.`;
+    if (kind === "profile") return "Set KIRO_PROFILE_ARN to the profile ARN of the API key's Kiro account.";
+  }
   switch (kind) {
     case "auth":
       return mode === "bridge" ? VSCODE_SIGN_IN : directSignIn(loginAvailable);
@@ -31,9 +41,9 @@ export function piWayOut(kind: KiroErrorKind, mode: PiKiroMode, loginAvailable: 
 }
 
 /** Adds pi's way out to a failed answer's message, in place (once). */
-export function addPiWayOut(message: AssistantMessage, mode: PiKiroMode, loginAvailable: boolean): void {
+export function addPiWayOut(message: AssistantMessage, mode: PiKiroMode, loginAvailable: boolean, credential?: PiApiKeyCredential): void {
   const kind = message.kiro?.error?.kind;
   if (!kind || !message.errorMessage) return;
-  const wayOut = piWayOut(kind, mode, loginAvailable);
+  const wayOut = piWayOut(kind, mode, loginAvailable, credential);
   if (wayOut && !message.errorMessage.includes(wayOut)) message.errorMessage = `${message.errorMessage} ${wayOut}`;
 }

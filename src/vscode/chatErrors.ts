@@ -60,6 +60,8 @@ function fallbackText(kind: KiroErrorKind, ctx: ChatFailureContext): string {
       return "Kiro had a temporary problem. Send the message again.";
     case "aborted":
       return "The request was cancelled.";
+    case "refused":
+      return "Kiro's content filter stopped the answer. Rephrase the request, or pick another model.";
     default:
       return "Kiro stopped the answer with an error.";
   }

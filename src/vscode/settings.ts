@@ -11,11 +11,25 @@ import { resolveKiroSettings, type KiroSettings, type KiroSettingValues } from "
  * `capabilities.untrustedWorkspaces.restrictedConfigurations`; this reader ignores workspace values even where VS Code
  * would not (older versions, trusted workspaces).
  */
-export const USER_ONLY_SETTINGS = ["endpoint", "oidcEndpoint", "profileArn", "auth.startUrl", "auth.region", "pi.command"] as const;
-type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
+export const USER_ONLY_SETTINGS = [
+  "endpoint",
+  "oidcEndpoint",
+  "profileArn",
+  "auth.startUrl",
+  "auth.region",
+  "pi.command",
+  // Models go into a command line (pi's `--model`, Codex's `-c model=`); the coding agents' programs.
+  "pi.model",
+  "agents.claudeCode.command",
+  "agents.codex.command",
+  "agents.opencode.command",
+  "agents.model",
+  "agents.backgroundModel",
+] as const;
+export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
-/** Settings any scope may set: they choose among AWS's own regions and hosts, or a model. */
-type AnyScopeSetting = "region" | "api" | "pi.model";
+/** Settings any scope may set: they choose among AWS's own regions and hosts. */
+type AnyScopeSetting = "region" | "api";
 
 export type KiroSettingKey = UserOnlySetting | AnyScopeSetting;
 
@@ -34,6 +48,15 @@ export function explicitSetting(key: KiroSettingKey): string | undefined {
   if (!inspected) return undefined;
   if (isUserOnly(key)) return trimmedString(inspected.globalValue);
   return trimmedString(inspected.workspaceFolderValue) ?? trimmedString(inspected.workspaceValue) ?? trimmedString(inspected.globalValue);
+}
+
+/** Which of `keys` a workspace (or folder) sets although only user settings count for them, to say that it is ignored. */
+export function ignoredWorkspaceSettings(keys: readonly UserOnlySetting[]): string[] {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return keys.filter((key) => {
+    const inspected = config.inspect<string>(key);
+    return inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
+  }).map((key) => `${SECTION}.${key}`);
 }
 
 /** The explicit value, else the manifest's default. */

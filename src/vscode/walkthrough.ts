@@ -5,7 +5,7 @@ import type { Logger } from "./log";
 
 /** The "Get Started with Kiro" walkthrough in package.json `contributes.walkthroughs`. */
 export const WALKTHROUGH_ID = "kiro.getStarted";
-export type WalkthroughStep = "signIn" | "chat" | "pi";
+export type WalkthroughStep = "signIn" | "chat" | "pi" | "agents";
 
 /** VS Code's id for a step of an extension's walkthrough: `<publisher>.<name>#<walkthrough>#<step>`. */
 export function walkthroughStepId(extensionId: string, step: WalkthroughStep): string {

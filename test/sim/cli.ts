@@ -1,13 +1,17 @@
 // Runs the Kiro simulator as its own process for demos and for pi / VS Code tests in other processes; prints where it listens as one JSON line.
 //
 // Usage: node out/test/sim/cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole]
-//          [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--disable-rule RULE]...
+//          [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--api-key]
+//          [--no-get-profile] [--disable-rule RULE]...
 //   --profile       a profile of the account (repeatable; default one us-east-1 profile); ListAvailableProfiles lists them
 //                   and every chat / model / usage call must name one of them (docs/kiro-protocol.md#profile-arn)
 //   --builder-id    the account is an AWS Builder ID one: ListAvailableProfiles answers 403, the shared Builder ID
 //                   profile ARN is accepted
 //   --generations   the host generations served (default both); the other's routes answer 404
 //   --external-idp  the token is an external identity provider's: calls must carry TokenType: EXTERNAL_IDP
+//   --api-key       the token is a Kiro API key (ksk_…): calls must carry TokenType: API_KEY, ListAvailableProfiles refuses
+//                   it, GetProfile names the first profile
+//   --no-get-profile GetProfile answers 404 (a service without it)
 //   --disable-rule  a rule id of test/sim/validation.ts RULES not to enforce (repeatable)
 //   stdout, once listening: {"url":"http://127.0.0.1:<port>","accessToken":"<token>","profiles":[{arn,profileName}…][,"controlUrl":"<url>/__sim"]}
 //   Point a client at it with KIRO_ENDPOINT=<url> KIRO_ACCESS_TOKEN=<token> KIRO_PROFILE_ARN=<arn>. Unscripted requests get the default reply
@@ -41,14 +45,16 @@ interface CliOptions {
   builderId: boolean;
   generations?: SimGeneration[];
   externalIdp: boolean;
+  apiKey: boolean;
+  getProfile: boolean;
   disabledRules: ValidationRule[];
 }
 
 const USAGE =
-  "usage: cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole] [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--disable-rule RULE]...";
+  "usage: cli.js [--port N] [--token T] [--control] [--seed N] [--chunking random|whole] [--profile ARN[=NAME]]... [--builder-id] [--generations q,runtime] [--external-idp] [--api-key] [--no-get-profile] [--disable-rule RULE]...";
 
 function parseArguments(argv: string[]): CliOptions {
-  const options: CliOptions = { port: 0, control: false, profiles: [], builderId: false, externalIdp: false, disabledRules: [] };
+  const options: CliOptions = { port: 0, control: false, profiles: [], builderId: false, externalIdp: false, apiKey: false, getProfile: true, disabledRules: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -96,6 +102,12 @@ function parseArguments(argv: string[]): CliOptions {
       case "--external-idp":
         options.externalIdp = true;
         break;
+      case "--api-key":
+        options.apiKey = true;
+        break;
+      case "--no-get-profile":
+        options.getProfile = false;
+        break;
       case "--disable-rule": {
         const rule = value();
         if (!(Object.values(RULES) as string[]).includes(rule)) throw new Error(`--disable-rule ${rule} is not a rule id; ids: ${Object.values(RULES).join(", ")}`);
@@ -129,6 +141,8 @@ async function main(): Promise<void> {
     disabledRules: options.disabledRules,
     // The flag marks whatever token the simulator accepts at the moment, also after POST /__sim/token.
     ...(options.externalIdp ? { externalIdpTokens: (token: string) => token === sim.accessToken } : {}),
+    ...(options.apiKey ? { apiKeys: (token: string) => token === sim.accessToken } : {}),
+    getProfile: options.getProfile,
   });
   const shutdown = () => {
     sim.close().then(

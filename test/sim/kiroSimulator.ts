@@ -19,7 +19,7 @@ export type { SimModel, ValidationRule } from "./validation";
 export type SimGeneration = "q" | "runtime";
 
 /** The service operations the simulator serves. */
-export type SimOperation = "generateAssistantResponse" | "listAvailableModels" | "getUsageLimits" | "listAvailableProfiles";
+export type SimOperation = "generateAssistantResponse" | "listAvailableModels" | "getUsageLimits" | "listAvailableProfiles" | "getProfile";
 
 /** One entry of ListAvailableProfiles' `profiles`. */
 export interface SimProfile {
@@ -132,6 +132,13 @@ export interface KiroSimulatorOptions {
   generations?: readonly SimGeneration[];
   /** Tokens that come from an external identity provider: accepted only with the header `TokenType: EXTERNAL_IDP`. */
   externalIdpTokens?: readonly string[] | ((token: string) => boolean);
+  /**
+   * Tokens that are Kiro API keys (`ksk_…`): accepted only with the header `TokenType: API_KEY`, refused by
+   * ListAvailableProfiles (403 "Unsupported token type"); their profile comes from GetProfile (docs/kiro-protocol.md#api-keys).
+   */
+  apiKeys?: readonly string[] | ((token: string) => boolean);
+  /** GetProfile is served (default true); false answers it like any route the simulator does not know (404). */
+  getProfile?: boolean;
   /** Rules not enforced (requests breaking only these are accepted and the rule is not recorded). */
   disabledRules?: readonly ValidationRule[];
 }
@@ -260,6 +267,7 @@ export function defaultSimUsageLimits(): SimUsageLimits {
 
 const GENERATE_TARGET = "AmazonCodeWhispererStreamingService.GenerateAssistantResponse";
 const LIST_PROFILES_TARGET = "AmazonCodeWhispererService.ListAvailableProfiles";
+const GET_PROFILE_TARGET = "AmazonCodeWhispererService.GetProfile";
 /** Request bodies above this are refused before parsing (far above the service's own limits). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
 
@@ -281,12 +289,19 @@ const ROUTES: readonly Route[] = [
   { method: "GET", path: "/ListAvailableModels", operation: "listAvailableModels", generation: "q" },
   { method: "GET", path: "/getUsageLimits", operation: "getUsageLimits", generation: "q" },
   { method: "POST", path: "/List-Available-Profiles", operation: "listAvailableProfiles", generation: "runtime" },
+  // Only the management host is known to answer GetProfile (pi-provider-kiro src/management.ts).
+  { method: "POST", path: "/", target: GET_PROFILE_TARGET, operation: "getProfile", generation: "runtime" },
   { method: "GET", path: "/List-Available-Models", operation: "listAvailableModels", generation: "runtime" },
   { method: "GET", path: "/Get-Usage-Limits", operation: "getUsageLimits", generation: "runtime" },
 ];
 
-function routeOf(method: string, path: string, target: string | undefined): Route | undefined {
-  return ROUTES.find((r) => r.method === method && r.path === path && (r.target === undefined || r.target === target));
+function routeOf(method: string, path: string, target: string | undefined, getProfile: boolean): Route | undefined {
+  return ROUTES.find((r) => r.method === method && r.path === path && (r.target === undefined || r.target === target) && (getProfile || r.operation !== "getProfile"));
+}
+
+/** A token list or predicate as a predicate. */
+function tokenTest(tokens: readonly string[] | ((token: string) => boolean) | undefined): (token: string) => boolean {
+  return typeof tokens === "function" ? tokens : (token) => tokens !== undefined && tokens.includes(token);
 }
 
 export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<KiroSimulator> {
@@ -299,9 +314,8 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
   const answerByDefault = o.defaultReply ?? defaultSimReply;
   const generations = new Set<SimGeneration>(o.generations ?? ["q", "runtime"]);
   const disabled = new Set<string>(o.disabledRules ?? []);
-  const externalIdp = o.externalIdpTokens;
-  const isExternalIdpToken = (token: string) =>
-    typeof externalIdp === "function" ? externalIdp(token) : externalIdp !== undefined && externalIdp.includes(token);
+  const isExternalIdpToken = tokenTest(o.externalIdpTokens);
+  const isApiKey = tokenTest(o.apiKeys);
   let closed = false;
 
   const sim: KiroSimulator = {
@@ -327,7 +341,7 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
       return sim.requests.filter((r) => r.operation === operation);
     },
     callsWithoutProfileArn() {
-      return sim.requests.filter((r) => r.operation !== undefined && r.operation !== "listAvailableProfiles" && r.profileArn === undefined);
+      return sim.requests.filter((r) => r.operation !== undefined && r.operation !== "listAvailableProfiles" && r.operation !== "getProfile" && r.profileArn === undefined);
     },
     async close() {
       if (closed) return;
@@ -399,7 +413,7 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
       return answer(413, { message: "Request entity too large." });
     }
 
-    const route = routeOf(method, url.pathname, record.headers["x-amz-target"]);
+    const route = routeOf(method, url.pathname, record.headers["x-amz-target"], o.getProfile !== false);
     if (!route || (route.generation !== "shared" && !generations.has(route.generation))) {
       // Always enforced: a route the simulator does not serve cannot be answered any other way.
       record.validationErrors.push(`${RULES.noRoute}: No route for ${method} ${url.pathname}`);
@@ -426,10 +440,23 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     if (bearer !== undefined && isExternalIdpToken(bearer) && record.headers["tokentype"] !== "EXTERNAL_IDP") {
       if (rejected([`${RULES.externalIdpTokenType}: an external identity provider's token came without TokenType: EXTERNAL_IDP${host}`])) return;
     }
+    const apiKey = bearer !== undefined && accepted && isApiKey(bearer);
+    if (apiKey && record.headers["tokentype"] !== "API_KEY") {
+      if (rejected([`${RULES.apiKeyTokenType}: an API key came without TokenType: API_KEY${host}`])) return;
+    }
+    if (apiKey && route.operation === "listAvailableProfiles") {
+      if (rejected([`${RULES.apiKeyNoProfileList}: ListAvailableProfiles does not take an API key`])) return;
+    }
 
     switch (route.operation) {
       case "listAvailableProfiles":
         return answerProfiles(route, text, answer, rejected);
+      case "getProfile": {
+        // `{}` in, `{"profile": {arn, profileName}}` out; the account's first profile is the key's (docs/kiro-protocol.md#get-profile).
+        if (!parseJsonObject(text) && rejected([`${RULES.malformedJson}: the GetProfile body is not a JSON object`])) return;
+        const own = sim.profiles[0];
+        return answer(200, own ? { profile: own } : {});
+      }
       case "listAvailableModels":
         if (rejected(profileErrors(record.profileArn, "the profileArn query parameter"))) return;
         return answerModels(url, answer, rejected);

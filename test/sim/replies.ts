@@ -18,6 +18,12 @@ export interface TrailerOptions {
   contextUsagePercentage?: number;
   /** Sent first as a messageMetadataEvent. */
   conversationId?: string;
+  /** metadataEvent.stopReason (default END_TURN, or TOOL_USE after tool calls): MAX_TOKENS, CONTENT_FILTERED, MODEL_CONTEXT_WINDOW_EXCEEDED, … */
+  stopReason?: string;
+  /** metadataEvent.stopDetails, e.g. `{refusal: {category, explanation, recommendedModel}}`. */
+  stopDetails?: Record<string, unknown>;
+  /** false: the stream ends without any closing event, as a cut answer does (docs/kiro-protocol.md#closing-events). */
+  closing?: boolean;
 }
 
 export interface TextReplyOptions extends TrailerOptions {
@@ -43,28 +49,30 @@ function headerEvents(o: TrailerOptions): SimEvent[] {
     : [{ type: "messageMetadataEvent", payload: { conversationId: o.conversationId, utteranceId: `utt-${o.conversationId}` } }];
 }
 
-/** metadataEvent / meteringEvent / contextUsageEvent, as the service sends them after the content. */
-export function trailerEvents(o: TrailerOptions): SimEvent[] {
-  const events: SimEvent[] = [];
+/**
+ * The closing events a complete answer ends with, in the live service's order: metadataEvent {stopReason, tokenUsage?,
+ * stopDetails?} → contextUsageEvent → meteringEvent (docs/kiro-protocol.md#closing-events). The metadataEvent is always
+ * sent (as live streams do, mostly with only its stop reason); the other two when given. `closing: false` sends none.
+ */
+export function trailerEvents(o: TrailerOptions, toolTurn = false): SimEvent[] {
+  if (o.closing === false) return [];
+  const metadata: Record<string, unknown> = { stopReason: o.stopReason ?? (toolTurn ? "TOOL_USE" : "END_TURN") };
   if (o.usage) {
     const { input, output, cacheRead = 0, cacheWrite = 0 } = o.usage;
-    events.push({
-      type: "metadataEvent",
-      payload: {
-        tokenUsage: {
-          uncachedInputTokens: input,
-          outputTokens: output,
-          totalTokens: input + output + cacheRead + cacheWrite,
-          cacheReadInputTokens: cacheRead,
-          cacheWriteInputTokens: cacheWrite,
-        },
-      },
-    });
+    metadata.tokenUsage = {
+      uncachedInputTokens: input,
+      outputTokens: output,
+      totalTokens: input + output + cacheRead + cacheWrite,
+      cacheReadInputTokens: cacheRead,
+      cacheWriteInputTokens: cacheWrite,
+    };
   }
-  if (o.credits !== undefined) events.push({ type: "meteringEvent", payload: { unit: "credit", usage: o.credits } });
+  if (o.stopDetails) metadata.stopDetails = o.stopDetails;
+  const events: SimEvent[] = [{ type: "metadataEvent", payload: metadata }];
   if (o.contextUsagePercentage !== undefined) {
     events.push({ type: "contextUsageEvent", payload: { contextUsagePercentage: o.contextUsagePercentage } });
   }
+  if (o.credits !== undefined) events.push({ type: "meteringEvent", payload: { unit: "credit", usage: o.credits } });
   return events;
 }
 
@@ -150,7 +158,7 @@ export function toolUseReply(calls: SimToolCall[], o: ToolUseReplyOptions = {}):
       ...headerEvents(o),
       ...(o.text ? textEvents(o.text) : []),
       ...calls.flatMap((call) => toolUseEvents(call, o)),
-      ...trailerEvents(o),
+      ...trailerEvents(o, calls.length > 0),
     ],
   };
 }
@@ -160,11 +168,41 @@ export function errorReply(status: number, body: unknown, headers?: Record<strin
   return { status, body, ...(headers ? { headers } : {}) };
 }
 
-/** Some text, then a `:message-type: exception` frame. */
-export function exceptionMidStream(text: string, exceptionType: string, message: string, reason?: string): SimReply {
+/** Some text, then a `:message-type: exception` frame; `extra` adds to its body (retryAfterMilliseconds, __type, …). */
+export function exceptionMidStream(text: string, exceptionType: string, message: string, reason?: string, extra: Record<string, unknown> = {}): SimReply {
   return {
-    events: [...textEvents(text), { exception: exceptionType, payload: reason === undefined ? { message } : { message, reason } }],
+    events: [...textEvents(text), { exception: exceptionType, payload: { message, ...(reason === undefined ? {} : { reason }), ...extra } }],
   };
+}
+
+/** The overload wording Kiro's throttling answers carry (docs/kiro-protocol.md#krs-reasons). */
+export const HIGH_TRAFFIC_MESSAGE = "I am experiencing high traffic, please try again shortly.";
+
+/**
+ * A Kiro Runtime Service exception frame (`throttlingError`, `serviceUnavailableError`, `validationError`, `error`)
+ * after `text` ("" for one before any content), with the KRS body `{message, reason, retryAfterMilliseconds?}` and
+ * `__type` in its namespace (docs/kiro-protocol.md#krs-exceptions).
+ */
+export function krsExceptionReply(o: { text?: string; exceptionType?: string; message?: string; reason?: string; retryAfterMilliseconds?: number } = {}): SimReply {
+  const exceptionType = o.exceptionType ?? "throttlingError";
+  const extra: Record<string, unknown> = { __type: `com.amazon.kiro.runtimeservice#${exceptionType}` };
+  if (o.retryAfterMilliseconds !== undefined) extra.retryAfterMilliseconds = o.retryAfterMilliseconds;
+  return exceptionMidStream(o.text ?? "", exceptionType, o.message ?? HIGH_TRAFFIC_MESSAGE, o.reason ?? (exceptionType === "throttlingError" ? "USER_REQUEST_RATE_EXCEEDED" : undefined), extra);
+}
+
+/** Text whose stream ends without Kiro's closing events: a cut answer (docs/kiro-protocol.md#closing-events). */
+export function cutStreamReply(text: string): SimReply {
+  return textReply(text, { closing: false });
+}
+
+/** Text, then a metadataEvent with `stopReason` (MAX_TOKENS, CONTENT_FILTERED, MODEL_CONTEXT_WINDOW_EXCEEDED…) and its stopDetails. */
+export function stopReasonReply(text: string, stopReason: string, stopDetails?: Record<string, unknown>): SimReply {
+  return textReply(text, { stopReason, ...(stopDetails ? { stopDetails } : {}) });
+}
+
+/** 400 with the nested body `{"error":{"message":"The request body is not valid JSON"}}` gateways recorded (docs/kiro-protocol.md#not-valid-json). */
+export function nestedInvalidJsonReply(): SimReply {
+  return nestedErrorReply(400, "The request body is not valid JSON");
 }
 
 /** 429 ThrottlingException with Retry-After (seconds). */
@@ -245,7 +283,7 @@ export function stalledReply(textBefore: string, stallMs: number): SimReply {
 
 /** Silence before the first byte of the stream (headers are sent), then the text. */
 export function slowFirstTokenReply(delayMs: number, text: string): SimReply {
-  return { events: [{ delayMs }, ...textEvents(text)] };
+  return { events: [{ delayMs }, ...textEvents(text), ...trailerEvents({})] };
 }
 
 /** The connection is destroyed before any answer. */
@@ -268,7 +306,7 @@ export function everyEventKindReply(): SimReply {
       { type: "supplementaryWebLinksEvent", payload: { supplementaryWebLinks: [] } },
       { type: "intentsEvent", payload: { intents: {} } },
       ...toolUseEvents({ name: "read", input: { path: "README.md" }, id: "tooluse_every" }),
-      ...trailerEvents({ usage: { input: 100, output: 20, cacheRead: 5, cacheWrite: 1 }, credits: 0.05, contextUsagePercentage: 1.5 }),
+      ...trailerEvents({ usage: { input: 100, output: 20, cacheRead: 5, cacheWrite: 1 }, credits: 0.05, contextUsagePercentage: 1.5 }, true),
     ],
   };
 }
@@ -431,11 +469,14 @@ export function defaultSimReply(request: SimRecordedRequest, models: readonly Si
   events.push(...textEvents(tagThinking ? `<thinking>${thought}</thinking>\n\n${text}` : text, 8));
   if (call) events.push(...toolUseEvents(call));
   events.push(
-    ...trailerEvents({
-      usage: { input, output },
-      credits: Math.max(0.01, Math.round(output) / 10_000),
-      contextUsagePercentage: model ? Math.round((input / model.tokenLimits.maxInputTokens) * 10_000) / 100 : 0,
-    }),
+    ...trailerEvents(
+      {
+        usage: { input, output },
+        credits: Math.max(0.01, Math.round(output) / 10_000),
+        contextUsagePercentage: model ? Math.round((input / model.tokenLimits.maxInputTokens) * 10_000) / 100 : 0,
+      },
+      call !== undefined,
+    ),
   );
   return { events };
 }

@@ -22,21 +22,21 @@ export const RULES = {
   noRoute: "no-route",
   bearerInvalid: "bearer-invalid",
   externalIdpTokenType: "external-idp-token-type",
+  apiKeyTokenType: "api-key-token-type",
   queryParameter: "query-parameter",
   // Profiles.
   profileArnRequired: "profile-arn-required",
   profileArnUnknown: "profile-arn-unknown",
   builderIdNoProfiles: "builder-id-no-profiles",
+  apiKeyNoProfileList: "api-key-no-profile-list",
   // Body structure: "Improperly formed request."
   malformedJson: "malformed-json",
   shape: "shape",
-  historyStartsWithUser: "history-starts-with-user",
   rolesAlternate: "roles-alternate",
   currentMessageUser: "current-message-user",
   emptyContent: "empty-content",
   toolResultUnmatched: "tool-result-unmatched",
   duplicateToolUseId: "duplicate-tool-use-id",
-  emptyToolUses: "empty-tool-uses",
   toolsMissingForHistory: "tools-missing-for-history",
   toolName: "tool-name",
   toolDescription: "tool-description",
@@ -60,6 +60,9 @@ export const RULES = {
   imageTooLarge: "image-too-large",
   imageTotalCount: "image-total-count",
   imageDimensions: "image-dimensions",
+  toolUseId: "tool-use-id",
+  toolUseWithoutResult: "tool-use-without-result",
+  topLevelSystemPrompt: "top-level-system-prompt",
 } as const;
 export type ValidationRule = (typeof RULES)[keyof typeof RULES];
 
@@ -107,6 +110,11 @@ function validationError(message: string, reason: string | null = null): Service
   return { status: 400, body: { message, reason }, errorType: "ValidationException" };
 }
 
+/** KRS's reason for a body the service cannot read as its model (docs/kiro-protocol.md#rule-tool-use-id); the message text is the simulator's. */
+export const REQUEST_BODY_INVALID: ServiceRejection = validationError("Improperly formed request.", "REQUEST_BODY_INVALID");
+/** The longest tool-use id the service takes; `|` is refused in any (pi-provider-kiro 0.10.2, #137). */
+export const MAX_TOOL_USE_ID_LENGTH = 64;
+
 /** The service's bodies carry `"reason": null` when there is no reason (kiro.rs #60, kiro-gateway #5, pi-provider-kiro #160). */
 export const IMPROPERLY_FORMED: ServiceRejection = validationError("Improperly formed request.");
 export const INPUT_TOO_LONG: ServiceRejection = validationError("Input is too long.", "CONTENT_LENGTH_EXCEEDS_THRESHOLD");
@@ -129,17 +137,18 @@ export const BUILDER_ID_NOT_SUPPORTED: ServiceRejection = {
   errorType: "AccessDeniedException",
 };
 
+/** What ListAvailableProfiles answers an API key (pi-provider-kiro src/management.ts; the body's exact shape is unknown). */
+export const UNSUPPORTED_TOKEN_TYPE: ServiceRejection = { status: 403, body: { message: "Unsupported token type" } };
+
 /** Rules answered with "Improperly formed request.". */
 const IMPROPERLY_FORMED_RULES: ReadonlySet<ValidationRule> = new Set<ValidationRule>([
   RULES.malformedJson,
   RULES.shape,
-  RULES.historyStartsWithUser,
   RULES.rolesAlternate,
   RULES.currentMessageUser,
   RULES.emptyContent,
   RULES.toolResultUnmatched,
   RULES.duplicateToolUseId,
-  RULES.emptyToolUses,
   RULES.toolsMissingForHistory,
   RULES.toolName,
   RULES.toolDescription,
@@ -163,11 +172,16 @@ const PRECEDENCE: readonly (ValidationRule | "improperly-formed")[] = [
   RULES.noRoute,
   RULES.bearerInvalid,
   RULES.externalIdpTokenType,
+  RULES.apiKeyTokenType,
   RULES.builderIdNoProfiles,
+  RULES.apiKeyNoProfileList,
   RULES.queryParameter,
   RULES.profileArnRequired,
   RULES.profileArnUnknown,
+  RULES.topLevelSystemPrompt,
+  RULES.toolUseId,
   "improperly-formed",
+  RULES.toolUseWithoutResult,
   RULES.imageCount,
   RULES.historyEntriesCapped,
   RULES.invalidModel,
@@ -194,15 +208,26 @@ function answerFor(error: string): ServiceRejection {
       return { status: 404, body: { message: error.slice(error.indexOf(":") + 2) } };
     case RULES.bearerInvalid:
     case RULES.externalIdpTokenType:
+    case RULES.apiKeyTokenType:
       return error.includes("(management)") ? MANAGEMENT_TOKEN_INVALID : BEARER_INVALID;
     case RULES.builderIdNoProfiles:
       return BUILDER_ID_NOT_SUPPORTED;
+    case RULES.apiKeyNoProfileList:
+      return UNSUPPORTED_TOKEN_TYPE;
     case RULES.queryParameter:
       return validationError(error.slice(error.indexOf(":") + 2));
     case RULES.profileArnRequired:
       return PROFILE_ARN_REQUIRED;
     case RULES.profileArnUnknown:
       return PROFILE_ARN_NOT_AUTHORIZED;
+    case RULES.toolUseId:
+    case RULES.topLevelSystemPrompt:
+      return REQUEST_BODY_INVALID;
+    case RULES.toolUseWithoutResult:
+      return validationError(
+        `tool_use ids were found without tool_result blocks immediately after: ${error.slice(error.lastIndexOf(" ") + 1)}`,
+        "TOOL_USE_RESULT_MISMATCH",
+      );
     case RULES.imageCount:
       // The reason is reported measured (a kiro.rs fork's src/kiro/endpoint/mod.rs); the message text is not public.
       return validationError(`Too many images in one message: more than ${MAX_IMAGES_PER_MESSAGE}.`, "IMAGE_COUNT_EXCEEDED");
@@ -326,6 +351,10 @@ class RequestChecker {
       this.fail(RULES.shape, `conversationState.chatTriggerType must be one of ${CHAT_TRIGGER_TYPES.join(", ")}`);
     }
 
+    if (state.systemPrompt !== undefined || body.systemPrompt !== undefined) {
+      this.fail(RULES.topLevelSystemPrompt, "the body carries a systemPrompt; system text goes in the first user message");
+    }
+
     const history = state.history === undefined ? [] : state.history;
     if (!Array.isArray(history)) return this.fail(RULES.shape, "conversationState.history is not an array");
     if (this.o.historyEntryCap !== undefined && history.length > this.o.historyEntryCap) {
@@ -358,10 +387,11 @@ class RequestChecker {
         return;
       }
       const role = isObject(user) ? "user" : "assistant";
-      if (index === 0 && role !== "user") this.fail(RULES.historyStartsWithUser, "history[0] is an assistantResponseMessage");
+      // History may open with an assistant turn (docs/kiro-protocol.md#looser-rules).
       if (previousRole === role) this.fail(RULES.rolesAlternate, `${where} is a second ${role} message in a row`);
       if (isObject(user)) {
         this.checkUserMessage(user, where, previousToolUseIds);
+        this.checkEveryUseAnswered(previousToolUseIds, user);
         if (isObject(user.userInputMessageContext)) this.checkToolSpecs(user.userInputMessageContext.tools, where);
         previousToolUseIds = undefined;
       } else {
@@ -374,6 +404,7 @@ class RequestChecker {
     }
 
     this.checkUserMessage(currentUser, "currentMessage", previousToolUseIds);
+    this.checkEveryUseAnswered(previousToolUseIds, currentUser);
 
     if (historyToolNames.size > 0) {
       if (toolSpecNames.size === 0) {
@@ -404,6 +435,16 @@ class RequestChecker {
     }
   }
 
+  /** Rule tool-use-without-result: every tool use of an assistant turn has its result in the very next user turn. */
+  private checkEveryUseAnswered(useIds: Set<string> | undefined, user: JsonObject): void {
+    if (!useIds || useIds.size === 0) return;
+    const context = isObject(user.userInputMessageContext) ? user.userInputMessageContext : {};
+    const answered = new Set<unknown>((Array.isArray(context.toolResults) ? context.toolResults : []).map((r) => (isObject(r) ? r.toolUseId : undefined)));
+    for (const id of useIds) {
+      if (!answered.has(id)) this.fail(RULES.toolUseWithoutResult, `a tool use has no tool result in the next user turn: ${id}`);
+    }
+  }
+
   /** Returns the model the request runs on (the catalog's default when modelId is absent), or undefined when unknown. */
   private checkModel(body: JsonObject, currentUser: JsonObject): SimModel | undefined {
     const modelId = currentUser.modelId;
@@ -429,7 +470,11 @@ class RequestChecker {
   }
 
   private checkUserMessage(message: JsonObject, where: string, toolUseIdsBefore: Set<string> | undefined): void {
-    if (isBlank(message.content)) this.fail(RULES.emptyContent, `${where}.content is empty`);
+    const carriesResults = isObject(message.userInputMessageContext) && Array.isArray(message.userInputMessageContext.toolResults) && message.userInputMessageContext.toolResults.length > 0;
+    // `content: ""` beside tool results is accepted (docs/kiro-protocol.md#looser-rules); it must still be a string.
+    if (carriesResults && message.content === "") {
+      // nothing to count
+    } else if (isBlank(message.content)) this.fail(RULES.emptyContent, `${where}.content is empty`);
     else {
       const length = (message.content as string).length;
       this.inputChars += length;
@@ -464,6 +509,9 @@ class RequestChecker {
       const id = result.toolUseId;
       if (isBlank(id)) return this.fail(RULES.shape, `${at}.toolUseId is empty`);
       const toolUseId = id as string;
+      if (toolUseId.length > MAX_TOOL_USE_ID_LENGTH || toolUseId.includes("|")) {
+        this.fail(RULES.toolUseId, `${at}.toolUseId ${JSON.stringify(toolUseId.slice(0, 80))} is over ${MAX_TOOL_USE_ID_LENGTH} characters or contains "|"`);
+      }
       if (resultIds.has(toolUseId)) this.fail(RULES.duplicateToolUseId, `${at} repeats toolUseId ${toolUseId}`);
       resultIds.add(toolUseId);
       if (!toolUseIdsBefore || !toolUseIdsBefore.has(toolUseId)) {
@@ -479,7 +527,9 @@ class RequestChecker {
       result.content.forEach((block, blockIndex) => {
         const blockAt = `${at}.content[${blockIndex}]`;
         if (!isObject(block)) return this.fail(RULES.shape, `${blockAt} is not an object`);
-        if (block.json !== undefined) {
+        if (block.image !== undefined && block.text === undefined && block.json === undefined) {
+          // Accepted and silently dropped: the model never sees it (docs/kiro-protocol.md#rule-tool-result-image).
+        } else if (block.json !== undefined) {
           resultChars += JSON.stringify(block.json).length;
         } else if (isBlank(block.text)) {
           this.fail(RULES.emptyContent, `${blockAt}.text is empty`);
@@ -508,6 +558,7 @@ class RequestChecker {
   /** Checks one assistant turn; returns the toolUseIds it carries (for the toolResults of the next user turn). */
   private checkAssistantMessage(message: JsonObject, where: string, seenIds: Set<string>, toolNames: Set<string>): Set<string> {
     const ids = new Set<string>();
+    if (message.modelTag !== undefined && typeof message.modelTag !== "string") this.fail(RULES.shape, `${where}.modelTag is not a string`);
     if (isBlank(message.content)) this.fail(RULES.emptyContent, `${where}.content is empty`);
     else this.inputChars += (message.content as string).length;
     const toolUses = message.toolUses;
@@ -516,13 +567,16 @@ class RequestChecker {
       this.fail(RULES.shape, `${where}.toolUses is not an array`);
       return ids;
     }
-    if (toolUses.length === 0) this.fail(RULES.emptyToolUses, `${where}.toolUses is an empty array`);
+    // `toolUses: []` is accepted (docs/kiro-protocol.md#looser-rules).
     toolUses.forEach((toolUse, index) => {
       const at = `${where}.toolUses[${index}]`;
       if (!isObject(toolUse)) return this.fail(RULES.shape, `${at} is not an object`);
       if (isBlank(toolUse.toolUseId)) this.fail(RULES.shape, `${at}.toolUseId is empty`);
       else {
         const id = toolUse.toolUseId as string;
+        if (id.length > MAX_TOOL_USE_ID_LENGTH || id.includes("|")) {
+          this.fail(RULES.toolUseId, `${at}.toolUseId ${JSON.stringify(id.slice(0, 80))} is over ${MAX_TOOL_USE_ID_LENGTH} characters or contains "|"`);
+        }
         if (seenIds.has(id)) this.fail(RULES.duplicateToolUseId, `${at} repeats toolUseId ${id}`);
         seenIds.add(id);
         ids.add(id);

@@ -56,7 +56,7 @@ test('the window is signed in through "Kiro: Sign In": the status bar names the 
   assert.equal(oidc.issuedAccessTokens.length, 1, "the sign-in got one access token");
 });
 
-test('the "Get Started with Kiro" walkthrough lists its three steps, shows the sign-in done before it was opened as checked, and its "Open pi in Terminal" button opens pi and checks the step off', async () => {
+test('the "Get Started with Kiro" walkthrough lists its four steps, shows the sign-in done before it was opened as checked, and its "Open pi in Terminal" button opens pi and checks the step off', async () => {
   const page = workbench.page;
   await workbench.runCommand("Welcome: Open Walkthrough...");
   const row = workbench.quickInput.locator(".monaco-list-row", { hasText: "Get Started with Kiro" }).first();
@@ -65,7 +65,7 @@ test('the "Get Started with Kiro" walkthrough lists its three steps, shows the s
   const steps = page.locator(".getting-started-step");
   await steps.first().waitFor({ state: "visible", timeout: 20_000 });
   const titles = async () => Promise.all((await steps.all()).map(async (step) => (await step.locator(".step-title").first().innerText()).trim()));
-  assert.deepEqual(await titles(), ["Sign in to Kiro", "Chat with a Kiro model", "Open pi in the terminal"]);
+  assert.deepEqual(await titles(), ["Sign in to Kiro", "Chat with a Kiro model", "Open pi in the terminal", "Run Claude Code, Codex or opencode on Kiro"]);
   const stepDone = async (index: number) => (await steps.nth(index).locator("[role=checkbox]").first().getAttribute("aria-checked")) === "true";
   // The window signed in (before()) while no walkthrough was open: the step must show it anyway.
   assert.equal(await stepDone(0), true, "the sign-in done through Kiro: Sign In before the walkthrough was opened checked the sign-in step off");

@@ -90,10 +90,17 @@ test("slow_down makes the client wait five more seconds before every later poll"
 });
 
 test("a client that ignored slow_down would be caught by the simulator", async (t) => {
-  // Guards the test above: polling at a third of the demanded interval must count as violations.
-  const sim = await simulator(t, { interval: 3, expiresIn: 20 });
-  await runDeviceFlow(flowOptions(sim, { pollIntervalUnitMs: SECOND_MS / 3 })).catch(() => undefined);
-  assert.ok(sim.pollViolations > 0);
+  // Guards the test above: a client that polls at a thirtieth of the demanded interval must be
+  // counted. The simulator's second is long here (200 ms: 600 ms demanded) so that a loaded machine,
+  // whose timers fire late, cannot stretch the client's 20 ms gaps past what the service demands; the
+  // code lives the default 600 s, so the client's own expiry (scaled to its short unit) cannot end the
+  // flow before it polls, and the flow is stopped after its second poll.
+  const sim = await startOidcSimulator({ secondMs: 200, interval: 3 });
+  t.after(() => sim.close());
+  const stop = new AbortController();
+  void sim.waitForPolls(2).then(() => stop.abort());
+  await runDeviceFlow({ oidcEndpoint: sim.url, pollIntervalUnitMs: 200 / 30, onUserCode: () => {}, signal: stop.signal }).catch(() => undefined);
+  assert.ok(sim.pollViolations > 0, `polls every ~20 ms went unnoticed: ${JSON.stringify(sim.polls.map((p) => p.gapMs))}`);
 });
 
 test("an expired code stops the flow with a timed-out error that says what to do", async (t) => {
@@ -258,4 +265,15 @@ test("the simulator's verification page approves the code the way a person would
   const result = await flow;
   assert.ok(sim.isValidAccessToken(result.accessToken));
   assert.deepEqual(sim.polls.map((p) => p.answer), ["approved"]);
+});
+
+test("a service asking for a huge poll interval is polled at most once a minute, not flat out", async (t) => {
+  // 1e10 s overflows a timer (Node then fires after 1 ms); the flow keeps the interval at 60 s (60 × 20 ms here).
+  const sim = await simulator(t, { interval: 1e10, expiresIn: 1e12 });
+  const controller = new AbortController();
+  const flow = runDeviceFlow(flowOptions(sim, { signal: controller.signal }));
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  controller.abort();
+  await flow.catch(() => undefined);
+  assert.equal(sim.polls.length, 0, "no poll before a clamped 60 s interval (1.2 s here) has passed");
 });

@@ -60,3 +60,22 @@ test("the x-amzn-errortype header is scrubbed like the body", () => {
   assert.ok(!parsed.oauthError.includes(secret));
   assert.ok(!parsed.message.includes(secret));
 });
+
+test("a secret echoed URL-encoded (query or form body) or as an escaped JSON string is scrubbed too", async () => {
+  const { scrubSecrets } = await import("../../src/util/secrets");
+  const secret = "aoa/Xy+z9=Ab c&d\"e";
+  const echoes = [
+    `?refresh_token=${encodeURIComponent(secret)}&x=1`,
+    `refresh_token=${new URLSearchParams({ s: secret }).toString().slice(2)}`,
+    `?refresh_token=${encodeURIComponent(secret).toLowerCase().replace(/%[0-9a-f]{2}/g, (m) => m)}`,
+    `{"echo":${JSON.stringify(secret)}}`,
+    `{"echo":"${JSON.stringify(secret).slice(1, -1).replace(/\//g, "\\/")}"}`,
+  ];
+  for (const echo of echoes) {
+    const scrubbed = scrubSecrets(echo, [secret]);
+    assert.ok(scrubbed.includes("[redacted]"), `the echo ${echo} was cut out`);
+    const decoded = [scrubbed, decodeURIComponent(scrubbed.replace(/\+/g, " "))];
+    for (const text of decoded) assert.ok(!text.includes(secret), `no form of the secret is left in ${scrubbed}`);
+    assert.ok(!scrubbed.includes("Xy"), `no part of the secret is left in ${scrubbed}`);
+  }
+});

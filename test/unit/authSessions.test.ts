@@ -10,22 +10,11 @@ import { parseAuthState, serializeAuthState, type KiroSession } from "../../src/
 import { needsNewSignIn } from "../../src/auth/tokenRefresh";
 import { defaultTokenFilePath, FileTokenStore, MemoryTokenStore, type TokenStore, type TokenStoreCompanion } from "../../src/auth/tokenStore";
 import { startKiroAuthSimulator } from "../sim/kiroAuthSimulator";
-import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
+import { type OidcSimulator } from "../sim/oidcSimulator";
+import { clock, oidc } from "./authFixtures";
 
 const SECOND_MS = 10;
 const HOUR = 3600 * 1000;
-
-async function oidc(t: { after(fn: () => Promise<void>): void }): Promise<OidcSimulator> {
-  const sim = await startOidcSimulator({ secondMs: SECOND_MS, interval: 1 });
-  t.after(() => sim.close());
-  return sim;
-}
-
-/** A clock the test moves by hand, so "an hour later" needs no waiting. */
-function clock(start = Date.now()): { now: () => number; advance(ms: number): void } {
-  let time = start;
-  return { now: () => time, advance: (ms) => void (time += ms) };
-}
 
 function auth(sim: OidcSimulator, extra: Partial<KiroSessionManagerOptions> = {}): KiroSessionManager {
   // A short grace after invalid_grant keeps revocation tests quick; the race tests below need only a few ms of it.

@@ -328,7 +328,7 @@ describe("bridge catalog and health", () => {
 
   it("answers 404 for unknown paths and 405 with Allow for wrong methods", async () => {
     const bridge = await startedBridge();
-    const missing = await call(bridge, { path: "/v1/chat/completions" });
+    const missing = await call(bridge, { path: "/v1/embeddings" });
     assert.equal(missing.status, 404);
     const wrongMethod = await call(bridge, { method: "GET", path: "/v1/stream" });
     assert.equal(wrongMethod.status, 405);

@@ -113,8 +113,21 @@ describe("bridge token", () => {
       const answer = await rawCall(bridge, { method, path, headers: { host: `127.0.0.1:${port(bridge)}` } });
       assert.equal(answer.status, 401, `${method} ${path}`);
       assert.match(String(answer.headers["www-authenticate"]), /^Bearer/);
-      assert.match(errorOf(answer), /Missing bearer token/);
+      assert.match(errorOf(answer), /Missing bridge token/);
     }
+  });
+
+  it("accepts the token as an x-api-key header (Anthropic SDKs), and refuses a wrong one there with 403", async () => {
+    const bridge = await startedBridge();
+    const host = `127.0.0.1:${port(bridge)}`;
+    const good = await rawCall(bridge, { path: "/v1/health", headers: { host, "x-api-key": bridge.token } });
+    assert.equal(good.status, 200, good.text);
+    const other = await startedBridge();
+    const wrong = await rawCall(bridge, { path: "/v1/health", headers: { host, "x-api-key": other.token } });
+    assert.equal(wrong.status, 403, wrong.text);
+    // A Bearer header, when sent, is the one that counts: a right key cannot rescue a wrong bearer token.
+    const mixed = await rawCall(bridge, { path: "/v1/health", headers: { host, authorization: `Bearer ${other.token}`, "x-api-key": bridge.token } });
+    assert.equal(mixed.status, 403, mixed.text);
   });
 
   it("answers 401 for an Authorization header that is not a bearer token", async () => {

@@ -110,12 +110,14 @@ describe("classifyHttpError", () => {
     assert.match(error.message, /us-east-1/);
   });
 
-  it("treats too-long answers and 'The request body is not valid JSON.' as a context that is too long, in pi's overflow words", () => {
+  it("treats too-long answers and 'The request body is not valid JSON.' near the model's window as a context that is too long, in pi's overflow words", () => {
     const bodies = [
       { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" },
       { message: "Input is too long." },
-      { message: "The request body is not valid JSON." },
+      { message: "Prompt is too long", reason: "PROMPT_TOO_LONG" },
     ];
+    const nearWindow = classifyHttpError(400, parseServiceErrorBody(JSON.stringify({ error: { message: "The request body is not valid JSON" } })), { ...ctx, estimatedInputTokens: 190_000, contextWindow: 200_000 });
+    assert.equal(nearWindow.kind, "too-long");
     for (const body of bodies) {
       const error = http(400, body);
       assert.equal(error.kind, "too-long", JSON.stringify(body));
@@ -149,7 +151,7 @@ describe("classifyHttpError", () => {
 });
 
 describe("classifyStreamException", () => {
-  it("maps exception frames to named, non-retryable errors", () => {
+  it("maps the older exception frames to named errors", () => {
     assert.equal(classifyStreamException("ThrottlingException", { message: "x" }, ctx).kind, "throttled");
     assert.equal(classifyStreamException("InternalServerException", {}, ctx).kind, "server");
     assert.equal(classifyStreamException("ValidationException", { message: "Input is too long." }, ctx).kind, "too-long");
@@ -158,6 +160,45 @@ describe("classifyStreamException", () => {
     assert.equal(unknown.kind, "stream");
     assert.match(unknown.message, /WeirdException: odd/);
     assert.equal(unknown.retryable, false);
+  });
+
+  it("classifies the Kiro Runtime Service's exception names, namespaced or not, and keeps Kiro's own words", () => {
+    const throttled = classifyStreamException(
+      "throttlingError",
+      parseServiceErrorBody(JSON.stringify({ message: "I am experiencing high traffic, please try again shortly.", reason: "USER_REQUEST_RATE_EXCEEDED", retryAfterMilliseconds: 1500, __type: "com.amazon.kiro.runtimeservice#throttlingError" })),
+      ctx,
+    );
+    assert.equal(throttled.kind, "throttled");
+    assert.equal(throttled.retryable, true);
+    assert.equal(throttled.retryAfterMs, 1500);
+    assert.equal(throttled.reason, "USER_REQUEST_RATE_EXCEEDED");
+    assert.match(throttled.message, /I am experiencing high traffic, please try again shortly\./);
+    assert.match(throttled.message, /rate limit/, "the words pi's own retry looks for");
+    const fromType = classifyStreamException("", parseServiceErrorBody(JSON.stringify({ message: "slow down", __type: "com.amazon.kiro.runtimeservice#throttlingError" })), ctx);
+    assert.equal(fromType.kind, "throttled", "the namespaced __type alone names it");
+    const unavailable = classifyStreamException("serviceUnavailableError", { message: "Model unavailable", reason: "MODEL_TEMPORARILY_UNAVAILABLE" }, ctx);
+    assert.equal(unavailable.kind, "capacity");
+    assert.equal(unavailable.retryable, true);
+    assert.equal(classifyStreamException("serviceUnavailableError", { message: "down" }, ctx).kind, "server");
+    const invalid = classifyStreamException("validationError", { message: "Tool use mismatch", reason: "TOOL_USE_RESULT_MISMATCH" }, ctx);
+    assert.equal(invalid.kind, "bad-request");
+    assert.match(invalid.message, /TOOL_USE_RESULT_MISMATCH: Tool use mismatch/);
+    const internal = classifyStreamException("error", { message: "Encountered an unexpected error" }, ctx);
+    assert.equal(internal.kind, "server");
+    assert.match(internal.message, /Encountered an unexpected error/);
+    const credit = classifyStreamException("throttlingError", { message: "Credits used too fast s3cret-token-value", reason: "CREDIT_CONSUMPTION_RATE_EXCEEDED" }, { ...ctx, secrets: ["s3cret-token-value"] });
+    assert.equal(credit.kind, "throttled");
+    assert.doesNotMatch(credit.message, /s3cret-token-value/);
+  });
+});
+
+describe("not valid JSON", () => {
+  it("is Kiro's own failure, in its words, when the conversation is far below the model's window", () => {
+    const error = classifyHttpError(400, parseServiceErrorBody(JSON.stringify({ error: { message: "The request body is not valid JSON" } })), { ...ctx, estimatedInputTokens: 1_200, contextWindow: 200_000 });
+    assert.equal(error.kind, "bad-request");
+    assert.doesNotMatch(error.message, /context window|too long/i);
+    assert.match(error.message, /The request body is not valid JSON/);
+    assert.match(error.message, /not a length problem/);
   });
 });
 

@@ -99,13 +99,13 @@ test("no system role: the system prompt is prepended to the first user message",
   assert.equal(current(build({ systemPrompt: "Sys", messages: [user("only")] })).content, "Sys\n\nonly");
 });
 
-test("history-starts-with-user / roles-alternate: a history that starts with the assistant gets a user turn in front", () => {
+test("roles-alternate: a history that starts with the assistant gets a user turn in front", () => {
   const req = build({ messages: [assistant([text("Hello! How can I help?")]), user("fix it")] });
   assert.deepEqual(roles(req), ["user", "assistant"]);
   assert.equal(current(req).content, "fix it");
 });
 
-test("history-starts-with-user / roles-alternate: consecutive messages of one role are merged so roles strictly alternate", () => {
+test("roles-alternate: consecutive messages of one role are merged so roles strictly alternate", () => {
   const req = build({ messages: [user("a"), user("b"), assistant([text("x")]), assistant([text("y")]), user("c")] });
   assert.deepEqual(roles(req), ["user", "assistant"]);
   const [u, a] = historyOf(req);
@@ -337,8 +337,29 @@ test("images go only with the latest message: earlier ones become a note, a tool
   assert.equal(first.userInputMessage.images, undefined, "not sent again");
   assert.match(first.userInputMessage.content, /An image was attached here/);
   assert.deepEqual(current(req).images?.map((i) => i.format), ["png"]);
-  assert.equal(current(req).userInputMessageContext?.toolResults?.[0]?.content[0]?.text, "captured");
+  assert.equal(
+    current(req).userInputMessageContext?.toolResults?.[0]?.content[0]?.text,
+    "captured\n[The tool returned an image (image/png); it is attached to this message as image 1.]",
+    "the result says where its image went (Kiro drops images inside toolResults)",
+  );
+  assert.doesNotMatch(JSON.stringify(current(req).userInputMessageContext?.toolResults), /"image"|iVBOR/);
   assert.ok(req.notes.some((note) => /2 earlier image\(s\)/.test(note)), req.notes.join(" | "));
+});
+
+test("tool-use ids another provider made (call_…|fc_…, over 64 characters) are sent as the same short wire id in every request, use and result paired", () => {
+  const foreign = `call_${"a".repeat(40)}|fc_${"b".repeat(40)}`;
+  const kiroId = "tooluse_AbCdEf0123456789_-xyz";
+  const turn1: Message[] = [user("go"), assistant([call(foreign, "read"), call(kiroId, "read")], { provider: "openai", model: "gpt-5" }), result(foreign, "read", "one"), result(kiroId, "read", "two")];
+  const one = build({ messages: turn1, tools: [tool("read")] });
+  const uses = historyOf(one).flatMap((e) => ("assistantResponseMessage" in e ? (e.assistantResponseMessage.toolUses ?? []) : []));
+  const wire = uses.map((u) => u.toolUseId);
+  assert.equal(wire[1], kiroId, "an id Kiro takes is kept");
+  assert.match(wire[0]!, /^tooluse_[0-9a-f]{32}$/);
+  assert.deepEqual(current(one).userInputMessageContext?.toolResults?.map((r) => r.toolUseId), wire, "each result carries its use's wire id");
+  const two = build({ messages: [...turn1, assistant([text("done")]), user("next")], tools: [tool("read")] });
+  const again = historyOf(two).flatMap((e) => ("assistantResponseMessage" in e ? (e.assistantResponseMessage.toolUses ?? []) : []));
+  assert.deepEqual(again.map((u) => u.toolUseId), wire, "the next request maps the same ids the same way");
+  assert.doesNotMatch(two.json, /\|fc_/);
 });
 
 test("at most 10 images go in one request: the newest are kept, the rest are named in a note", () => {
@@ -414,6 +435,18 @@ test("native thinking: additionalModelRequestFields only for models that have th
   assert.equal(tagged.thinking, "tags");
   assert.equal(tagged.body.additionalModelRequestFields, undefined);
   assert.match(current(tagged).content, /^<thinking_mode>enabled<\/thinking_mode><max_thinking_length>24576<\/max_thinking_length>\n\nq$/);
+});
+
+test("stripReasoning leaves every reasoningContent (and the signed thinking) out of the replay, for the THINKING_SIGNATURE_INVALID retry", () => {
+  const prior = assistant([thinking("deep thought", "sig-1"), text("answer")], { model: "claude-opus-4-6" });
+  const context: Context = { messages: [user("q"), prior, user("more")] };
+  const signed = build(context, opusNative, { reasoning: "high" });
+  assert.match(signed.json, /"reasoningContent"/, "without the option the signature is replayed");
+  const stripped = build(context, opusNative, { reasoning: "high", stripReasoning: true });
+  assert.doesNotMatch(stripped.json, /reasoningContent|sig-1|deep thought/);
+  const a = historyOf(stripped)[1]!;
+  assert.ok("assistantResponseMessage" in a);
+  assert.equal(a.assistantResponseMessage.content, "answer");
 });
 
 test("thinking signed by another model is replayed as tags, not as reasoningContent", () => {

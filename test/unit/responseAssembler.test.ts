@@ -36,8 +36,10 @@ function setup(options: { maxOutputTokens?: number; requestChars?: number } = {}
   return { output, events, assembler, types, logged };
 }
 
-function feed(assembler: KiroResponseAssembler, frames: KiroFrame[]): void {
+/** Feeds the frames, then (unless `closing` is false) an empty metadataEvent: Kiro's closing event that says the stream was not cut. */
+function feed(assembler: KiroResponseAssembler, frames: KiroFrame[], closing = true): void {
   for (const f of frames) assembler.handleFrame(f);
+  if (closing) assembler.handleFrame(ev("metadataEvent", {}));
 }
 
 describe("KiroResponseAssembler", () => {
@@ -211,6 +213,7 @@ describe("KiroResponseAssembler", () => {
     assembler.handleFrame(ev("assistantResponseEvent", { content: "Before " }));
     assembler.handleFrame(ev("invalidStateEvent", { reason: "INVALID_TASK_ASSIST_PAYLOAD", message: "bad state for s3cret-token-value" }));
     assembler.handleFrame(ev("assistantResponseEvent", { content: "after." }));
+    assembler.handleFrame(ev("metadataEvent", { stopReason: "END_TURN" }));
     assert.equal(assembler.finish(), "stop");
     assert.deepEqual(output.content, [{ type: "text", text: "Before after." }]);
     assert.equal(logged.length, 1);
@@ -248,6 +251,51 @@ describe("KiroResponseAssembler", () => {
     assert.throws(() => c.handleFrame(errorFrame), /InternalFailure: boom/);
   });
 
+  it("never passes a stream cut before Kiro's closing events off as a complete answer, keeping its text", () => {
+    const { output, assembler } = setup();
+    feed(assembler, [ev("assistantResponseEvent", { content: "Half an ans" })], false);
+    assert.throws(() => assembler.finish(), (error: unknown) => error instanceof KiroError && error.kind === "stream" && /cut off/.test(error.message) && /after 11 characters/.test(error.message));
+    assert.deepEqual(output.content, [{ type: "text", text: "Half an ans" }]);
+    const complete = setup();
+    feed(complete.assembler, [ev("assistantResponseEvent", { content: "Whole." }), ev("contextUsageEvent", { contextUsagePercentage: 1 })], false);
+    assert.equal(complete.assembler.finish(), "stop", "a contextUsageEvent alone also closes the answer");
+  });
+
+  it("reads metadataEvent stop reasons: MAX_TOKENS is a length stop, END_TURN on a tool turn is still a tool turn", () => {
+    const capped = setup();
+    feed(capped.assembler, [ev("assistantResponseEvent", { content: "Long text" }), ev("metadataEvent", { stopReason: "MAX_TOKENS" })], false);
+    assert.equal(capped.assembler.finish(), "length");
+    assert.deepEqual(capped.output.content, [{ type: "text", text: "Long text" }]);
+    const tool = setup();
+    feed(tool.assembler, [ev("toolUseEvent", { toolUseId: "t1", name: "read", input: '{"path":"a"}', stop: true }), ev("metadataEvent", { stopReason: "END_TURN" })], false);
+    assert.equal(tool.assembler.finish(), "toolUse");
+  });
+
+  it("ends an answer Kiro stopped at the context window as too long", () => {
+    const { assembler } = setup();
+    feed(assembler, [ev("assistantResponseEvent", { content: "Part" }), ev("metadataEvent", { stopReason: "MODEL_CONTEXT_WINDOW_EXCEEDED" })], false);
+    assert.throws(() => assembler.finish(), (error: unknown) => error instanceof KiroError && error.kind === "too-long");
+  });
+
+  it("tells the user a filtered or refused answer was stopped, with Kiro's explanation and the model it recommends", () => {
+    const filtered = setup();
+    feed(filtered.assembler, [ev("assistantResponseEvent", { content: "I can" }), ev("metadataEvent", { stopReason: "CONTENT_FILTERED" })], false);
+    assert.throws(() => filtered.assembler.finish(), (error: unknown) => error instanceof KiroError && error.kind === "refused" && /content filter/.test(error.message) && error.reason === "CONTENT_FILTERED");
+    const refused = setup();
+    const refusal = { category: "cyber", explanation: "This looks like malware for s3cret-token-value", recommendedModel: "claude-opus-4.8" };
+    feed(refused.assembler, [ev("metadataEvent", { stopReason: "END_TURN", stopDetails: { refusal } })], false);
+    assert.throws(
+      () => refused.assembler.finish(),
+      (error: unknown) =>
+        error instanceof KiroError &&
+        error.kind === "refused" &&
+        /cyber: This looks like malware/.test(error.message) &&
+        /claude-opus-4\.8/.test(error.message) &&
+        error.alternativeModelId === "claude-opus-4.8" &&
+        !error.message.includes("s3cret-token-value"),
+    );
+  });
+
   it("shows the arguments received so far while a large tool call streams", () => {
     const { output, assembler } = setup();
     const content = "x".repeat(20_000);
@@ -260,6 +308,7 @@ describe("KiroResponseAssembler", () => {
       if (block?.type === "toolCall") seen.push(block.arguments.path);
     }
     assert.ok(seen.includes("big.ts"), "the path is visible before the call ends");
+    assembler.handleFrame(ev("metadataEvent", { stopReason: "TOOL_USE" }));
     assembler.finish();
     assert.deepEqual(output.content[0]?.type === "toolCall" && output.content[0].arguments, { path: "big.ts", content });
   });

@@ -117,9 +117,9 @@ describe("generateAssistantResponse", () => {
     assert.deepEqual(
       answer.frames.filter((f) => f.eventType !== "assistantResponseEvent").map((f) => [f.eventType, f.payload]),
       [
-        ["metadataEvent", { tokenUsage: { uncachedInputTokens: 10, outputTokens: 12, totalTokens: 22, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 } }],
-        ["meteringEvent", { unit: "credit", usage: 0.02 }],
+        ["metadataEvent", { stopReason: "END_TURN", tokenUsage: { uncachedInputTokens: 10, outputTokens: 12, totalTokens: 22, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 } }],
         ["contextUsageEvent", { contextUsagePercentage: 3.5 }],
+        ["meteringEvent", { unit: "credit", usage: 0.02 }],
       ],
     );
   });

@@ -10,7 +10,12 @@ import { DEFAULT_SIM_PROFILE, startKiroSimulator, type KiroSimulator } from "../
 import {
   errorReply,
   everyEventKindReply,
+  cutStreamReply,
   exceptionMidStream,
+  HIGH_TRAFFIC_MESSAGE,
+  krsExceptionReply,
+  nestedInvalidJsonReply,
+  stopReasonReply,
   invalidStateMidAnswerReply,
   quotaReply,
   reasoningReply,
@@ -307,6 +312,53 @@ describe("streamKiro failures", () => {
     assert.match(message.errorMessage!, /InternalServerException: Something broke/);
     assert.equal(message.content[0]?.type === "text" && message.content[0].text, "Partial answer");
     assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("retries a throttlingError frame that came before any of the answer, honouring retryAfterMilliseconds", async () => {
+    sim.reply(krsExceptionReply({ retryAfterMilliseconds: 20 }));
+    sim.reply(textReply("Second try worked."));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "stop", message.errorMessage);
+    assert.equal(message.content[0]?.type === "text" && message.content[0].text, "Second try worked.");
+    assert.equal(sim.generateRequests().length, 2);
+  });
+
+  it("ends a throttlingError after some text as throttled, in Kiro's words, keeping the text", async () => {
+    sim.reply(krsExceptionReply({ text: "Partial ", reason: "CREDIT_CONSUMPTION_RATE_EXCEEDED" }));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "error");
+    assert.equal(message.kiro?.error?.kind, "throttled");
+    assert.ok(message.errorMessage?.includes(HIGH_TRAFFIC_MESSAGE), message.errorMessage);
+    assert.equal(message.content[0]?.type === "text" && message.content[0].text, "Partial ");
+    assert.equal(sim.generateRequests().length, 1);
+  });
+
+  it("ends an answer whose stream was cut before Kiro's closing events as an error, not a normal stop", async () => {
+    sim.reply(cutStreamReply("The first half of"));
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /cut off/);
+    assert.equal(message.content[0]?.type === "text" && message.content[0].text, "The first half of");
+  });
+
+  it("ends an answer Kiro stopped at MAX_TOKENS as a length stop and a CONTENT_FILTERED one as refused", async () => {
+    sim.reply(stopReasonReply("Long", "MAX_TOKENS"));
+    assert.equal((await collect(opts())).message.stopReason, "length");
+    sim.reply(stopReasonReply("", "CONTENT_FILTERED", { refusal: { category: "policy", explanation: "Not allowed", recommendedModel: "claude-opus-4.8" } }));
+    const filtered = (await collect(opts())).message;
+    assert.equal(filtered.stopReason, "error");
+    assert.equal(filtered.kiro?.error?.kind, "refused");
+    assert.match(filtered.errorMessage!, /policy: Not allowed/);
+    assert.match(filtered.errorMessage!, /claude-opus-4\.8/);
+  });
+
+  it("does not call a 'not valid JSON' 400 on a small conversation too long, and says what Kiro said", async () => {
+    sim.reply(nestedInvalidJsonReply());
+    const { message } = await collect(opts());
+    assert.equal(message.stopReason, "error");
+    assert.equal(message.kiro?.error?.kind, "bad-request");
+    assert.match(message.errorMessage!, /The request body is not valid JSON/);
+    assert.doesNotMatch(message.errorMessage!, /context window/);
   });
 
   it("logs an invalidStateEvent and keeps streaming the answer around it", async () => {

@@ -3,7 +3,11 @@
 import { parseFramePayload, type KiroFrame } from "../wire/decoder";
 import {
   classifyStreamException,
+  contextWindowExceededError,
+  cutAnswerError,
   OUTPUT_CAP_EXCEPTION,
+  refusalError,
+  type RefusalDetails,
   KiroError,
   parseServiceErrorBody,
   scrubSecrets,
@@ -73,6 +77,11 @@ export class KiroResponseAssembler {
   private outputCapped = false;
   /** The tool call the output limit cut off, left out of the final message. */
   private droppedToolCall: ToolCall | undefined;
+  /** One of Kiro's closing events (metadata, context usage, metering) or the output-cap exception arrived (docs/kiro-protocol.md#closing-events). */
+  private closed = false;
+  /** `metadataEvent.stopReason` and `stopDetails.refusal` (docs/kiro-protocol.md#stop-reasons). */
+  private serviceStopReason: string | undefined;
+  private refusal: RefusalDetails | undefined;
 
   constructor(private readonly options: ResponseAssemblerOptions) {
     this.output = options.output;
@@ -114,6 +123,7 @@ export class KiroResponseAssembler {
         this.handleMetadata(parseFramePayload(frame));
         return;
       case "meteringEvent": {
+        this.closed = true;
         const usage = asNumber(parseFramePayload(frame).usage);
         if (usage !== undefined) {
           const extras = (this.output.kiro ??= {});
@@ -122,6 +132,7 @@ export class KiroResponseAssembler {
         return;
       }
       case "contextUsageEvent": {
+        this.closed = true;
         const percentage = asNumber(parseFramePayload(frame).contextUsagePercentage);
         if (percentage !== undefined) (this.output.kiro ??= {}).contextUsagePercentage = percentage;
         return;
@@ -146,6 +157,8 @@ export class KiroResponseAssembler {
    * that a queued `toolcall_start` finds a tool call at its index).
    */
   private capOutput(): void {
+    this.closed = true;
+    if (this.outputCapped) return;
     this.outputCapped = true;
     const capped: NonNullable<KiroMessageExtras["outputCapped"]> = {};
     const open = this.open;
@@ -166,11 +179,26 @@ export class KiroResponseAssembler {
     return dropped ? { ...this.output, content: this.output.content.filter((block) => block !== dropped) } : this.output;
   }
 
-  /** The stream ended cleanly: closes open blocks, settles usage, and returns the stop reason. */
+  /**
+   * The stream ended: closes open blocks, settles usage, and returns the stop reason. Throws when the stream was cut
+   * before Kiro's closing events, or when Kiro's stop reason says the answer failed (context window, content filter).
+   * Kiro's END_TURN is not trusted on a turn with tool calls: the calls decide.
+   */
   finish(): "stop" | "length" | "toolUse" {
     this.emitPieces(this.splitter.flush());
+    const ctx = this.options.errorContext;
+    if (!this.closed) {
+      const open = this.open;
+      this.settleUsage();
+      // A tool call cut inside its arguments says so in its own words (how to avoid it); a complete one is still a cut answer.
+      if (open?.kind === "tool") this.parseToolArguments(open, true);
+      throw cutAnswerError(ctx, this.outputChars, open?.kind === "tool" ? open.block.name || "(unnamed)" : undefined);
+    }
     this.closeOpenBlock(true);
     this.settleUsage();
+    const serviceStop = this.serviceStopReason;
+    if (serviceStop === "MODEL_CONTEXT_WINDOW_EXCEEDED") throw contextWindowExceededError(ctx);
+    if (serviceStop === "CONTENT_FILTERED" || this.refusal) throw refusalError(ctx, serviceStop ?? "REFUSAL", this.refusal);
     if (this.outputCapped) return "length";
     if (this.output.content.some((block) => block.type === "toolCall")) return "toolUse";
     const limit = this.options.maxOutputTokens;
@@ -346,6 +374,17 @@ export class KiroResponseAssembler {
     }
     const percentage = asNumber(payload.contextUsagePercentage);
     if (percentage !== undefined) (this.output.kiro ??= {}).contextUsagePercentage = percentage;
+    this.closed = true;
+    const stopReason = asString(payload.stopReason);
+    if (stopReason) this.serviceStopReason = stopReason;
+    const stopDetails = payload.stopDetails;
+    const refusal = stopDetails && typeof stopDetails === "object" ? (stopDetails as Record<string, unknown>).refusal : undefined;
+    if (refusal && typeof refusal === "object") {
+      const r = refusal as Record<string, unknown>;
+      this.refusal = { category: asString(r.category), explanation: asString(r.explanation), recommendedModel: asString(r.recommendedModel) };
+    }
+    // MAX_TOKENS ends the answer at its output limit, as the output-cap exception does.
+    if (stopReason === "MAX_TOKENS") this.capOutput();
   }
 
   /** Ends the open block with its `_end` event; `streamEnded` words a broken tool call as cut off. */

@@ -1,5 +1,6 @@
 // Turns pi messages into Kiro's alternating user/assistant history plus a current user message, repaired to pass every rule the service enforces, and trims it from the oldest end.
 // Over 300 lines: one pass needs every repair rule at once (alternation, tool pairing, thinking, images), and the trimming must keep those rules true.
+import { createHash } from "node:crypto";
 import { MAX_HISTORY_ENTRIES } from "./serviceLimits";
 import { IMAGE_TOKENS, tokensForChars } from "./tokenEstimate";
 import type { AssistantMessage, ImageContent, Message, TextContent } from "../types";
@@ -36,6 +37,8 @@ export interface ConversationOptions {
    * "tags": all earlier thinking goes back as `<thinking>…</thinking>` before the text.
    */
   thinkingReplay: "tags" | "native";
+  /** Signed thinking that would go back as `reasoningContent` is left out instead (the THINKING_SIGNATURE_INVALID retry). */
+  stripReasoning?: boolean;
   /** pi provider and model id of the current model; signatures from any other model are not replayed. */
   provider: string;
   piModelId: string;
@@ -146,6 +149,17 @@ function addImage(turn: UserTurn, image: ImageContent, acceptsImages: boolean): 
   else turn.images.push(converted);
 }
 
+/**
+ * Rule tool-result-image (docs/kiro-protocol.md#rule-tool-result-image): Kiro drops images inside `toolResults` without a
+ * word, so an image a tool returned goes with the message's own images and the result says so in its text.
+ */
+function toolResultImageText(image: ImageContent, acceptsImages: boolean, turn: UserTurn): string {
+  const converted = convertImage(image, acceptsImages);
+  if (typeof converted === "string") return converted;
+  turn.images.push(converted);
+  return `[The tool returned an image (${image.mimeType}); it is attached to this message as image ${turn.images.length}.]`;
+}
+
 function addUserMessage(turns: Turn[], content: string | (TextContent | ImageContent)[], o: ConversationOptions): void {
   if (!Array.isArray(content)) {
     // A context that crossed a process boundary may carry anything; only text survives.
@@ -175,7 +189,9 @@ function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: Conver
   for (const block of message.content) {
     if (block?.type === "thinking") {
       if (block.redacted || typeof block.thinking !== "string" || !block.thinking.trim()) continue;
-      if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
+      if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && o.stripReasoning) {
+        continue;
+      } else if (o.thinkingReplay === "native" && sameModel && block.thinkingSignature && !reasoning) {
         reasoning = { text: block.thinking, signature: block.thinkingSignature };
       } else {
         content += thinkingTag(block.thinking);
@@ -212,11 +228,12 @@ function collectTurns(messages: readonly Message[], o: ConversationOptions): Tur
     } else if (message.role === "toolResult") {
       const turn = userTurnFor(turns);
       const blocks = Array.isArray(message.content) ? message.content : [];
-      for (const block of blocks) if (block.type === "image") addImage(turn, block, o.acceptsImages);
+      const imageTexts: string[] = [];
+      for (const block of blocks) if (block?.type === "image") imageTexts.push(toolResultImageText(block, o.acceptsImages, turn));
       turn.results.push({
         toolUseId: String(message.toolCallId ?? ""),
         toolName: String(message.toolName ?? ""),
-        text: textOf(blocks),
+        text: [textOf(blocks), ...imageTexts].filter((t) => t).join("\n"),
         isError: message.isError,
       });
     }
@@ -229,16 +246,31 @@ function orphanResultText(result: { toolUseId: string; toolName: string; text: s
   return `[${label} ${result.toolName || "(unnamed)"} (call ${result.toolUseId || "unknown"})]\n${result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT}`;
 }
 
+/** Tool-use ids Kiro takes as they are: at most 64 characters, none of them `|` (docs/kiro-protocol.md#rule-tool-use-id). */
+const VALID_TOOL_USE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_TOOL_USE_ID_LENGTH = 64;
+
+/**
+ * Rule tool-use-id (docs/kiro-protocol.md#rule-tool-use-id): the wire id of a tool use, a pure function of its id, so the
+ * same call has the same wire id in every request of a session. Ids that already fit (Kiro's own `tooluse_…`) are kept;
+ * others (OpenAI's `call_…|fc_…`, over 64 characters, from a session that began on another provider) become
+ * `tooluse_` and 32 hex digits of their SHA-256, which no id of Kiro's shape can equal by chance.
+ */
+export function wireToolUseId(id: string): string {
+  if (VALID_TOOL_USE_ID.test(id)) return id;
+  return `tooluse_${createHash("sha256").update(id).digest("hex").slice(0, 32)}`;
+}
+
 /** Gives every tool use an id unique across the request, renaming later duplicates deterministically. */
 class ToolUseIds {
   private readonly used = new Set<string>();
   private generated = 0;
 
   claim(id: string): string {
-    let base = id.trim();
-    if (!base) base = `tooluse_generated_${++this.generated}`;
+    const trimmed = id.trim();
+    const base = trimmed ? wireToolUseId(trimmed) : `tooluse_generated_${++this.generated}`;
     let candidate = base;
-    for (let n = 2; this.used.has(candidate); n++) candidate = `${base}_${n}`;
+    for (let n = 2; this.used.has(candidate); n++) candidate = `${base.slice(0, MAX_TOOL_USE_ID_LENGTH - String(n).length - 1)}_${n}`;
     this.used.add(candidate);
     return candidate;
   }

@@ -25,6 +25,11 @@ export interface BuildRequestOptions {
   maxBodyBytes?: number;
   /** Estimated input tokens to send at most; older history is dropped to fit. Default: `inputTokenBudget(model, maxTokens)`. */
   maxInputTokens?: number;
+  /**
+   * Leaves every `reasoningContent` out of the replayed history (earlier thinking is then not replayed at all): the retry
+   * after the service refused a replayed signature with THINKING_SIGNATURE_INVALID (docs/kiro-protocol.md#reasoning-replay).
+   */
+  stripReasoning?: boolean;
 }
 
 export interface KiroRequest {
@@ -211,6 +216,7 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
     origin: originFor(generation),
     acceptsImages: model.input.includes("image"),
     thinkingReplay: plan.mode === "native" ? "native" : "tags",
+    stripReasoning: options.stripReasoning === true,
     provider: KIRO_PROVIDER,
     piModelId: model.id,
     wireToolName: (name) => names.wireName(name),

@@ -80,8 +80,32 @@ export function kiroUserAgent(runtime: { platform?: string; nodeVersion?: string
 
 const USER_AGENT = kiroUserAgent();
 
-/** How the access token was issued; external identity providers need a header of their own (docs/kiro-protocol.md#external-idp). */
-export type KiroTokenType = "EXTERNAL_IDP";
+/**
+ * How the access token was issued, sent as the `TokenType` header: external identity providers' tokens
+ * (docs/kiro-protocol.md#external-idp) and Kiro API keys (docs/kiro-protocol.md#api-keys) need it; other tokens send none.
+ */
+export type KiroTokenType = "EXTERNAL_IDP" | "API_KEY";
+
+/** Kiro API keys (made in Kiro's settings, kiro-cli's `KIRO_API_KEY`) start with this. */
+export const API_KEY_PREFIX = "ksk_";
+
+/** True for a Kiro API key (`ksk_…`): sent with `TokenType: API_KEY`, never refreshed. */
+export function isKiroApiKey(token: string | undefined): boolean {
+  return token !== undefined && token.startsWith(API_KEY_PREFIX);
+}
+
+/** The `TokenType` a call with this token sends: the one the sign-in names, else `API_KEY` for a key, else none. */
+export function tokenTypeFor(accessToken: string, tokenType?: KiroTokenType): KiroTokenType | undefined {
+  return tokenType ?? (isKiroApiKey(accessToken) ? "API_KEY" : undefined);
+}
+
+/** GetProfile: an API key's own profile, an AWS JSON 1.0 call at the root of the management host (docs/kiro-protocol.md#get-profile). */
+export function getProfileRequest(route: Omit<KiroRoute, "profileArn" | "generation">): { url: string; headers: Record<string, string> } {
+  return {
+    url: `${managementBaseUrl({ ...route, generation: "runtime" })}/`,
+    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonCodeWhispererService.GetProfile" },
+  };
+}
 
 /** Headers for every Kiro call; `extra` (caller headers) may add to or replace them. */
 export function kiroRequestHeaders(accessToken: string, extra?: Record<string, string>, tokenType?: KiroTokenType): Record<string, string> {
@@ -96,7 +120,8 @@ export function kiroRequestHeaders(accessToken: string, extra?: Record<string, s
     "user-agent": USER_AGENT,
     "x-amz-user-agent": USER_AGENT,
   };
-  if (tokenType) headers.tokentype = tokenType;
+  const type = tokenTypeFor(accessToken, tokenType);
+  if (type) headers.tokentype = type;
   if (extra) {
     for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
   }

@@ -1,6 +1,6 @@
-// ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md#profile-arn).
+// ListAvailableProfiles on either host generation: the Kiro profiles (ARNs) a token may use, all pages (docs/kiro-protocol.md#profile-arn); GetProfile for an API key's own profile.
 import { isRecord } from "../../util/json";
-import { listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
+import { getProfileRequest, listAvailableProfilesRequest, type KiroRoute } from "./endpoints";
 import { KiroError } from "../errors";
 import { callKiroJson, type ServiceCallAuth } from "./serviceCall";
 import { apiRegionFor, profileArnRegion, type ApiRegion } from "../settings";
@@ -69,4 +69,15 @@ export async function listAvailableProfiles(route: Omit<KiroRoute, "profileArn">
     if (!nextToken) break;
   }
   return profiles;
+}
+
+/**
+ * GetProfile, the one profile look-up an API key may make (ListAvailableProfiles answers it 403 "Unsupported token
+ * type"): `{}` in, `{"profile": {"arn", "profileName"?}}` out (docs/kiro-protocol.md#get-profile). Undefined when the
+ * answer names no usable profile.
+ */
+export async function getProfile(route: Pick<KiroRoute, "region" | "endpoint">, auth: ServiceCallAuth): Promise<KiroProfile | undefined> {
+  const request = getProfileRequest(route);
+  const body = await callKiroJson("profile", request.url, { method: "POST", headers: request.headers, body: "{}" }, auth, { modelId: "", region: route.region });
+  return parseProfilesPage({ profiles: [isRecord(body) ? body.profile : undefined] }).profiles[0];
 }

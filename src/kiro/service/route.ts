@@ -1,9 +1,9 @@
 // Chooses where a Kiro call goes: the host generation (remembered per process once one works) and the profile ARN (named, carried by the sign-in, or looked up once per token and region).
 import { createHash } from "node:crypto";
-import type { KiroRoute, KiroTokenType } from "./endpoints";
-import { isMissingHost, KiroError } from "../errors";
+import { tokenTypeFor, type KiroRoute, type KiroTokenType } from "./endpoints";
+import { apiKeyProfileError, isMissingHost, KiroError } from "../errors";
 import type { KiroLog } from "../log";
-import { BUILDER_ID_PROFILE_ARN, isBuilderIdRefusal, listAvailableProfiles, type KiroProfile } from "./profiles";
+import { BUILDER_ID_PROFILE_ARN, getProfile, isBuilderIdRefusal, listAvailableProfiles, type KiroProfile } from "./profiles";
 import { API_REGIONS, apiRegionFor, profileArnRegion, type ApiGeneration, type ApiRegion, type KiroSettings } from "../settings";
 
 /** The token a call uses and what its sign-in knows about where it belongs. */
@@ -101,8 +101,30 @@ function discoveryRegions(settings: KiroSettings, credentials: RouteCredentials)
   return [first, ...API_REGIONS.filter((region) => region !== first)];
 }
 
+/**
+ * An API key's profile from GetProfile (docs/kiro-protocol.md#api-keys). A refused key, an abort or a transient failure
+ * is passed on as it is (the caller refreshes nothing for a key, but retries a blip); anything else means the profile
+ * must be named by the user, and the error says so.
+ */
+async function apiKeyProfile(o: RouteOptions): Promise<KiroProfile> {
+  const { settings, credentials, log } = o;
+  const region = settings.region ?? apiRegionFor(credentials.region);
+  const auth = { accessToken: credentials.accessToken, tokenType: "API_KEY" as const, fetch: o.fetch, signal: o.signal };
+  let profile: KiroProfile | undefined;
+  try {
+    profile = await getProfile({ region, endpoint: settings.endpoint }, auth);
+  } catch (error) {
+    if (!(error instanceof KiroError) || error.kind === "auth" || error.kind === "aborted" || error.retryable) throw error;
+    throw apiKeyProfileError({ modelId: "", region }, `GetProfile: ${error.userMessage}`);
+  }
+  if (!profile) throw apiKeyProfileError({ modelId: "", region }, "GetProfile named no profile");
+  log?.info(`Kiro: using the API key's profile ${profile.arn}${profile.name ? ` (${profile.name})` : ""}.`);
+  return profile;
+}
+
 async function discoverProfile(o: RouteOptions, generation: ApiGeneration): Promise<KiroProfile | undefined> {
   const { settings, credentials, log } = o;
+  if (tokenTypeFor(credentials.accessToken, credentials.tokenType) === "API_KEY") return apiKeyProfile(o);
   const auth = { accessToken: credentials.accessToken, tokenType: credentials.tokenType, fetch: o.fetch, signal: o.signal };
   let profiles: KiroProfile[] = [];
   const asked: ApiRegion[] = [];
@@ -148,7 +170,8 @@ export interface ResolveRouteOptions {
 
 /**
  * The route for the next call on `generation`. A profile named in the settings wins, then one the sign-in carries,
- * then the account's own (ListAvailableProfiles, once per token + region; several → `chooseProfile`, else the first).
+ * then the account's own (ListAvailableProfiles, once per token + region; several → `chooseProfile`, else the first;
+ * for an API key GetProfile instead).
  */
 async function routeOn(o: RouteOptions, generation: ApiGeneration, r: ResolveRouteOptions): Promise<KiroRoute> {
   const { settings, credentials } = o;

@@ -1,7 +1,7 @@
 // One authenticated JSON call to a Kiro operation (profiles, models, usage): headers, bounded body reads, and failures classified like chat failures.
 import { raceAbort } from "../../util/abort";
-import { kiroRequestHeaders, type KiroTokenType } from "./endpoints";
-import { abortedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody, type ErrorContext } from "../errors";
+import { kiroRequestHeaders, tokenTypeFor, type KiroTokenType } from "./endpoints";
+import { abortedError, apiKeyRefusedError, classifyHttpError, KiroError, networkError, parseServiceErrorBody, type ErrorContext } from "../errors";
 import { parseRetryAfter } from "./retry";
 
 /** An error answer is read this far at most: enough for any message the service writes. */
@@ -69,7 +69,8 @@ export async function callKiroJson(
   }
   if (!response.ok) {
     const parsed = parseServiceErrorBody(body.text, response.headers.get("x-amzn-errortype"));
-    throw classifyHttpError(response.status, parsed, { ...ctx, secrets }, parseRetryAfter(response.headers.get("retry-after")));
+    const failure = classifyHttpError(response.status, parsed, { ...ctx, secrets }, parseRetryAfter(response.headers.get("retry-after")));
+    throw failure.kind === "auth" && tokenTypeFor(auth.accessToken, auth.tokenType) === "API_KEY" ? apiKeyRefusedError(failure) : failure;
   }
   if (!body.complete) {
     throw new KiroError("bad-request", `Kiro's ${what} answer is larger than ${JSON_ANSWER_LIMIT / (1024 * 1024)} MB, which no real answer is. Check the endpoint setting (${new URL(url).origin}).`, { status: response.status });

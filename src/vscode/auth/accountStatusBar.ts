@@ -14,6 +14,7 @@ const METHOD_NAMES: Record<KiroSession["method"], string> = {
   "identity-center": "IAM Identity Center",
   social: "Kiro social sign-in",
   "external-idp": "external identity provider",
+  "api-key": "Kiro API key",
 };
 
 export function describeSignIn(session: KiroSession): string {

@@ -1,17 +1,17 @@
-// Runs the loopback Kiro bridge for this window's terminals: streams with the current sign-in and settings, and puts its address and token into the terminals' environment.
+// Runs the loopback Kiro bridge for this window's terminals: streams with the current sign-in and settings; its address and token go only into the environment of the terminals the extension opens for pi and the agents.
 import * as vscode from "vscode";
 import { createBridgeServer, type BridgeServer } from "../../bridge/index";
-import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/pi/protocol";
 import { bridgeDependencies, type BridgeHostOptions } from "./bridgeDependencies";
 
 export type { BridgeHostOptions, BridgeModel } from "./bridgeDependencies";
 
-/** The variables the pi extension reads (src/bridge/protocol.ts), plus where that extension is, for people who start pi themselves. */
+/** The variables the pi extension reads (src/bridge/pi/protocol.ts), plus where that extension is, for people who start pi themselves. */
 export { BRIDGE_TOKEN_ENV as BRIDGE_TOKEN_VARIABLE, BRIDGE_URL_ENV as BRIDGE_URL_VARIABLE, PI_EXTENSION_ENV as PI_EXTENSION_VARIABLE };
 
 export const ENVIRONMENT_DESCRIPTION =
-  `Kiro: lets pi in this terminal use your Kiro sign-in (\`${BRIDGE_URL_ENV}\`, \`${BRIDGE_TOKEN_ENV}\`; start pi with \`-e $${PI_EXTENSION_ENV}\`). ` +
-  "The token only opens this VS Code window's loopback bridge and ends with the window.";
+  `Kiro: \`${PI_EXTENSION_ENV}\` is the Kiro extension for pi (\`pi -e $${PI_EXTENSION_ENV}\`, which then uses a Kiro sign-in of its own). ` +
+  "For pi or a coding agent on this window's Kiro sign-in, run **Kiro: Open pi in Terminal** or **Kiro: Open an Agent in Terminal...**.";
 
 export interface BridgeEnvironment {
   url: string;
@@ -51,13 +51,14 @@ export class BridgeHost implements vscode.Disposable {
 }
 
 /**
- * Puts the bridge into every terminal this window starts. Not persistent: VS Code would otherwise store the collection
- * (token included) in the workspace state on disk and hand it to terminals restored after a reload, whose bridge is gone.
+ * What every terminal of the window gets: where the pi extension is, and nothing secret. The bridge's address and token
+ * go only into the terminals the extension opens itself (createTerminal's own `env`, transient): a variable in this
+ * collection is shown by "Terminal: Show Environment Contributions", reaches every ordinary terminal (where a user's own
+ * agents run), and stays in a revived shell after the window's bridge, and its port, are gone. Not persistent: VS Code
+ * would otherwise store the collection in the workspace state.
  */
-export function applyBridgeEnvironment(collection: vscode.EnvironmentVariableCollection, bridge: BridgeEnvironment, piExtension: string): void {
+export function applyBridgeEnvironment(collection: vscode.EnvironmentVariableCollection, piExtension: string): void {
   collection.persistent = false;
   collection.description = new vscode.MarkdownString(ENVIRONMENT_DESCRIPTION);
-  collection.replace(BRIDGE_URL_ENV, bridge.url);
-  collection.replace(BRIDGE_TOKEN_ENV, bridge.token);
   collection.replace(PI_EXTENSION_ENV, piExtension);
 }

@@ -2,20 +2,25 @@
 import * as vscode from "vscode";
 import type { KiroSessionSource } from "../auth/authSessionSource";
 import type { Logger } from "../log";
-import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/protocol";
+import { BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV } from "../../bridge/pi/protocol";
+import { ignoredWorkspaceSettings, settingOrDefault } from "../settings";
 import type { BridgeEnvironment } from "./bridgeHost";
 import { DEFAULT_PI_COMMAND, PI_INSTALL_COMMAND, planPiLaunch, type PiLaunchPlan } from "./piCommandLine";
+import { offerInstall, programProblem, signedInOrAnyway, workspaceFolder, type ProgramInfo } from "./programTerminal";
 
 export const OPEN_PI_TERMINAL_COMMAND = "kiro.openPiTerminal";
 export const PI_TERMINAL_PROFILE_ID = "kiro.pi";
 export const PI_TERMINAL_NAME = "pi (Kiro)";
 export const DEFAULT_PI_MODEL = "claude-sonnet-4-5";
 const PI_COMMAND_SETTING = "kiro.pi.command";
+const PI_MODEL_SETTING = "kiro.pi.model";
 
 /** What "Kiro: Open pi in Terminal" did; `executeCommand` hands it back to callers (the walkthrough ignores it, tests read it). */
 export type PiTerminalOutcome =
   | { kind: "opened"; terminal: vscode.Terminal }
   | { kind: "pi-missing"; message: string }
+  /** A setting pi cannot be started with (a model that is not a plain id, a batch file cmd.exe would misread). */
+  | { kind: "invalid-setting"; message: string }
   | { kind: "not-signed-in" }
   | { kind: "bridge-failed"; message: string };
 
@@ -34,60 +39,39 @@ interface PiSettings {
 }
 
 /**
- * `kiro.pi.command` counts only from user (or remote machine) settings: a workspace could otherwise make this command run
- * any program it ships the moment someone opens pi. `kiro.pi.model` may come from anywhere.
+ * `kiro.pi.command` and `kiro.pi.model` count only from user (or remote machine) settings (src/vscode/settings.ts): a
+ * workspace could otherwise make this command run any program it ships, or put its text into pi's command line, the
+ * moment someone opens pi.
  */
 function readPiSettings(log: Logger): PiSettings {
-  const config = vscode.workspace.getConfiguration("kiro");
-  const command = config.inspect<string>("pi.command");
-  if (command?.workspaceValue !== undefined || command?.workspaceFolderValue !== undefined) {
-    log.warn(`${PI_COMMAND_SETTING} in workspace settings is ignored (it names a program to run); set it in your user settings.`);
+  for (const key of ignoredWorkspaceSettings(["pi.command", "pi.model"])) {
+    log.warn(`${key} in workspace settings is ignored (it goes into a program's command line); set it in your user settings.`);
   }
-  const commandLine = (command?.globalValue ?? command?.defaultValue ?? DEFAULT_PI_COMMAND).trim() || DEFAULT_PI_COMMAND;
-  const model = (config.get<string>("pi.model") ?? DEFAULT_PI_MODEL).trim().replace(/^kiro\//, "") || DEFAULT_PI_MODEL;
+  const commandLine = settingOrDefault("pi.command") ?? DEFAULT_PI_COMMAND;
+  const model = (settingOrDefault("pi.model") ?? DEFAULT_PI_MODEL).replace(/^kiro\//, "") || DEFAULT_PI_MODEL;
   return { commandLine, model };
 }
 
-function workspaceFolder(): vscode.Uri | undefined {
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
-  return folder?.uri.scheme === "file" ? folder.uri : undefined;
-}
+const PI_PROGRAM: ProgramInfo = { name: "pi", defaultCommand: DEFAULT_PI_COMMAND, installCommand: PI_INSTALL_COMMAND, setting: PI_COMMAND_SETTING };
 
-function missingPiMessage(plan: Extract<PiLaunchPlan, { ok: false }>): string {
-  if (plan.reason === "not-found" && plan.program === DEFAULT_PI_COMMAND) {
-    return `pi is not installed (no "pi" on PATH). Install it with \`${PI_INSTALL_COMMAND}\`, or set "${PI_COMMAND_SETTING}" to where your pi is.`;
+function piProblem(plan: Extract<PiLaunchPlan, { ok: false }>): string {
+  if (plan.reason === "invalid-model") {
+    return `The setting "${PI_MODEL_SETTING}" is not a model id: use letters, digits, ".", "_" and "-", starting with a letter, e.g. ${DEFAULT_PI_MODEL}.`;
   }
-  if (plan.reason === "not-found") {
-    return `"${plan.program}" from the setting "${PI_COMMAND_SETTING}" was not found or cannot be run. Fix the setting, or install pi with \`${PI_INSTALL_COMMAND}\`.`;
-  }
-  if (plan.reason === "empty") return `The setting "${PI_COMMAND_SETTING}" is empty. Set it to "pi" (after \`${PI_INSTALL_COMMAND}\`) or to the path of your pi.`;
-  return `The setting "${PI_COMMAND_SETTING}" cannot be read as a command line (${plan.detail ?? "syntax"}).`;
-}
-
-/** Shown without waiting for a click, so the command returns at once; the buttons act whenever they are pressed. */
-function offerPiInstall(message: string): void {
-  const copy = "Copy Install Command";
-  const open = "Open Setting";
-  void vscode.window.showWarningMessage(`Kiro: ${message}`, copy, open).then(async (choice) => {
-    if (choice === copy) {
-      await vscode.env.clipboard.writeText(PI_INSTALL_COMMAND);
-      void vscode.window.showInformationMessage(`Copied "${PI_INSTALL_COMMAND}". Run it in a terminal, then open pi again.`);
-    } else if (choice === open) {
-      await vscode.commands.executeCommand("workbench.action.openSettings", PI_COMMAND_SETTING);
-    }
-  });
+  return programProblem(PI_PROGRAM, plan);
 }
 
 /** The terminal that runs pi itself (no shell in between, so no login profile can change PATH under it). */
-async function piTerminalOptions(options: PiTerminalOptions): Promise<{ terminal: vscode.TerminalOptions } | { problem: string; kind: "pi-missing" | "bridge-failed" }> {
+async function piTerminalOptions(
+  options: PiTerminalOptions,
+): Promise<{ terminal: vscode.TerminalOptions } | { problem: string; kind: "pi-missing" | "invalid-setting" | "bridge-failed" }> {
   const settings = readPiSettings(options.log);
   const cwd = workspaceFolder();
   const plan = await planPiLaunch(
     { commandLine: settings.commandLine, piExtension: options.piExtension, model: settings.model },
     { cwd: cwd?.fsPath },
   );
-  if (!plan.ok) return { kind: "pi-missing", problem: missingPiMessage(plan) };
+  if (!plan.ok) return { kind: plan.reason === "invalid-model" || plan.reason === "refused" ? "invalid-setting" : "pi-missing", problem: piProblem(plan) };
   let bridge: BridgeEnvironment;
   try {
     bridge = await options.bridge();
@@ -101,7 +85,8 @@ async function piTerminalOptions(options: PiTerminalOptions): Promise<{ terminal
       shellPath: plan.launch.executable,
       shellArgs: plan.launch.args,
       cwd,
-      // Also in the environment collection; set here too so a terminal opened before that was applied still gets them.
+      // This terminal's own environment, not the window's environment collection: VS Code's "Terminal: Show Environment
+      // Contributions" would print a token put there, and every ordinary terminal would get it.
       env: { [BRIDGE_URL_ENV]: bridge.url, [BRIDGE_TOKEN_ENV]: bridge.token, [PI_EXTENSION_ENV]: options.piExtension },
       // Not kept across a reload nor revived after a restart: its bridge (and token) end with this window, and a pi
       // brought back with them could only say so.
@@ -113,23 +98,13 @@ async function piTerminalOptions(options: PiTerminalOptions): Promise<{ terminal
 
 /** "Kiro: Open pi in Terminal": offers sign-in first when needed, explains a missing pi, else opens and shows pi. */
 export async function openPiTerminal(options: PiTerminalOptions): Promise<PiTerminalOutcome> {
-  if (!options.session.isSignedIn()) {
-    const signIn = "Sign In";
-    const anyway = "Open pi Anyway";
-    const choice = await vscode.window.showInformationMessage(
-      "pi in the terminal uses your Kiro sign-in, and this window is not signed in to Kiro yet.",
-      signIn,
-      anyway,
-    );
-    if (choice === signIn) await options.session.signIn();
-    if (choice !== anyway && !options.session.isSignedIn()) return { kind: "not-signed-in" };
-  }
+  if (!(await signedInOrAnyway(options.session, "pi"))) return { kind: "not-signed-in" };
   const prepared = await piTerminalOptions(options);
   if ("problem" in prepared) {
     options.log.warn(`pi terminal not opened: ${prepared.problem}`);
-    if (prepared.kind === "pi-missing") offerPiInstall(prepared.problem);
+    if (prepared.kind === "pi-missing") offerInstall(PI_PROGRAM, prepared.problem);
     else void vscode.window.showErrorMessage(`Kiro: ${prepared.problem}`);
-    return prepared.kind === "pi-missing" ? { kind: "pi-missing", message: prepared.problem } : { kind: "bridge-failed", message: prepared.problem };
+    return { kind: prepared.kind, message: prepared.problem };
   }
   const terminal = vscode.window.createTerminal(prepared.terminal);
   terminal.show();
@@ -163,7 +138,7 @@ export function piTerminalProfileProvider(options: PiTerminalOptions): vscode.Te
       const prepared = await piTerminalOptions(options);
       if ("problem" in prepared) {
         options.log.warn(`pi terminal profile: ${prepared.problem}`);
-        if (prepared.kind === "pi-missing") offerPiInstall(prepared.problem);
+        if (prepared.kind === "pi-missing") offerInstall(PI_PROGRAM, prepared.problem);
         return new vscode.TerminalProfile(explanationTerminal(prepared.problem));
       }
       if (!options.session.isSignedIn()) {

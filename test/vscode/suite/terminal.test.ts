@@ -1,19 +1,15 @@
-// Extension-host tests: the window's Kiro bridge in the terminal environment, its gatekeeping, streaming with the window's session, and "Kiro: Open pi in Terminal".
+// Extension-host tests: the window's Kiro bridge (its token only in the extension's own terminals, never among the environment contributions), its gatekeeping, streaming with the window's session, and "Kiro: Open pi in Terminal". Over 300 lines: one suite, so every test shares one simulator and the window's one bridge.
 import * as assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { suite, suiteSetup, suiteTeardown, test } from "mocha";
 import * as vscode from "vscode";
 import type { KiroTerminalTestHooks, PiTerminalOutcome } from "../../../src/vscode/terminal/index";
+import type { BridgeEnvironment } from "../../../src/vscode/terminal/bridgeHost";
 import { defaultSimModels, startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
+import { EXTENSION_ID, activateTerminalHooks, environmentContributionsShown, waitFor } from "./terminalHooks";
 
-const EXTENSION_ID = "kiro-pi.kiro-pi";
-
-/** The part of the extension's API (src/extension.ts) these tests read; present in ExtensionMode.Test only. */
-interface TerminalApi {
-  terminalTestHooks?: KiroTerminalTestHooks;
-}
 
 interface BridgeLine {
   type: string;
@@ -23,19 +19,10 @@ interface BridgeLine {
   message?: { content?: { type: string; text?: string }[] };
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 suite("pi in the terminal", () => {
   let sim: KiroSimulator;
   let hooks: KiroTerminalTestHooks;
+  let bridge: BridgeEnvironment;
   let extensionPath: string;
   let scratch: string;
   const savedToken = process.env.KIRO_ACCESS_TOKEN;
@@ -48,13 +35,8 @@ suite("pi in the terminal", () => {
     // The window's sign-in falls back to KIRO_ACCESS_TOKEN (read on every call); the endpoint comes from the setting, as a user would set it.
     process.env.KIRO_ACCESS_TOKEN = sim.accessToken;
     await kiro().update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
-    const extension = vscode.extensions.getExtension<TerminalApi>(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is not installed`);
-    const api = await extension.activate();
-    assert.ok(api.terminalTestHooks, "the extension hands out terminal test hooks in test mode");
-    hooks = api.terminalTestHooks;
-    extensionPath = extension.extensionPath;
-    await hooks.ready;
+    ({ hooks, extensionPath } = await activateTerminalHooks());
+    bridge = await hooks.ready;
     console.log(
       `[kiro-test] terminal: wiring took ${hooks.registrationMs.toFixed(1)} ms of activation; the bridge listened ${hooks.bridgeStartMs()?.toFixed(1)} ms after it was asked to start`,
     );
@@ -70,23 +52,45 @@ suite("pi in the terminal", () => {
     await sim?.close();
   });
 
-  const bridgeUrl = () => hooks.environment.get("KIRO_BRIDGE_URL")?.value ?? "";
-  const bridgeToken = () => hooks.environment.get("KIRO_BRIDGE_TOKEN")?.value ?? "";
+  const bridgeUrl = () => bridge.url;
+  const bridgeToken = () => bridge.token;
 
-  test("every terminal of the window gets the bridge address, its token and the pi extension's path, described and never stored", () => {
+  test("every terminal of the window gets only the pi extension's path, described and never stored: the bridge's address and token are in no ordinary terminal", () => {
     const { environment } = hooks;
-    assert.match(bridgeUrl(), /^http:\/\/127\.0\.0\.1:\d+$/, "KIRO_BRIDGE_URL is a loopback URL");
-    assert.match(bridgeToken(), /^[A-Za-z0-9_-]{43}$/, "KIRO_BRIDGE_TOKEN is a 256-bit base64url token");
+    assert.match(bridgeUrl(), /^http:\/\/127\.0\.0\.1:\d+$/, "the bridge listens on a loopback URL");
+    assert.match(bridgeToken(), /^[A-Za-z0-9_-]{43}$/, "its token is 256 bits, base64url");
     const piExtension = environment.get("KIRO_PI_EXTENSION")?.value ?? "";
     assert.equal(piExtension, path.join(extensionPath, "dist", "pi-extension.js"));
     assert.ok(existsSync(piExtension), "KIRO_PI_EXTENSION points at the bundled pi extension");
-    for (const name of ["KIRO_BRIDGE_URL", "KIRO_BRIDGE_TOKEN", "KIRO_PI_EXTENSION"]) {
-      assert.equal(environment.get(name)?.type, vscode.EnvironmentVariableMutatorType.Replace, `${name} replaces any inherited value`);
-    }
+    assert.equal(environment.get("KIRO_PI_EXTENSION")?.type, vscode.EnvironmentVariableMutatorType.Replace, "KIRO_PI_EXTENSION replaces any inherited value");
+    const contributed: string[] = [];
+    environment.forEach((name, mutator) => {
+      contributed.push(name);
+      assert.ok(!mutator.value.includes(bridgeToken()), `${name} does not carry the bridge token`);
+    });
+    assert.deepEqual(contributed, ["KIRO_PI_EXTENSION"], "neither KIRO_BRIDGE_URL nor KIRO_BRIDGE_TOKEN is put into every terminal");
     const description = environment.description;
     const text = typeof description === "string" ? description : (description?.value ?? "");
-    assert.match(text, /Kiro: lets pi in this terminal use your Kiro sign-in/);
-    assert.equal(environment.persistent, false, "the token must not be cached in the workspace state");
+    assert.match(text, /Kiro: Open pi in Terminal/);
+    assert.equal(environment.persistent, false, "the collection is not cached in the workspace state");
+  });
+
+  test('"Terminal: Show Environment Contributions" in a pi terminal lists the pi extension and never prints the bridge token', async () => {
+    const fakePi = path.join(scratch, "contributions-pi");
+    writeFileSync(fakePi, "#!/bin/sh\nexec sleep 60\n");
+    chmodSync(fakePi, 0o755);
+    await kiro().update("pi.command", fakePi, vscode.ConfigurationTarget.Global);
+    const outcome = await vscode.commands.executeCommand<PiTerminalOutcome>("kiro.openPiTerminal");
+    assert.equal(outcome.kind, "opened", JSON.stringify(outcome));
+    if (outcome.kind !== "opened") return;
+    try {
+      const shown = await environmentContributionsShown(outcome.terminal);
+      assert.match(shown, /KIRO_PI_EXTENSION=/, `the document lists this extension's contribution: ${shown}`);
+      assert.ok(!shown.includes(bridgeToken()), "the bridge token is not among the environment contributions");
+      assert.doesNotMatch(shown, /KIRO_BRIDGE_TOKEN|KIRO_BRIDGE_URL/);
+    } finally {
+      outcome.terminal.dispose();
+    }
   });
 
   test("the bridge answers /v1/health with the window's token, and refuses a missing or wrong one", async () => {
@@ -220,6 +224,48 @@ suite("pi in the terminal", () => {
       if (folder) assert.ok(lines.includes(`cwd:${folder}`), `pi starts in the workspace folder: ${started}`);
     } finally {
       terminal.dispose();
+    }
+  });
+
+  test("kiro.pi.model is user-only and a plain id: a workspace's value is ignored, and a user value with command-line syntax is refused, not put on pi's command line", async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+      contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+    };
+    assert.equal(manifest.contributes.configuration.properties["kiro.pi.model"]?.scope, "application");
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes("kiro.pi.model"), "restricted in untrusted workspaces");
+
+    const fakePi = path.join(scratch, "model-pi");
+    const record = path.join(scratch, "model-pi.txt");
+    writeFileSync(fakePi, `#!/bin/sh\nprintf 'arg:%s\\n' "$@" > '${record}.tmp'\nmv '${record}.tmp' '${record}'\nexec sleep 60\n`);
+    chmodSync(fakePi, 0o755);
+    await kiro().update("pi.command", fakePi, vscode.ConfigurationTarget.Global);
+    await kiro().update("pi.model", undefined, vscode.ConfigurationTarget.Global);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, "the test window has a workspace folder");
+    const settingsFile = path.join(folder.uri.fsPath, ".vscode", "settings.json");
+    mkdirSync(path.dirname(settingsFile), { recursive: true });
+    writeFileSync(settingsFile, JSON.stringify({ "kiro.pi.model": "x&calc.exe&", "editor.tabSize": 5 }));
+    try {
+      await waitFor("VS Code to read the workspace settings", () => (vscode.workspace.getConfiguration("editor").inspect<number>("tabSize")?.workspaceValue === 5 ? true : undefined));
+      const outcome = await vscode.commands.executeCommand<PiTerminalOutcome>("kiro.openPiTerminal");
+      assert.equal(outcome.kind, "opened", JSON.stringify(outcome));
+      const started = await waitFor("the stand-in pi to start", () => (existsSync(record) ? readFileSync(record, "utf8") : undefined));
+      if (outcome.kind === "opened") outcome.terminal.dispose();
+      assert.ok(started.includes("arg:--model\narg:kiro/claude-sonnet-4-5\n"), `the workspace's model is not used: ${started}`);
+    } finally {
+      rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+    }
+
+    await kiro().update("pi.model", "claude&calc.exe", vscode.ConfigurationTarget.Global);
+    try {
+      const terminalsBefore = vscode.window.terminals.length;
+      const refused = await vscode.commands.executeCommand<PiTerminalOutcome>("kiro.openPiTerminal");
+      assert.equal(refused.kind, "invalid-setting", JSON.stringify(refused));
+      if (refused.kind === "invalid-setting") assert.match(refused.message, /kiro\.pi\.model.*not a model id/);
+      assert.equal(vscode.window.terminals.length, terminalsBefore, "no terminal was opened");
+    } finally {
+      await kiro().update("pi.model", undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

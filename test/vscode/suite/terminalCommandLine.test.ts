@@ -4,7 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { suite, suiteSetup, suiteTeardown, test } from "mocha";
-import { planPiLaunch, resolveExecutable, splitCommandLine } from "../../../src/vscode/terminal/piCommandLine";
+import { resolveExecutable, splitCommandLine } from "../../../src/vscode/terminal/commandLine";
+import { planPiLaunch } from "../../../src/vscode/terminal/piCommandLine";
 
 suite("pi command line", () => {
   let dir: string;

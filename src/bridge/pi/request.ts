@@ -1,14 +1,8 @@
-// Reads a size- and structure-limited request body and turns a `POST /v1/stream` body into a validated model reference, context and whitelisted options.
-import { isRecord } from "../util/json";
-import type { IncomingMessage } from "node:http";
-import type { Context, Model, ThinkingBudgets, ThinkingLevel } from "../kiro/types";
-import { BRIDGE_OPTION_KEYS, JsonStructureCounter, type BridgeStreamRequestOptions } from "./protocol";
-
-/** What the stream function gets besides model and context: the client's whitelisted options and the request's abort signal. */
-export interface BridgeStreamOptions extends BridgeStreamRequestOptions {
-  /** Aborted when the bridge client disconnects or the bridge is disposed. */
-  signal: AbortSignal;
-}
+// Turns a `POST /v1/stream` body (the pi protocol) into a validated model reference, context and whitelisted options.
+import { isRecord } from "../../util/json";
+import type { Context, Model, ThinkingBudgets, ThinkingLevel } from "../../kiro/types";
+import { BridgeRequestError } from "../server/body";
+import { BRIDGE_OPTION_KEYS, type BridgeStreamRequestOptions } from "./protocol";
 
 export interface ParsedStreamRequest {
   /** A model id, or the id plus the client's description when it sent a whole Model. */
@@ -17,92 +11,6 @@ export interface ParsedStreamRequest {
   options: BridgeStreamRequestOptions;
   /** Option keys the client sent that the bridge ignores on purpose (names only, never values). */
   ignoredOptionKeys: string[];
-}
-
-export class BridgeRequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "BridgeRequestError";
-  }
-}
-
-export type BodyReadResult = { ok: true; body: Buffer } | { ok: false; status: 413 | 400; message: string };
-
-export interface BodyLimits {
-  maxBytes: number;
-  /** JSON values (`{`, `[`, `,`, `:` outside strings), counted as the bytes arrive. */
-  maxJsonNodes: number;
-}
-
-/**
- * Collects the body but stops at either limit: a declared Content-Length over the size limit is refused before
- * reading anything, a body is refused as soon as it crosses the size limit or holds more JSON values than allowed,
- * so no oversized or pathological body is ever buffered whole or handed to JSON.parse.
- */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<BodyReadResult> {
-  const tooLarge: BodyReadResult = {
-    ok: false,
-    status: 413,
-    message: `Request body too large: the bridge accepts at most ${limits.maxBytes} bytes.`,
-  };
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limits.maxBytes) return Promise.resolve(tooLarge);
-
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const structure = new JsonStructureCounter();
-    let received = 0;
-    let settled = false;
-    const settle = (result: BodyReadResult): void => {
-      if (settled) return;
-      settled = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      req.off("close", onClose);
-      resolve(result);
-    };
-    const refuse = (result: BodyReadResult): void => {
-      chunks.length = 0;
-      req.pause();
-      settle(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      received += chunk.length;
-      if (received > limits.maxBytes) return refuse(tooLarge);
-      if (structure.push(chunk) > limits.maxJsonNodes) {
-        return refuse({
-          ok: false,
-          status: 413,
-          message: `Request body has too many JSON values: the bridge accepts at most ${limits.maxJsonNodes} (a long pi conversation has well under that; /compact shortens one).`,
-        });
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => settle({ ok: true, body: Buffer.concat(chunks, received) });
-    const onError = (): void => settle({ ok: false, status: 400, message: "The request body could not be read." });
-    const onClose = (): void => {
-      if (!req.complete) settle({ ok: false, status: 400, message: "The request body ended early." });
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-    req.on("close", onClose);
-  });
-}
-
-
-export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new BridgeRequestError(400, "Empty request body: expected JSON {model, context, options}.");
-  try {
-    return JSON.parse(body.toString("utf8")) as unknown;
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new BridgeRequestError(400, `Request body is not valid JSON (${detail}).`);
-  }
 }
 
 const THINKING_LEVELS: readonly string[] = ["off", "minimal", "low", "medium", "high", "xhigh"];

@@ -1,6 +1,6 @@
-// The bridge's gatekeeping: the per-instance bearer token, its constant-time check, and the Host/Origin rules that stop DNS rebinding and web pages.
+// The bridge's gatekeeping, once for every route: the per-instance token (as a bearer token or an API key), its constant-time check, and the Host/Origin rules that stop DNS rebinding and web pages.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { BRIDGE_HOSTNAMES, BRIDGE_TOKEN_ENV } from "./protocol";
+import { BRIDGE_HOSTNAMES, BRIDGE_TOKEN_ENV } from "./address";
 
 /** 256 bits of randomness; base64url so it survives shells, env vars and headers unquoted. */
 export function generateBridgeToken(): string {
@@ -22,18 +22,25 @@ export type AuthorizationCheck =
   | { ok: false; status: 401 | 403; message: string };
 
 /**
- * 401 when no bearer token is presented (the client must authenticate), 403 when one is
- * presented but is not this bridge's (the client is authenticated as nobody we know).
+ * 401 when no token is presented (the client must authenticate), 403 when one is presented but is not this bridge's
+ * (the client is authenticated as nobody we know). The token comes as `Authorization: Bearer` (pi, Claude Code's
+ * `ANTHROPIC_AUTH_TOKEN`, OpenAI clients) or as `x-api-key` (Anthropic SDKs given an API key); when both are sent,
+ * the Authorization header is the one checked.
  */
-export function checkAuthorization(header: string | undefined, expectedToken: string): AuthorizationCheck {
-  if (header === undefined || header.trim() === "") {
-    return { ok: false, status: 401, message: `Missing bearer token: send 'Authorization: Bearer <${BRIDGE_TOKEN_ENV}>'.` };
+export function checkAuthorization(header: string | undefined, expectedToken: string, apiKey?: string): AuthorizationCheck {
+  let presented: string;
+  if (header !== undefined && header.trim() !== "") {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    if (!match) {
+      return { ok: false, status: 401, message: `Malformed Authorization header: expected 'Bearer <${BRIDGE_TOKEN_ENV}>'.` };
+    }
+    presented = match[1]!;
+  } else if (apiKey !== undefined && apiKey.trim() !== "") {
+    presented = apiKey.trim();
+  } else {
+    return { ok: false, status: 401, message: `Missing bridge token: send 'Authorization: Bearer <${BRIDGE_TOKEN_ENV}>' (or 'x-api-key: <${BRIDGE_TOKEN_ENV}>').` };
   }
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  if (!match) {
-    return { ok: false, status: 401, message: `Malformed Authorization header: expected 'Bearer <${BRIDGE_TOKEN_ENV}>'.` };
-  }
-  if (!tokensMatch(match[1]!, expectedToken)) {
+  if (!tokensMatch(presented, expectedToken)) {
     return { ok: false, status: 403, message: `Invalid bridge token: ${BRIDGE_TOKEN_ENV} does not match this VS Code window's bridge.` };
   }
   return { ok: true };

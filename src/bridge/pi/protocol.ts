@@ -1,0 +1,103 @@
+// The pi bridge protocol in one place, for both ends (this server's src/bridge/pi/ routes and src/pi/bridgeClient.ts): routes, request and answer shapes, the NDJSON event line; with where the bridge lives and the limits a request must keep.
+import { withoutPartial, type StreamEventWithoutPartial } from "../../kiro/answer/eventReplay";
+import type { AssistantMessageEvent, Context, Model } from "../../kiro/types";
+import type { BridgeAnswerOptions } from "../server/types";
+
+// The client reads these from this one module; they are the server's, shared by every wire format.
+export { BRIDGE_HOSTNAMES, BRIDGE_LISTEN_HOST, BRIDGE_TOKEN_ENV, BRIDGE_URL_ENV, PI_EXTENSION_ENV, authorizationHeader, bridgeUrl, loopbackBridgeProblem } from "../server/address";
+export { JsonStructureCounter, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_JSON_NODES } from "../server/body";
+
+/** Reported by `GET /v1/health`, so a client can refuse a bridge it does not understand. */
+export const BRIDGE_PROTOCOL_VERSION = 1;
+
+export const BRIDGE_ROUTES = {
+  stream: { path: "/v1/stream", method: "POST" },
+  models: { path: "/v1/models", method: "GET" },
+  health: { path: "/v1/health", method: "GET" },
+} as const;
+export type BridgeRoute = keyof typeof BRIDGE_ROUTES;
+
+/** What a bridge client may influence besides model and context; where and as whom the request goes stays with the extension. */
+export type BridgeStreamRequestOptions = BridgeAnswerOptions;
+
+const OPTION_KEYS: Record<keyof BridgeStreamRequestOptions, true> = { reasoning: true, thinkingBudgets: true, maxTokens: true, sessionId: true };
+/** The only option keys the bridge passes on; any other (accessToken, endpoint, headers, env, region, ...) is dropped. */
+export const BRIDGE_OPTION_KEYS = Object.keys(OPTION_KEYS) as readonly (keyof BridgeStreamRequestOptions)[];
+
+/** The body of `POST /v1/stream`. `model` is an id, or a pi Model whose description (not routing) the bridge may use. */
+export interface BridgeStreamRequest {
+  model: string | Model;
+  context: Context;
+  options?: BridgeStreamRequestOptions;
+}
+
+/** The body of `GET /v1/models`. */
+export interface BridgeModelsResponse {
+  models: Model[];
+}
+
+/** The body of `GET /v1/health`. */
+export interface BridgeHealthResponse {
+  ok: true;
+  signedIn: boolean;
+  version: string;
+  protocol: number;
+}
+
+/** The body of every non-2xx answer. */
+export interface BridgeErrorResponse {
+  error: string;
+}
+
+export const STREAM_CONTENT_TYPE = "application/x-ndjson";
+
+/** A stream event as it travels: without `partial` (the client rebuilds it); `toolcall_start` also names the call. */
+export type BridgeStreamEvent = StreamEventWithoutPartial;
+export type BridgeStreamEventType = AssistantMessageEvent["type"];
+
+// A Record over the union: adding an event type to the stream contract fails to compile until it is listed here.
+const EVENT_TYPES: Record<BridgeStreamEventType, true> = {
+  start: true,
+  text_start: true,
+  text_delta: true,
+  text_end: true,
+  thinking_start: true,
+  thinking_delta: true,
+  thinking_end: true,
+  toolcall_start: true,
+  toolcall_delta: true,
+  toolcall_end: true,
+  done: true,
+  error: true,
+};
+
+export function isBridgeEventType(type: unknown): type is BridgeStreamEventType {
+  return typeof type === "string" && Object.hasOwn(EVENT_TYPES, type);
+}
+
+/** One NDJSON line: the event without `partial`, newline-terminated. */
+export function encodeEventLine(event: AssistantMessageEvent): string {
+  return `${JSON.stringify(withoutPartial(event))}\n`;
+}
+
+export type DecodedEventLine =
+  | { kind: "event"; event: BridgeStreamEvent }
+  /** A well-formed line of a type this side does not know (a newer peer): skip it, and say so. */
+  | { kind: "unknown"; type: string }
+  | { kind: "invalid"; problem: string };
+
+/** Reads one NDJSON line (without its newline). The peer is the trusted extension, so a known type's fields are taken as sent. */
+export function decodeEventLine(line: string): DecodedEventLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(line) as unknown;
+  } catch {
+    return { kind: "invalid", problem: "a line that is not JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { kind: "invalid", problem: "a line that is not a JSON object" };
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== "string") return { kind: "invalid", problem: "an event without a type" };
+  if (!isBridgeEventType(type)) return { kind: "unknown", type };
+  return { kind: "event", event: value as BridgeStreamEvent };
+}
+
