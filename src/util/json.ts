@@ -9,3 +9,13 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function trimmedString(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
+
+/** A value that may also arrive as its JSON text (the catalog's schemas do both); undefined for text that is not JSON. */
+export function jsonValueOrText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}

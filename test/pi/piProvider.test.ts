@@ -60,7 +60,7 @@ describe("pi model list", () => {
       assert.ok(ids.includes(id), id);
     }
     const alias = models.find((m) => m.id === "claude-sonnet-4-5-20250514-thinking");
-    assert.equal(alias?.name, "Claude Sonnet 4.5 (thinking, alias)");
+    assert.equal(alias?.name, "Claude Sonnet 4.5 (thinking, alias, 1.3x credits)");
     assert.ok(models.every((m) => m.cost.input === 0 && m.cost.output === 0 && m.cost.cacheRead === 0 && m.cost.cacheWrite === 0));
     const opus47 = models.find((m) => m.id === "claude-opus-4-7");
     assert.deepEqual([opus47?.contextWindow, opus47?.reasoning, opus47?.input], [1_000_000, true, ["text", "image"]]);

@@ -31,8 +31,8 @@ describe("agent model map", () => {
       ["claude-3-5-haiku-20241022", "claude-haiku-4-5"],
       ["claude-sonnet-4.6", "claude-sonnet-4-6"],
       ["claude-sonnet-4-6[1m]", "claude-sonnet-4-6"],
-      ["sonnet", "claude-sonnet-4-6"],
-      ["opus", "claude-opus-4-7"],
+      ["sonnet", "claude-sonnet-5"],
+      ["opus", "claude-opus-5"],
       ["haiku", "claude-haiku-4-5"],
       ["auto", "auto"],
       ["deepseek-3.2", "deepseek-3-2"],
@@ -41,7 +41,7 @@ describe("agent model map", () => {
   });
 
   it("takes a family's newest model from the live catalog, not a fixed list", async () => {
-    const live = CATALOG.filter((info) => info.id !== "claude-sonnet-4-6");
+    const live = CATALOG.filter((info) => info.id !== "claude-sonnet-5" && info.id !== "claude-sonnet-4-6");
     assert.equal((await resolveAgentModel("sonnet", servicesOver(live))).id, "claude-sonnet-4-5");
     assert.equal(newestInFamily("opus", []), undefined);
     assert.equal(familyAlias("Sonnet"), "sonnet");

@@ -59,7 +59,7 @@ test("the built-in catalog has the documented Kiro models with dotted wire ids",
   assert.equal(byId.get("claude-sonnet-4-5")?.contextWindow, 200_000);
   assert.equal(byId.get("claude-opus-4-6")?.contextWindow, 1_000_000);
   for (const m of builtInModels()) {
-    assert.equal(m.reasoning, m.kiroId.startsWith("claude") || m.kiroId === "auto", `${m.id} reasoning`);
+    assert.equal(m.reasoning, m.kiroId.startsWith("claude") || m.kiroId.startsWith("gpt-") || m.kiroId === "auto", `${m.id} reasoning`);
     if (m.nativeThinking) assert.ok(m.reasoning);
   }
   assert.equal(byId.get("claude-sonnet-4-5")?.nativeThinking, false);

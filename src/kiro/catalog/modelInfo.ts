@@ -36,4 +36,14 @@ export interface KiroModelInfo {
   input: ("text" | "image")[];
   /** Set on aliases such as `claude-sonnet-4-5-20250514-thinking`: thinking on even without a reasoning level. */
   forceThinking?: boolean;
+  /** Credits one request costs relative to the base rate (the catalog's `rateMultiplier` in `rateUnit: "Credit"`). */
+  creditMultiplier?: number;
+  /** The effort the catalog's schema names as its `default` (Opus 4.7: `xhigh`). */
+  defaultEffort?: string;
+  /** The schema lets thinking be switched off (`thinking.type` lists `disabled`, or the effort enum lists `none`). */
+  thinkingOptional?: boolean;
+  /** The catalog says the service caches prompts for this model (`promptCaching.supportsPromptCaching`). */
+  promptCaching?: boolean;
+  /** Kiro ids the catalog names to retry with when this model refuses (`refusalFallbackModels`). */
+  refusalFallbackModels?: string[];
 }

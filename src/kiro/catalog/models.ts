@@ -1,7 +1,7 @@
 // The Kiro model catalog: built-in fallback list, id/alias resolution, pi Model conversion, and the live ListAvailableModels lookup.
 // Over 300 lines mostly for the built-in catalog (data); the id resolution and the live lookup that read it sit beside it.
-import { trimmedString } from "../../util/json";
-import type { KiroModelInfo } from "./modelInfo";
+import { isRecord, jsonValueOrText, trimmedString } from "../../util/json";
+import type { KiroModelInfo, NativeThinkingShape } from "./modelInfo";
 import type { Model } from "../types";
 import { raceAbort } from "../../util/abort";
 import { chatBaseUrl, listAvailableModelsUrl, type KiroRoute } from "../service/endpoints";
@@ -16,8 +16,48 @@ export const KIRO_API = "kiro-generate-assistant-response";
 const CLAUDE_INPUT: ("text" | "image")[] = ["text", "image"];
 const TEXT_INPUT: ("text" | "image")[] = ["text"];
 
+/** The schema Kiro's catalog gives the Claude models of 2026 (Sonnet 5, Opus 4.7, 4.8): adaptive thinking, effort up to `max` with `xhigh`. */
+const CLAUDE_2026_SHAPE: NativeThinkingShape = { effortAt: "output_config", efforts: ["low", "medium", "high", "xhigh", "max"], thinkingType: "adaptive" };
+
+/** A 2026 Claude model as the captured catalog lists it: 1M context, native thinking that may be off, `high` by default. */
+function claude2026(kiroId: string, name: string, maxTokens: number, more: Partial<KiroModelInfo>): KiroModelInfo {
+  return {
+    id: kiroId.replace(/\./g, "-"),
+    kiroId,
+    name,
+    contextWindow: 1_000_000,
+    maxTokens,
+    reasoning: true,
+    nativeThinking: true,
+    nativeThinkingShape: { ...CLAUDE_2026_SHAPE, efforts: [...CLAUDE_2026_SHAPE.efforts] },
+    defaultEffort: "high",
+    thinkingOptional: true,
+    input: CLAUDE_INPUT,
+    ...more,
+  };
+}
+
+/** GPT-5.6 as the captured catalog lists it: 272K context (1M on some accounts, where the live catalog says so), `reasoning.effort` with `none`. */
+function gpt56(variant: string, label: string, creditMultiplier: number): KiroModelInfo {
+  return {
+    id: `gpt-5-6-${variant}`,
+    kiroId: `gpt-5.6-${variant}`,
+    creditMultiplier,
+    name: `GPT-5.6 ${label}`,
+    contextWindow: 272_000,
+    maxTokens: 128_000,
+    reasoning: true,
+    nativeThinking: true,
+    nativeThinkingShape: { effortAt: "reasoning", efforts: ["none", "low", "medium", "high", "xhigh", "max"] },
+    defaultEffort: "high",
+    thinkingOptional: true,
+    input: CLAUDE_INPUT,
+  };
+}
+
 /**
- * Limits are Anthropic's published ones where known. `nativeThinking` is a guess for the 4.6+
+ * Limits are Anthropic's published ones where known; credit multipliers and the 2026 models are from a captured
+ * catalog (docs/kiro-protocol.md#models). `nativeThinking` is a guess for the 4.6+
  * Sonnet/Opus generation (adaptive thinking arrived with it); the live catalog's
  * `additionalModelRequestFieldsSchema` replaces the guess whenever the catalog can be read.
  * Non-Claude models get no thinking: tag prompts are a Claude convention.
@@ -26,6 +66,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-sonnet-4-5",
     kiroId: "claude-sonnet-4.5",
+    creditMultiplier: 1.3,
     name: "Claude Sonnet 4.5",
     contextWindow: 200_000,
     maxTokens: 64_000,
@@ -36,6 +77,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-haiku-4-5",
     kiroId: "claude-haiku-4.5",
+    creditMultiplier: 0.4,
     name: "Claude Haiku 4.5",
     contextWindow: 200_000,
     maxTokens: 64_000,
@@ -46,6 +88,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-opus-4-5",
     kiroId: "claude-opus-4.5",
+    creditMultiplier: 2.2,
     name: "Claude Opus 4.5",
     contextWindow: 200_000,
     maxTokens: 64_000,
@@ -56,6 +99,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-sonnet-4",
     kiroId: "claude-sonnet-4",
+    creditMultiplier: 1.3,
     name: "Claude Sonnet 4",
     contextWindow: 200_000,
     maxTokens: 64_000,
@@ -66,6 +110,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-sonnet-4-6",
     kiroId: "claude-sonnet-4.6",
+    creditMultiplier: 1.3,
     name: "Claude Sonnet 4.6",
     contextWindow: 1_000_000,
     maxTokens: 64_000,
@@ -76,6 +121,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "claude-opus-4-6",
     kiroId: "claude-opus-4.6",
+    creditMultiplier: 2.2,
     name: "Claude Opus 4.6",
     contextWindow: 1_000_000,
     maxTokens: 64_000,
@@ -83,19 +129,18 @@ const BUILT_IN: readonly KiroModelInfo[] = [
     nativeThinking: true,
     input: CLAUDE_INPUT,
   },
-  {
-    id: "claude-opus-4-7",
-    kiroId: "claude-opus-4.7",
-    name: "Claude Opus 4.7",
-    contextWindow: 1_000_000,
-    maxTokens: 64_000,
-    reasoning: true,
-    nativeThinking: true,
-    input: CLAUDE_INPUT,
-  },
+  claude2026("claude-opus-4.7", "Claude Opus 4.7", 128_000, { creditMultiplier: 2.2, defaultEffort: "xhigh" }),
+  claude2026("claude-opus-4.8", "Claude Opus 4.8", 128_000, { creditMultiplier: 2.2 }),
+  claude2026("claude-sonnet-5", "Claude Sonnet 5", 64_000, { creditMultiplier: 1.3 }),
+  // Reported (docs/kiro-protocol.md#models) but not in a captured catalog: the limits are Opus 4.8's, no credit rate is known.
+  claude2026("claude-opus-5", "Claude Opus 5", 128_000, { refusalFallbackModels: ["claude-opus-4.8"] }),
+  gpt56("sol", "Sol", 2.4),
+  gpt56("terra", "Terra", 1.2),
+  gpt56("luna", "Luna", 0.6),
   {
     id: "auto",
     kiroId: "auto",
+    creditMultiplier: 1,
     name: "Auto (Kiro picks the model)",
     description: "Kiro routes each request to a Claude model it chooses.",
     contextWindow: 200_000,
@@ -107,6 +152,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "deepseek-3-2",
     kiroId: "deepseek-3.2",
+    creditMultiplier: 0.25,
     name: "DeepSeek 3.2",
     contextWindow: 128_000,
     maxTokens: 32_000,
@@ -117,6 +163,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "glm-5",
     kiroId: "glm-5",
+    creditMultiplier: 0.5,
     name: "GLM-5",
     contextWindow: 200_000,
     maxTokens: 32_000,
@@ -127,6 +174,7 @@ const BUILT_IN: readonly KiroModelInfo[] = [
   {
     id: "minimax-m2-5",
     kiroId: "minimax-m2.5",
+    creditMultiplier: 0.25,
     name: "MiniMax M2.5",
     contextWindow: 200_000,
     maxTokens: 32_000,
@@ -135,8 +183,20 @@ const BUILT_IN: readonly KiroModelInfo[] = [
     input: TEXT_INPUT,
   },
   {
+    id: "minimax-m2-1",
+    kiroId: "minimax-m2.1",
+    creditMultiplier: 0.15,
+    name: "MiniMax M2.1",
+    contextWindow: 196_000,
+    maxTokens: 64_000,
+    reasoning: false,
+    nativeThinking: false,
+    input: CLAUDE_INPUT,
+  },
+  {
     id: "qwen3-coder-next",
     kiroId: "qwen3-coder-next",
+    creditMultiplier: 0.05,
     name: "Qwen3 Coder Next",
     contextWindow: 256_000,
     maxTokens: 32_000,
@@ -295,6 +355,63 @@ interface ServiceModel {
   tokenLimits?: { maxInputTokens?: unknown; maxOutputTokens?: unknown } | null;
   supportedInputTypes?: unknown;
   additionalModelRequestFieldsSchema?: unknown;
+  rateMultiplier?: unknown;
+  rateUnit?: unknown;
+  promptCaching?: { supportsPromptCaching?: unknown } | null;
+  refusalFallbackModels?: unknown;
+}
+
+/**
+ * Ids the catalog lists that are not for people to pick. The catalog carries no marker for them, so this is a rule of
+ * our own (docs/kiro-protocol.md#models): Amazon's AGI-lab previews (`agi-nova-beta-1m`) start with `agi-`.
+ */
+const INTERNAL_MODEL_ID = /^agi-/i;
+
+/** Whether a Kiro model id is one the catalog lists for internal use only (hidden from every model list). */
+export function isInternalModelId(kiroId: string): boolean {
+  return INTERNAL_MODEL_ID.test(kiroId.trim());
+}
+
+function schemaProperty(root: Record<string, unknown> | undefined, ...path: string[]): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const key of path) node = isRecord(node) && isRecord(node.properties) ? node.properties[key] : undefined;
+  return isRecord(node) ? node : undefined;
+}
+
+/** What the schema says beyond the thinking shape: the default effort, whether thinking may be off, the `max_tokens` ceiling. */
+function schemaExtras(schema: unknown): Pick<KiroModelInfo, "defaultEffort" | "thinkingOptional"> & { maxTokensCeiling?: number } {
+  const parsed = jsonValueOrText(schema);
+  const root = isRecord(parsed) ? parsed : undefined;
+  if (!root) return {};
+  const extras: Pick<KiroModelInfo, "defaultEffort" | "thinkingOptional"> & { maxTokensCeiling?: number } = {};
+  for (const field of ["output_config", "reasoning"]) {
+    const effort = schemaProperty(root, field, "effort");
+    if (!effort) continue;
+    const values = Array.isArray(effort.enum) ? effort.enum : [];
+    if (typeof effort.default === "string" && values.includes(effort.default)) extras.defaultEffort = effort.default;
+    if (values.includes("none")) extras.thinkingOptional = true;
+    break;
+  }
+  const thinkingType = schemaProperty(root, "thinking", "type");
+  if (Array.isArray(thinkingType?.enum) && thinkingType.enum.includes("disabled")) extras.thinkingOptional = true;
+  const ceiling = positiveInteger(schemaProperty(root, "max_tokens")?.maximum);
+  if (ceiling) extras.maxTokensCeiling = ceiling;
+  return extras;
+}
+
+function fallbackModelIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  // Seen as `[{ "modelId": "claude-opus-4.8" }]`; plain strings are accepted too.
+  const ids = value.map((v) => (typeof v === "string" ? trimmedString(v) : isRecord(v) ? trimmedString(v.modelId) : undefined)).filter((v): v is string => !!v);
+  return ids.length > 0 ? ids : undefined;
+}
+
+/** `rateMultiplier` when the unit is credits (or not named); a rate in some other unit is not a credit multiplier. */
+function creditMultiplierOf(service: ServiceModel): number | undefined {
+  const rate = service.rateMultiplier;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) return undefined;
+  const unit = trimmedString(service.rateUnit);
+  return !unit || unit.toLowerCase() === "credit" || unit.toLowerCase() === "credits" ? rate : undefined;
 }
 
 interface ListModelsPage {
@@ -327,13 +444,16 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   const nativeThinking = nativeThinkingShape !== undefined;
   const isClaude = /claude/i.test(kiroId) || kiroId === "auto";
   const maxInput = positiveInteger(service.tokenLimits?.maxInputTokens);
-  const maxOutput = positiveInteger(service.tokenLimits?.maxOutputTokens);
+  const { maxTokensCeiling, ...extras } = nativeThinking ? schemaExtras(service.additionalModelRequestFieldsSchema) : {};
+  const listedOutput = positiveInteger(service.tokenLimits?.maxOutputTokens);
+  const maxOutput = listedOutput && maxTokensCeiling ? Math.min(listedOutput, maxTokensCeiling) : (listedOutput ?? maxTokensCeiling);
   const name = trimmedString(service.modelName);
   const description = trimmedString(service.description);
   const info: KiroModelInfo = {
     id: known?.id ?? kiroId.toLowerCase().replace(/\./g, "-"),
     kiroId,
-    name: name ?? known?.name ?? kiroId,
+    // The 2026 catalog repeats the id as modelName; the built-in list has the name people use.
+    name: (name && name !== kiroId ? name : undefined) ?? known?.name ?? name ?? kiroId,
     contextWindow: maxInput ?? known?.contextWindow ?? 200_000,
     maxTokens: maxOutput ?? known?.maxTokens ?? 32_000,
     reasoning: known ? known.reasoning || nativeThinking : isClaude || nativeThinking,
@@ -343,6 +463,15 @@ export function modelFromService(entry: unknown): KiroModelInfo | undefined {
   };
   const text = description ?? known?.description;
   if (text) info.description = text;
+  const credits = creditMultiplierOf(service);
+  if (credits !== undefined) info.creditMultiplier = credits;
+  if (extras.defaultEffort && nativeThinkingShape?.efforts.includes(extras.defaultEffort)) info.defaultEffort = extras.defaultEffort;
+  if (extras.thinkingOptional) info.thinkingOptional = true;
+  if (isRecord(service.promptCaching) && typeof service.promptCaching.supportsPromptCaching === "boolean") {
+    info.promptCaching = service.promptCaching.supportsPromptCaching;
+  }
+  const fallbacks = fallbackModelIds(service.refusalFallbackModels);
+  if (fallbacks) info.refusalFallbackModels = fallbacks;
   return info;
 }
 
@@ -363,7 +492,7 @@ async function fetchCatalog(o: CatalogCallOptions): Promise<KiroModelInfo[]> {
     defaultId ??= defaultModelId(body.defaultModel);
     for (const entry of body.models) {
       const info = modelFromService(entry);
-      if (info && !seen.has(info.kiroId)) {
+      if (info && !seen.has(info.kiroId) && !isInternalModelId(info.kiroId)) {
         seen.add(info.kiroId);
         models.push(info);
       }
