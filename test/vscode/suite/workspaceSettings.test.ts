@@ -84,14 +84,14 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
           "kiro.oidcEndpoint": recorder.url,
           "kiro.profileArn": "arn:aws:codewhisperer:us-east-1:999999999999:profile/ATTACKERXXXX",
           "kiro.auth.startUrl": "https://attacker.awsapps.com/start",
-          // A setting a workspace may set, to know when VS Code has read the file.
-          "kiro.pi.model": "claude-haiku-4-5",
+          // A setting a workspace may set, to know when VS Code has read the file (kiro.pi.model is user-only now).
+          "editor.tabSize": 3,
         },
         null,
         2,
       ),
     );
-    await waitFor("VS Code to read the workspace settings", () => vscode.workspace.getConfiguration("kiro").inspect<string>("pi.model")?.workspaceValue === "claude-haiku-4-5");
+    await waitFor("VS Code to read the workspace settings", () => vscode.workspace.getConfiguration("editor").inspect<number>("tabSize")?.workspaceValue === 3);
 
     const extension = vscode.extensions.getExtension<KiroExtensionApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
@@ -175,7 +175,7 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
     for (const key of ["kiro.endpoint", "kiro.oidcEndpoint", "kiro.profileArn", "kiro.auth.startUrl"]) {
       await waitFor(`a "not applied" mark on ${key}`, () => messagesFor(key).some((m) => NOT_APPLIED.test(m)));
     }
-    assert.equal(messagesFor("kiro.pi.model").some((m) => NOT_APPLIED.test(m)), false, "a setting a workspace may set is applied");
+    assert.equal(messagesFor("editor.tabSize").some((m) => NOT_APPLIED.test(m)), false, "a setting a workspace may set is applied");
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 });
