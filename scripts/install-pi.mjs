@@ -1,4 +1,4 @@
-// Installs both pi CLI generations from npm into .cache/pi/<generation> (reused when present) so the pi tests run the real CLIs; prints a JSON summary.
+// Installs the supported pi CLIs (0.73.1, 1.3.0, 1.6.0) from npm into .cache/pi/<generation> (reused when present) so the pi tests run the real CLIs; prints a JSON summary.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -8,12 +8,13 @@ import { ensureNode24 } from "./ensure-node24.mjs";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * The two generations the project supports. 1.4+ of the earendil package needs a package the registry here does not serve,
- * so 1.3.0 is pinned; 0.73.x is the last line of the mariozechner package.
+ * The pi versions the project supports: 0.73.x, the last line of the mariozechner package; 1.3.0 and 1.6.0 (the newest,
+ * engines node >= 22.19) of the earendil package, each in its own folder.
  */
 export const PI_GENERATIONS = [
   { name: "mariozechner", packageName: "@mariozechner/pi-coding-agent", version: "0.73.1", needsNode24: false },
   { name: "earendil", packageName: "@earendil-works/pi-coding-agent", version: "1.3.0", needsNode24: true },
+  { name: "earendil16", packageName: "@earendil-works/pi-coding-agent", version: "1.6.0", needsNode24: true },
 ];
 
 function installedVersion(prefix, packageName) {

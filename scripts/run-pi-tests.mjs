@@ -1,4 +1,4 @@
-// `npm run test:pi`: installs both pi CLIs, builds dist/pi-extension.js and the tests when their sources changed, runs test/pi against the real CLIs, and ends with `pi: N passed, N failed`.
+// `npm run test:pi`: installs the pi CLIs (0.73.1, 1.3.0, 1.6.0), builds dist/pi-extension.js and the tests when their sources changed, runs test/pi against the real CLIs, and ends with `pi: N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ if (!process.argv.includes("--skip-build")) buildOnce(["extension", "tests"]);
 const scratch = mkdtempSync(join(tmpdir(), "kiro-pi-tap-"));
 const tapFile = join(scratch, "pi.tap");
 try {
-  // One file per pi generation: the two run side by side, one per core.
+  // One file per pi version, two at a time (one per core).
   const run = spawnSync(
     process.execPath,
     [

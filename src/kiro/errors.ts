@@ -153,6 +153,8 @@ export interface ErrorContext {
   /** The request's estimated input tokens and the model's window: "not valid JSON" means "too long" only near the window. */
   estimatedInputTokens?: number;
   contextWindow?: number;
+  /** History entries the request carried; 0 means there is nothing earlier that compacting could shorten. */
+  historyEntries?: number;
 }
 
 function facts(ctx: ErrorContext, extra: KiroErrorDetails): KiroErrorDetails {
@@ -186,9 +188,20 @@ function invalidModelError(ctx: ErrorContext, status: number | undefined, reason
 
 /**
  * Says "exceeds the context window", the words pi's overflow check recognises, so pi compacts the conversation by
- * itself; that is also plainly what happened.
+ * itself; that is also plainly what happened. A request without history has nothing to compact: pi would drop the
+ * failed answer, find nothing to compact and, in `pi -p`, end in silence with exit code 0. That one is worded as the
+ * message being too large, in words pi's overflow check does not match.
  */
 function tooLongError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
+  if (ctx.historyEntries === 0) {
+    // Not the reason code: pi's overflow check matches "MODEL_CONTEXT_WINDOW_EXCEEDED" itself.
+    const said = ctx.serviceMessage ? ` ("${ctx.serviceMessage}")` : "";
+    return new KiroError(
+      "message-too-large",
+      `Kiro refused this message as too large for "${ctx.modelId}"${said}, and there is no earlier conversation to shorten. Shorten the message (or the tool output or files it carries), or pick a model with a larger window.`,
+      facts(ctx, { status, reason, retryable: false }),
+    );
+  }
   return new KiroError(
     "too-long",
     "Kiro rejected the request: the input is too long, it exceeds the context window of the model.",
@@ -211,7 +224,15 @@ export function messageTooLongError(estimatedTokens: number, contextWindow: numb
 
 /** `metadataEvent.stopReason` MODEL_CONTEXT_WINDOW_EXCEEDED: the answer ran out of context window (docs/kiro-protocol.md#stop-reasons). */
 export function contextWindowExceededError(ctx: ErrorContext): KiroError {
-  return tooLongError(ctx, undefined, "MODEL_CONTEXT_WINDOW_EXCEEDED");
+  const reason = "MODEL_CONTEXT_WINDOW_EXCEEDED";
+  if (ctx.historyEntries === 0) {
+    return new KiroError(
+      "message-too-large",
+      `Kiro stopped the answer: this message and its answer do not fit in the context window of "${ctx.modelId}", and there is no earlier conversation to shorten. Shorten the message (or the tool output or files it carries), or pick a model with a larger window.`,
+      facts(ctx, { reason, retryable: false }),
+    );
+  }
+  return tooLongError(ctx, undefined, reason);
 }
 
 /** What `stopDetails.refusal` says about a refused or filtered answer. */
@@ -308,8 +329,9 @@ function exceptionGroup(type: string | undefined): ExceptionGroup | undefined {
 function invalidJsonError(ctx: ErrorContext, status: number | undefined, reason: string | undefined): KiroError {
   const { estimatedInputTokens: tokens, contextWindow: window } = ctx;
   if (tokens !== undefined && window !== undefined && window > 0 && tokens >= window * INVALID_JSON_TOO_LONG_SHARE) return tooLongError(ctx, status, reason);
-  const n = (value: number): string => value.toLocaleString("en-US");
-  const size = tokens !== undefined && window ? ` The conversation is about ${n(tokens)} tokens, far below the model's ${n(window)}-token window, so this is not a length problem.` : "";
+  // In thousands: pi 1.3's retry check reads any "500", "502", … in the text as an HTTP status, even inside "1,502".
+  const k = (value: number): string => (value < 1000 ? "under 1K" : `about ${Math.round(value / 1000)}K`);
+  const size = tokens !== undefined && window ? ` The conversation is ${k(tokens)} tokens, far below the model's ${Math.round(window / 1000)}K-token window, so this is not a length problem.` : "";
   return new KiroError(
     "bad-request",
     `Kiro could not read the request ("${ctx.serviceMessage ?? "The request body is not valid JSON."}").${size} Send the message again; if it keeps happening, start a new conversation and report it with the model name.`,

@@ -310,9 +310,10 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
     throw new KiroError("bad-request", `Could not build the Kiro request: ${scrubSecrets(detail, secrets)}`, { cause: error });
   }
   for (const note of request.notes) run.log?.info(`Kiro: ${note}`);
-  // "not valid JSON" means "too long" only for a request near the model's window.
-  errorContext.estimatedInputTokens = Math.ceil(request.json.length / CHARS_PER_TOKEN);
+  // "not valid JSON" means "too long" only for a request near the model's window; "too long" without history is no overflow pi can compact.
+  errorContext.estimatedInputTokens = request.estimatedInputTokens;
   errorContext.contextWindow = info.contextWindow;
+  errorContext.historyEntries = request.body.conversationState.history?.length ?? 0;
 
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;

@@ -7,7 +7,7 @@ import { resolveKiroSettings } from "../../src/kiro/settings";
 import { bridgeDependencies } from "../../src/vscode/terminal/bridgeDependencies";
 import { defaultSimModels, startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
 import { quotaReply } from "../sim/replies";
-import { STACK_TRACE, createPiSandbox, piGeneration, runPi, type PiGenerationName, type PiRunResult, type PiSandbox } from "./piHarness";
+import { PI_GENERATION_NAMES, STACK_TRACE, createPiSandbox, piGeneration, runPi, type PiRunResult, type PiSandbox } from "./piHarness";
 
 function describeRun(result: PiRunResult): string {
   return `exit ${result.code}\n--- stdout ---\n${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
@@ -25,7 +25,7 @@ interface WindowSession {
   refreshes: number;
 }
 
-for (const name of ["mariozechner", "earendil"] as PiGenerationName[]) {
+for (const name of PI_GENERATION_NAMES) {
   const generation = piGeneration(name);
   describe(`pi ${generation.version} (${generation.packageName}) in a VS Code terminal`, () => {
     let sim: KiroSimulator;

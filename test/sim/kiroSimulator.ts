@@ -170,6 +170,8 @@ export interface KiroSimulator {
   reply(...replies: SimReply[]): void;
   /** Replies still queued. */
   readonly pendingReplies: number;
+  /** Drops the replies still queued (a test that queued spares for retries that did not happen); returns how many. */
+  clearReplies(): number;
   models: SimModel[];
   usageLimits: SimUsageLimits;
   /** generateAssistantResponse requests only. */
@@ -333,6 +335,9 @@ export async function startKiroSimulator(o: KiroSimulatorOptions = {}): Promise<
     },
     get pendingReplies() {
       return queue.length;
+    },
+    clearReplies() {
+      return queue.splice(0).length;
     },
     models: o.models ?? defaultSimModels(),
     usageLimits: o.usageLimits ?? defaultSimUsageLimits(),

@@ -5,7 +5,7 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { getModel } from "../../src/kiro/catalog/models";
 import type { KiroStreamOptions } from "../../src/kiro/options";
 import { streamKiro } from "../../src/kiro/stream";
-import type { AssistantMessage, AssistantMessageEvent, Context } from "../../src/kiro/types";
+import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Context } from "../../src/kiro/types";
 import { DEFAULT_SIM_PROFILE, startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
 import {
   errorReply,
@@ -285,13 +285,29 @@ describe("streamKiro failures", () => {
   it("names the model on INVALID_MODEL_ID, the context window on too-long, and does not blame itself for a malformed request", async () => {
     sim.reply(errorReply(400, { message: "Invalid model. Please select a different model to continue.", reason: "INVALID_MODEL_ID" }));
     assert.match((await collect(opts())).message.errorMessage!, /"claude-sonnet-4-5".*Pick another model/);
+    const earlier: Context = {
+      ...context,
+      messages: [
+        { role: "user", content: "First question.", timestamp: 1 },
+        { role: "assistant", content: [{ type: "text", text: "First answer." }], api: model.api, provider: model.provider, model: model.id, usage: emptyUsage(), stopReason: "stop", timestamp: 2 },
+        ...context.messages,
+      ],
+    };
     sim.reply(errorReply(400, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" }));
-    const tooLong = (await collect(opts())).message;
+    const tooLong = (await collect(opts(), earlier)).message;
     assert.match(tooLong.errorMessage!, /exceeds the context window/);
     assert.equal(tooLong.kiro?.error?.kind, "too-long");
     sim.reply(errorReply(400, { message: "Improperly formed request." }));
     assert.match((await collect(opts())).message.errorMessage!, /without saying which part/);
     assert.equal(sim.generateRequests().length, 3);
+  });
+
+  it("words 'too long' for a first message without pi's overflow words: with nothing to compact, pi would end in silence", async () => {
+    sim.reply(errorReply(400, { message: "Input is too long.", reason: "CONTENT_LENGTH_EXCEEDS_THRESHOLD" }));
+    const first = (await collect(opts())).message;
+    assert.equal(first.kiro?.error?.kind, "message-too-large");
+    assert.match(first.errorMessage!, /"Input is too long\."/);
+    assert.doesNotMatch(first.errorMessage!, /exceeds the context window|prompt is too long|context[_ ]length[_ ]exceeded|model_context_window_exceeded/i);
   });
 
   it("sends an unknown pi model's id as the Kiro model id and names it when Kiro refuses it", async () => {
