@@ -31,6 +31,9 @@ describe("Claude Code's terminal", () => {
     assert.equal(env.DISABLE_TELEMETRY, "1");
     assert.equal(env.DISABLE_ERROR_REPORTING, "1");
     assert.equal(env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, "1");
+    assert.equal(env.DISABLE_AUTOUPDATER, "1");
+    assert.equal(env.CLAUDE_CODE_MODEL_CATALOG, "off");
+    assert.equal(env.CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL, "1");
   });
 
   test("drops an inherited ANTHROPIC_API_KEY and the Bedrock / Vertex switches, which would send the agent elsewhere or with the user's key", () => {

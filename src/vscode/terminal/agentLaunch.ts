@@ -51,7 +51,8 @@ export const AGENTS: Readonly<Record<AgentId, AgentDefinition>> = {
 };
 
 export const AGENT_IDS = Object.keys(AGENTS) as AgentId[];
-export const DEFAULT_AGENT_MODEL = "claude-sonnet-4-5";
+/** Current for Claude Code 2.1.x, which calls Sonnet 4.5 retired; Kiro serves it as claude-sonnet-4.6. */
+export const DEFAULT_AGENT_MODEL = "claude-sonnet-4-6";
 /** What Claude Code and opencode use for background work (titles, summaries). */
 export const DEFAULT_AGENT_BACKGROUND_MODEL = "claude-haiku-4-5";
 
@@ -109,8 +110,8 @@ const bridgeVariables = (bridge: AgentBridge): AgentEnvironment => ({ [BRIDGE_UR
 
 /**
  * Claude Code: `ANTHROPIC_BASE_URL` (without /v1) and `ANTHROPIC_AUTH_TOKEN` (sent as `Authorization: Bearer`), the
- * model and the background (Haiku) model; telemetry, error reports and other non-essential traffic (update checks,
- * release notes) off, since its requests are the window's Kiro sign-in's business only. An inherited API key or cloud
+ * model and the background (Haiku) model; telemetry, error reports, the auto-updater and other non-essential traffic
+ * off (in this terminal only; the user's own Claude Code elsewhere updates as usual), since its requests are the window's Kiro sign-in's business only. An inherited API key or cloud
  * switch would send it elsewhere or with another credential, so those are removed in this terminal only.
  */
 function claudeCodeInvocation(setup: AgentSetup): AgentInvocation {
@@ -125,6 +126,12 @@ function claudeCodeInvocation(setup: AgentSetup): AgentInvocation {
       DISABLE_TELEMETRY: "1",
       DISABLE_ERROR_REPORTING: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      // Not covered by the one above in 2.1.x (each seen through a refusing proxy): the updater and Anthropic's model
+      // catalog (downloads.claude.ai; Kiro's models come from the bridge), and the official plugin marketplace's
+      // automatic install (github.com). Plugins the user installed stay.
+      DISABLE_AUTOUPDATER: "1",
+      CLAUDE_CODE_MODEL_CATALOG: "off",
+      CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: "1",
       ANTHROPIC_API_KEY: null,
       CLAUDE_CODE_USE_BEDROCK: null,
       CLAUDE_CODE_USE_VERTEX: null,

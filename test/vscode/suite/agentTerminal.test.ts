@@ -105,12 +105,12 @@ suite("Coding agents in the terminal", () => {
     assert.deepEqual(started.args, []);
     assert.equal(started.env.get("ANTHROPIC_BASE_URL"), bridge.url);
     assert.equal(started.env.get("ANTHROPIC_AUTH_TOKEN"), bridge.token);
-    assert.equal(started.env.get("ANTHROPIC_MODEL"), "claude-sonnet-4-5");
+    assert.equal(started.env.get("ANTHROPIC_MODEL"), "claude-sonnet-4-6");
     assert.equal(started.env.get("ANTHROPIC_DEFAULT_HAIKU_MODEL"), "claude-haiku-4-5");
     assert.equal(started.env.has("ANTHROPIC_API_KEY"), false);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (folder) assert.equal(started.cwd, folder, "the agent starts in the workspace folder");
-    for (const name of ["DISABLE_TELEMETRY", "DISABLE_ERROR_REPORTING", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"]) assert.equal(started.env.get(name), "1", `${name} is set`);
+    for (const name of ["DISABLE_TELEMETRY", "DISABLE_ERROR_REPORTING", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "DISABLE_AUTOUPDATER"]) assert.equal(started.env.get(name), "1", `${name} is set`);
     // The answer side: the bridge takes that URL and token.
     const health = await fetch(`${started.env.get("ANTHROPIC_BASE_URL")}/v1/health`, { headers: { authorization: `Bearer ${started.env.get("ANTHROPIC_AUTH_TOKEN")}` } });
     assert.equal(health.status, 200, "the terminal's URL and token open the window's bridge");
@@ -148,7 +148,7 @@ suite("Coding agents in the terminal", () => {
       model?: string;
     };
     assert.deepEqual(config.provider?.kiro?.options, { baseURL: `${bridge.url}/v1`, apiKey: bridge.token });
-    assert.equal(config.model, "kiro/claude-sonnet-4-5");
+    assert.equal(config.model, "kiro/claude-sonnet-4-6");
     // From the simulator's catalog, as the window's client lists it.
     assert.ok(Object.keys(config.provider?.kiro?.models ?? {}).includes("claude-opus-4-6"), JSON.stringify(Object.keys(config.provider?.kiro?.models ?? {})));
   });
@@ -232,7 +232,7 @@ suite("Coding agents in the terminal", () => {
       const outcome = await open("kiro.openClaudeCodeTerminal");
       assert.equal(outcome.kind, "opened", JSON.stringify(outcome));
       const started = await mine.read();
-      assert.equal(started.env.get("ANTHROPIC_MODEL"), "claude-sonnet-4-5", "the workspace's model is not used");
+      assert.equal(started.env.get("ANTHROPIC_MODEL"), "claude-sonnet-4-6", "the workspace's model is not used");
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal(existsSync(path.join(scratch, "repositorys-claude.record")), false, "the repository's program never ran");
     } finally {
