@@ -28,6 +28,7 @@ import {
   type PiSandbox,
 } from "./piHarness";
 import { definePiAnswerEndingTests } from "./piAnswerEndings";
+import { definePiSessionHistoryTests } from "./piSessionHistory";
 
 const SECRET_LINE = "The secret fruit is kumquat.";
 
@@ -467,6 +468,8 @@ export function definePiCliTests(name: PiGenerationName): void {
 
     // How answers end (throttling, cut streams, stop reasons, not-valid-JSON): their own file, test/pi/piAnswerEndings.ts.
     definePiAnswerEndingTests({ sim: () => sim, pi, describeRun });
+    // Sessions pi resumes from its session file (another provider's tool-call ids, more than 198 entries): test/pi/piSessionHistory.ts.
+    definePiSessionHistoryTests({ sim: () => sim, sandbox: () => sandbox, piWithSession: (args) => runPi(generation, args, { sandbox, env: kiroEnv() }), describeRun, assertAllValid });
 
     test("every request the simulator received passed its validation rules, and every Kiro call named a profile", () => {
       assert.ok(sim.requests.length > 0);
