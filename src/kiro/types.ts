@@ -74,6 +74,8 @@ export interface KiroMessageExtras {
   usageEstimated?: boolean;
   /** The answer hit its output token limit (`ContentLengthExceededException`); a tool call cut off by it was dropped. */
   outputCapped?: { droppedToolCall?: string };
+  /** The `modelTag` Kiro's `assistantResponseEvent`s carried; the replayed message echoes it (docs/kiro-protocol.md#reasoning-replay). */
+  modelTag?: string;
   /** On a failed or aborted answer: what went wrong, for callers that act on the kind rather than the text. */
   error?: KiroErrorInfo;
 }

@@ -1,10 +1,10 @@
-// pi CLI scenarios for sessions pi resumes from its session file (`--session`): one begun on another provider (OpenAI tool-call ids) and one longer than Kiro's history cap.
+// pi CLI scenarios for what pi replays to Kiro: sessions resumed from pi's session file (`--session`; one begun on another provider, one longer than Kiro's history cap) and the modelTag echoed within a tool loop.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { KiroSimulator, SimRecordedRequest } from "../sim/kiroSimulator";
-import { textReply } from "../sim/replies";
+import { textReply, toolUseReply } from "../sim/replies";
 import type { PiRunResult, PiSandbox } from "./piHarness";
 
 export interface SessionHistoryContext {
@@ -147,5 +147,18 @@ export function definePiSessionHistoryTests(ctx: SessionHistoryContext): void {
     }
     assert.doesNotMatch(text, /dropped to keep the request within/, "no exchange was dropped");
     assert.match(history[0]?.userInputMessage?.content ?? "", /Earlier part of this conversation, kept as text/, "the oldest exchanges are folded into a transcript");
+  });
+
+  test("the modelTag Kiro sends with an answer comes back on that answer when pi's tool loop asks again", async () => {
+    const sim = ctx.sim();
+    const since = sim.requests.length;
+    sim.reply(toolUseReply([{ name: "read", input: { path: "notes.txt" } }], { text: "Reading the notes.", modelTag: "sim-tag-sonnet-4.5" }), textReply("The fruit is kumquat."));
+    const result = await ctx.piWithSession(["--no-session", "--model", "kiro/claude-sonnet-4-5", "-p", "Read notes.txt"]);
+    assert.equal(result.code, 0, ctx.describeRun(result));
+    assert.equal(result.stdout.trim(), "The fruit is kumquat.");
+    const requests = sim.generateRequests().slice(-2);
+    ctx.assertAllValid(sim, since);
+    const replayed = historyOf(requests[1]).find((entry) => entry.assistantResponseMessage?.content.includes("Reading the notes."));
+    assert.equal((replayed?.assistantResponseMessage as { modelTag?: string } | undefined)?.modelTag, "sim-tag-sonnet-4.5", JSON.stringify(historyOf(requests[1])).slice(0, 1500));
   });
 }

@@ -24,6 +24,8 @@ export interface TrailerOptions {
   stopDetails?: Record<string, unknown>;
   /** false: the stream ends without any closing event, as a cut answer does (docs/kiro-protocol.md#closing-events). */
   closing?: boolean;
+  /** Sent on every assistantResponseEvent, as the Kiro Runtime Service does (docs/kiro-protocol.md#reasoning-replay). */
+  modelTag?: string;
 }
 
 export interface TextReplyOptions extends TrailerOptions {
@@ -39,8 +41,8 @@ export function splitText(text: string, pieceLength: number): string[] {
   return pieces;
 }
 
-export function textEvents(text: string, pieceLength = 12): SimEvent[] {
-  return splitText(text, pieceLength).map((content) => ({ type: "assistantResponseEvent", payload: { content } }));
+export function textEvents(text: string, pieceLength = 12, modelTag?: string): SimEvent[] {
+  return splitText(text, pieceLength).map((content) => ({ type: "assistantResponseEvent", payload: modelTag === undefined ? { content } : { content, modelTag } }));
 }
 
 function headerEvents(o: TrailerOptions): SimEvent[] {
@@ -78,7 +80,7 @@ export function trailerEvents(o: TrailerOptions, toolTurn = false): SimEvent[] {
 
 /** A plain text answer in several assistantResponseEvents. */
 export function textReply(text: string, o: TextReplyOptions = {}): SimReply {
-  return { events: [...headerEvents(o), ...textEvents(text, o.pieceLength), ...trailerEvents(o)] };
+  return { events: [...headerEvents(o), ...textEvents(text, o.pieceLength, o.modelTag), ...trailerEvents(o)] };
 }
 
 /**
@@ -156,7 +158,7 @@ export function toolUseReply(calls: SimToolCall[], o: ToolUseReplyOptions = {}):
   return {
     events: [
       ...headerEvents(o),
-      ...(o.text ? textEvents(o.text) : []),
+      ...(o.text ? textEvents(o.text, undefined, o.modelTag) : []),
       ...calls.flatMap((call) => toolUseEvents(call, o)),
       ...trailerEvents(o, calls.length > 0),
     ],

@@ -458,6 +458,18 @@ test("thinking signed by another model is replayed as tags, not as reasoningCont
   assert.equal(a.assistantResponseMessage.content, "<thinking>other model</thinking>\n\nanswer");
 });
 
+test("the modelTag Kiro gave an answer is echoed on that answer's replayed assistant message, and never to another model", () => {
+  const tagged = assistant([text("answer")], { model: "claude-sonnet-4-5", kiro: { modelTag: "tag-sonnet-45" } });
+  const same = build({ messages: [user("q"), tagged, user("more")] }, sonnet);
+  const a = historyOf(same)[1]!;
+  assert.ok("assistantResponseMessage" in a);
+  assert.equal(a.assistantResponseMessage.modelTag, "tag-sonnet-45");
+  const other = build({ messages: [user("q"), tagged, user("more")] }, opusNative);
+  assert.doesNotMatch(other.json, /modelTag|tag-sonnet-45/, "another model's tag is not sent");
+  const untagged = build({ messages: [user("q"), assistant([text("answer")]), user("more")] }, sonnet);
+  assert.doesNotMatch(untagged.json, /modelTag/);
+});
+
 test("no thinking at all for a model without reasoning or with reasoning off", () => {
   for (const [m, reasoning] of [[model("qwen3-coder-next"), "high"], [sonnet, undefined], [opusNative, "off"]] as const) {
     const req = build({ systemPrompt: "Sys", messages: [user("q")] }, m, { reasoning });

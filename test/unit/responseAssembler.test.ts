@@ -54,6 +54,14 @@ describe("KiroResponseAssembler", () => {
     assert.ok(events.every((e) => "partial" in e && e.partial === output), "every event carries the message being built");
   });
 
+  it("keeps the modelTag of Kiro's assistantResponseEvents on the message, for the replay to echo", () => {
+    const { output, assembler } = setup();
+    feed(assembler, [ev("assistantResponseEvent", { content: "Hi", modelTag: "tag-1", modelId: "claude-sonnet-4.5" }), ev("assistantResponseEvent", { content: "!", modelTag: "tag-1" })]);
+    assert.equal(assembler.finish(), "stop");
+    assert.equal(output.kiro?.modelTag, "tag-1");
+    assert.deepEqual(output.content, [{ type: "text", text: "Hi!" }]);
+  });
+
   it("turns tag-mode thinking into a thinking block without leaking tags", () => {
     const { output, assembler, types } = setup();
     feed(assembler, [

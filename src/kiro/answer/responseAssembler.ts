@@ -103,7 +103,10 @@ export class KiroResponseAssembler {
     }
     switch (frame.eventType) {
       case "assistantResponseEvent": {
-        const content = asString(parseFramePayload(frame).content);
+        const payload = parseFramePayload(frame);
+        const modelTag = asString(payload.modelTag);
+        if (modelTag) (this.output.kiro ??= {}).modelTag = modelTag;
+        const content = asString(payload.content);
         if (content) this.handleText(content);
         return;
       }

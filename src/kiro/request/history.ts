@@ -73,6 +73,7 @@ interface AssistantTurn {
   content: string[];
   toolUses: KiroToolUse[];
   reasoning?: { text: string; signature: string };
+  modelTag?: string;
 }
 
 type Turn = UserTurn | AssistantTurn;
@@ -207,15 +208,19 @@ function addAssistantMessage(turns: Turn[], message: AssistantMessage, o: Conver
     }
   }
   if (!content.trim() && toolUses.length === 0 && !reasoning) return;
+  // Rule model-tag (docs/kiro-protocol.md#reasoning-replay): the tag Kiro gave this model's answer goes back with it, never to another model.
+  const modelTag = sameModel && typeof message.kiro?.modelTag === "string" && message.kiro.modelTag ? message.kiro.modelTag : undefined;
   const last = lastTurn(turns);
   if (last?.role === "assistant") {
     if (content) last.content.push(content);
     last.toolUses.push(...toolUses);
     last.reasoning ??= reasoning;
+    last.modelTag ??= modelTag;
     return;
   }
   const turn: AssistantTurn = { role: "assistant", content: content ? [content] : [], toolUses };
   if (reasoning) turn.reasoning = reasoning;
+  if (modelTag) turn.modelTag = modelTag;
   turns.push(turn);
 }
 
@@ -344,6 +349,7 @@ function assistantEntry(turn: AssistantTurn): KiroAssistantResponseMessage {
   const message: KiroAssistantResponseMessage = { content };
   if (turn.toolUses.length > 0) message.toolUses = turn.toolUses;
   if (turn.reasoning) message.reasoningContent = { reasoningText: { text: turn.reasoning.text, signature: turn.reasoning.signature } };
+  if (turn.modelTag) message.modelTag = turn.modelTag;
   return message;
 }
 

@@ -38,6 +38,8 @@ export interface KiroAssistantResponseMessage {
   content: string;
   toolUses?: KiroToolUse[];
   reasoningContent?: { reasoningText: { text: string; signature: string } };
+  /** The `modelTag` the answer's events carried, echoed so the service keeps the model's reasoning (docs/kiro-protocol.md#reasoning-replay). */
+  modelTag?: string;
 }
 
 export type KiroHistoryEntry = { userInputMessage: KiroUserInputMessage } | { assistantResponseMessage: KiroAssistantResponseMessage };
