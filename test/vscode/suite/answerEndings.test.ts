@@ -1,11 +1,11 @@
 // Extension-host tests: how a Kiro answer that did not end normally reaches a vscode.lm caller (the Chat view's side) in a real VS Code, answered by the Kiro simulator.
 import * as assert from "node:assert/strict";
-import { suite, suiteSetup, suiteTeardown, test } from "mocha";
+import { setup, suite, test } from "mocha";
 import * as vscode from "vscode";
-import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
+import type { KiroSimulator } from "../../sim/kiroSimulator";
 import { stopReasonReply, textEvents, textReply } from "../../sim/replies";
+import { useKiroSimulator } from "./simulatorSuite";
 
-const EXTENSION_ID = "kiro-pi.kiro-pi";
 const MODEL_ID = "claude-sonnet-4-5";
 
 interface Outcome {
@@ -33,26 +33,9 @@ async function ask(prompt: string): Promise<Outcome> {
 
 suite("How Kiro answers end in vscode.lm", function () {
   this.timeout(60_000);
+  const kiroSim = useKiroSimulator({ seed: 16 });
   let sim: KiroSimulator;
-  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT };
-
-  suiteSetup(async () => {
-    sim = await startKiroSimulator({ seed: 16 });
-    // The extension host is this process: the provider's token source and the Kiro core read these on every request.
-    process.env.KIRO_ACCESS_TOKEN = sim.accessToken;
-    process.env.KIRO_ENDPOINT = sim.url;
-    const extension = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is not installed`);
-    await extension.activate();
-  });
-
-  suiteTeardown(async () => {
-    if (savedEnv.token === undefined) delete process.env.KIRO_ACCESS_TOKEN;
-    else process.env.KIRO_ACCESS_TOKEN = savedEnv.token;
-    if (savedEnv.endpoint === undefined) delete process.env.KIRO_ENDPOINT;
-    else process.env.KIRO_ENDPOINT = savedEnv.endpoint;
-    await sim?.close();
-  });
+  setup(() => (sim = kiroSim()));
 
   test("an answer whose stream is cut before Kiro's closing events ends in an error saying it is incomplete, after the text that arrived", async () => {
     // The cut comes a moment after the text, as a dropped connection does: VS Code hands a caller no part that is still

@@ -1,12 +1,12 @@
 // Extension-host tests: Kiro models through vscode.lm in a real VS Code, answered by the Kiro simulator started in this process.
 import * as assert from "node:assert/strict";
 import { Socket, createServer, type Server } from "node:net";
-import { suite, suiteSetup, suiteTeardown, test } from "mocha";
+import { setup, suite, test } from "mocha";
 import * as vscode from "vscode";
-import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
+import type { KiroSimulator } from "../../sim/kiroSimulator";
 import { quotaReply, stalledReply } from "../../sim/replies";
+import { useKiroSimulator } from "./simulatorSuite";
 
-const EXTENSION_ID = "kiro-pi.kiro-pi";
 const MODEL_ID = "claude-sonnet-4-5";
 
 /**
@@ -82,26 +82,9 @@ const READ_FILE_TOOL: vscode.LanguageModelChatTool = {
 
 suite("Kiro models in vscode.lm", function () {
   this.timeout(60_000);
+  const kiroSim = useKiroSimulator();
   let sim: KiroSimulator;
-  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT };
-
-  suiteSetup(async () => {
-    sim = await startKiroSimulator();
-    // The extension host is this process: the provider's token source and the Kiro core read these on every request.
-    process.env.KIRO_ACCESS_TOKEN = sim.accessToken;
-    process.env.KIRO_ENDPOINT = sim.url;
-    const extension = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is not installed`);
-    await extension.activate();
-  });
-
-  suiteTeardown(async () => {
-    if (savedEnv.token === undefined) delete process.env.KIRO_ACCESS_TOKEN;
-    else process.env.KIRO_ACCESS_TOKEN = savedEnv.token;
-    if (savedEnv.endpoint === undefined) delete process.env.KIRO_ENDPOINT;
-    else process.env.KIRO_ENDPOINT = savedEnv.endpoint;
-    await sim?.close();
-  });
+  setup(() => (sim = kiroSim()));
 
   test("selectChatModels({ vendor: 'kiro' }) lists the account's catalog from ListAvailableModels", async () => {
     const models = await vscode.lm.selectChatModels({ vendor: "kiro" });
