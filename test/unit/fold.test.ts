@@ -99,3 +99,32 @@ test("foldHistory: a history within the cap is left as it is; results whose call
   assert.match(next.userInputMessage.content, /^\[Result of tool read \(call t15\)\]\nr15\n\nq16$/);
   assert.deepEqual(folded.originalEntries.slice(0, 3), [32, 0, 1]);
 });
+
+test("the JSON the fold builds for its entries is exactly JSON.stringify of them, quotes, newlines, backslashes and non-ASCII text included", () => {
+  const messages = agentSession(300);
+  // Text the body must escape, in the part that gets folded: quotes, backslashes, control characters, emoji, umlauts.
+  messages[0] = { role: "user", content: 'Fix "parse()" in C:\\src\\ü.ts\ttab\u0001 — 😀 done?', timestamp: 0 };
+  const req = buildKiroRequest(sonnet, { messages, tools: [read] });
+  accepted(req);
+  assert.equal(req.json, JSON.stringify(req.body), "json is exactly the serialised body");
+  const history = req.body.conversationState.history ?? [];
+  const folds = history.filter((e) => "userInputMessage" in e && e.userInputMessage.content.includes(FOLD_HEADER));
+  assert.ok(folds.length >= 3, `${folds.length} folded entries`);
+  assert.ok(req.json.includes(JSON.stringify('Fix "parse()" in C:\\src\\ü.ts\ttab\u0001 — 😀 done?').slice(1, -1)));
+});
+
+test("foldHistory hands back each folded entry's JSON and its UTF-8 size, equal to what JSON.stringify and Buffer.byteLength give", () => {
+  const tricky = 'say "hi" \\ C:\\dir\n\tü 😀 \u0002';
+  const history: KiroHistoryEntry[] = [];
+  for (let i = 0; i < 120; i++) {
+    history.push({ userInputMessage: { content: `${tricky} ${i}`, modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" } });
+    history.push({ assistantResponseMessage: { content: `answer ${tricky} ${i}`, toolUses: [{ toolUseId: `t${i}`, name: "read", input: { path: `${tricky}.ts` } }] } });
+  }
+  const fold = foldHistory(history, { content: "now", modelId: "claude-sonnet-4.5", origin: "AI_EDITOR" }, 100);
+  const built = fold.entryJson.flatMap((json, i) => (json === undefined ? [] : [i]));
+  assert.ok(built.length >= 2, `${built.length} entries built by the fold`);
+  for (const i of built) {
+    assert.equal(fold.entryJson[i], JSON.stringify(fold.history[i]), `entry ${i}`);
+    assert.equal(fold.entryBytes[i], Buffer.byteLength(JSON.stringify(fold.history[i]), "utf8"), `entry ${i} size`);
+  }
+});

@@ -1,7 +1,7 @@
 // Folds the oldest exchanges of a long history into fewer entries (their text, tool calls and results as readable text), so Kiro's 198-entry cap leaves the context window to decide what is left out (docs/kiro-protocol.md#history-folding).
 import type { KiroAssistantResponseMessage, KiroHistoryEntry, KiroUserInputMessage } from "../wire/wireTypes";
 import { MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "./serviceLimits";
-import { detachToolResults, orphanResultText, PLACEHOLDER_TEXTS } from "./history";
+import { detachToolResults, orphanResultParts, PLACEHOLDER_TEXTS } from "./history";
 
 /** Pairs (user + assistant entry) a folded pair holds at first; doubled until the history fits the cap. */
 export const FOLD_GROUP_PAIRS = 16;
@@ -19,29 +19,82 @@ export interface FoldResult {
   foldedPairs: number;
   /** For each entry of `history`, how many of the original entries it stands for (a folded pair: all on its user entry). */
   originalEntries: number[];
+  /** For each entry of `history`: `JSON.stringify` of it when the fold built it already (a folded user entry), else undefined. */
+  entryJson: (string | undefined)[];
+  /** For each entry of `history`: the UTF-8 bytes of `entryJson`, where that is given. */
+  entryBytes: (number | undefined)[];
 }
 
-function assistantLines(message: KiroAssistantResponseMessage): string[] {
-  const lines: string[] = [];
-  if (!PLACEHOLDER_TEXTS.has(message.content)) lines.push(`Assistant: ${message.content}`);
-  for (const use of message.toolUses ?? []) lines.push(`[Assistant called tool ${use.name} (call ${use.toolUseId}) with input ${JSON.stringify(use.input)}]`);
+/**
+ * Text that goes into a folded entry, with its JSON-escaped form and that form's UTF-8 size. Both are put together by
+ * `+` (V8 keeps such strings as ropes), so the text of a folded exchange is escaped once and copied once, when the
+ * body is joined, as an entry that is not folded is (this keeps the request build linear however much is folded).
+ */
+interface FoldText {
+  text: string;
+  json: string;
+  bytes: number;
+}
+
+function foldText(text: string): FoldText {
+  const json = JSON.stringify(text).slice(1, -1);
+  return { text, json, bytes: Buffer.byteLength(json, "utf8") };
+}
+
+function joinFoldTexts(parts: readonly FoldText[], separator: FoldText): FoldText {
+  const joined: FoldText = { text: "", json: "", bytes: 0 };
+  parts.forEach((part, i) => {
+    if (i > 0) {
+      joined.text += separator.text;
+      joined.json += separator.json;
+      joined.bytes += separator.bytes;
+    }
+    joined.text += part.text;
+    joined.json += part.json;
+    joined.bytes += part.bytes;
+  });
+  return joined;
+}
+
+const PARAGRAPH = foldText("\n\n");
+const NEWLINE = foldText("\n");
+const EMPTY_TEXT = foldText("");
+
+function assistantLines(message: KiroAssistantResponseMessage): FoldText[] {
+  const lines: FoldText[] = [];
+  if (!PLACEHOLDER_TEXTS.has(message.content)) lines.push(joinFoldTexts([foldText("Assistant: "), foldText(message.content)], EMPTY_TEXT));
+  for (const use of message.toolUses ?? []) lines.push(foldText(`[Assistant called tool ${use.name} (call ${use.toolUseId}) with input ${JSON.stringify(use.input)}]`));
   return lines;
 }
 
-function userLines(message: KiroUserInputMessage, toolNames: ReadonlyMap<string, string>): string[] {
-  const lines: string[] = [];
+function userLines(message: KiroUserInputMessage, toolNames: ReadonlyMap<string, string>): FoldText[] {
+  const lines: FoldText[] = [];
   for (const result of message.userInputMessageContext?.toolResults ?? []) {
-    const text = result.content.map((part) => part.text).join("\n");
-    lines.push(orphanResultText({ toolUseId: result.toolUseId, toolName: toolNames.get(result.toolUseId) ?? "", text, isError: result.status === "error" }));
+    const text = joinFoldTexts(result.content.map((part) => foldText(part.text)), NEWLINE);
+    const [heading, body] = orphanResultParts({ toolUseId: result.toolUseId, toolName: toolNames.get(result.toolUseId) ?? "", text: text.text, isError: result.status === "error" });
+    lines.push(joinFoldTexts([foldText(heading), body === text.text ? text : foldText(body)], EMPTY_TEXT));
   }
-  if (!PLACEHOLDER_TEXTS.has(message.content)) lines.push(`User: ${message.content}`);
+  if (!PLACEHOLDER_TEXTS.has(message.content)) lines.push(joinFoldTexts([foldText("User: "), foldText(message.content)], EMPTY_TEXT));
   return lines;
 }
 
 /** The readable text of one history entry, as it goes into a folded entry. */
-function transcriptOf(entry: KiroHistoryEntry, toolNames: ReadonlyMap<string, string>): string {
+function transcriptOf(entry: KiroHistoryEntry, toolNames: ReadonlyMap<string, string>): FoldText {
   const lines = "userInputMessage" in entry ? userLines(entry.userInputMessage, toolNames) : assistantLines(entry.assistantResponseMessage);
-  return lines.join("\n\n");
+  return joinFoldTexts(lines, PARAGRAPH);
+}
+
+/** A folded user entry, and its JSON built from the escaped transcript when nothing had to be cut (else left to the caller). */
+function foldedUserEntry(transcript: FoldText, current: KiroUserInputMessage): { entry: KiroHistoryEntry; json?: string; bytes?: number } {
+  const text = joinFoldTexts([foldText(FOLD_HEADER), transcript], PARAGRAPH);
+  // One pair alone may be longer than a user message may be; its end is cut, the cut said in the text.
+  const content = truncateWithMarker(text.text, MAX_USER_MESSAGE_CHARS, "earlier part");
+  const entry: KiroHistoryEntry = { userInputMessage: { content, modelId: current.modelId, origin: current.origin } };
+  if (content !== text.text) return { entry };
+  // The same bytes JSON.stringify(entry) gives: its keys in the order the entry was made with.
+  const head = '{"userInputMessage":{"content":"';
+  const tail = `",${JSON.stringify({ modelId: current.modelId, origin: current.origin }).slice(1)}}`;
+  return { entry, json: head + text.json + tail, bytes: Buffer.byteLength(head, "utf8") + text.bytes + Buffer.byteLength(tail, "utf8") };
 }
 
 /**
@@ -77,7 +130,8 @@ function groupEnds(pairs: number, pairChars: (pair: number) => number, groupPair
  * otherwise it is returned as it is.
  */
 export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputMessage, maxEntries: number): FoldResult {
-  const unchanged: FoldResult = { history, foldedEntries: 0, foldedPairs: 0, originalEntries: history.map(() => 1) };
+  const none = history.map(() => undefined);
+  const unchanged: FoldResult = { history, foldedEntries: 0, foldedPairs: 0, originalEntries: history.map(() => 1), entryJson: none, entryBytes: none };
   if (history.length <= maxEntries || history.length % 2 !== 0 || maxEntries < 2) return unchanged;
   for (let i = 0; i < history.length; i++) if (("userInputMessage" in history[i]!) !== (i % 2 === 0)) return unchanged;
 
@@ -85,32 +139,37 @@ export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputM
   for (const entry of history) {
     if ("assistantResponseMessage" in entry) for (const use of entry.assistantResponseMessage.toolUses ?? []) toolNames.set(use.toolUseId, use.name);
   }
-  const pieces: string[] = [];
-  const piece = (index: number): string => (pieces[index] ??= transcriptOf(history[index]!, toolNames));
+  const pieces: FoldText[] = [];
+  const piece = (index: number): FoldText => (pieces[index] ??= transcriptOf(history[index]!, toolNames));
   const pairs = history.length / 2;
   let ends: number[] | undefined;
   for (let groupPairs = FOLD_GROUP_PAIRS; !ends; groupPairs *= 2) {
-    ends = groupEnds(pairs, (pair) => piece(pair * 2).length + piece(pair * 2 + 1).length, groupPairs, maxEntries);
+    ends = groupEnds(pairs, (pair) => piece(pair * 2).text.length + piece(pair * 2 + 1).text.length, groupPairs, maxEntries);
   }
   const groups = ends.length;
 
   const folded: KiroHistoryEntry[] = [];
   const originalEntries: number[] = [];
+  const entryJson: (string | undefined)[] = [];
+  const entryBytes: (number | undefined)[] = [];
   let start = 0;
   for (let g = 0; g < groups; g++) {
     const end = ends[g]!;
-    const transcript = pieces.slice(start * 2, end * 2).filter((p) => p).join("\n\n");
-    folded.push(
-      // One pair alone may be longer than a user message may be; its end is cut, the cut said in the text.
-      { userInputMessage: { content: truncateWithMarker(`${FOLD_HEADER}\n\n${transcript}`, MAX_USER_MESSAGE_CHARS, "earlier part"), modelId: current.modelId, origin: current.origin } },
-      { assistantResponseMessage: { content: FOLD_ACKNOWLEDGEMENT } },
-    );
+    const transcript = joinFoldTexts(pieces.slice(start * 2, end * 2).filter((p) => p.text), PARAGRAPH);
+    const user = foldedUserEntry(transcript, current);
+    folded.push(user.entry, { assistantResponseMessage: { content: FOLD_ACKNOWLEDGEMENT } });
     originalEntries.push((end - start) * 2, 0);
+    entryJson.push(user.json, undefined);
+    entryBytes.push(user.bytes, undefined);
     start = end;
   }
   const rest = history.slice(start * 2);
   const next = rest[0];
   detachToolResults(next && "userInputMessage" in next ? next.userInputMessage : current, (id) => toolNames.get(id));
-  for (let i = 0; i < rest.length; i++) originalEntries.push(1);
-  return { history: [...folded, ...rest], foldedEntries: start * 2, foldedPairs: groups, originalEntries };
+  for (let i = 0; i < rest.length; i++) {
+    originalEntries.push(1);
+    entryJson.push(undefined);
+    entryBytes.push(undefined);
+  }
+  return { history: [...folded, ...rest], foldedEntries: start * 2, foldedPairs: groups, originalEntries, entryJson, entryBytes };
 }

@@ -248,10 +248,16 @@ function collectTurns(messages: readonly Message[], o: ConversationOptions): Tur
   return turns;
 }
 
+/** A tool result as readable text, for a result whose call is not just before it: its heading line and its text. */
+export function orphanResultParts(result: { toolUseId: string; toolName: string; text: string; isError: boolean }): [heading: string, text: string] {
+  const label = result.isError ? "Error from tool" : "Result of tool";
+  return [`[${label} ${result.toolName || "(unnamed)"} (call ${result.toolUseId || "unknown"})]\n`, result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT];
+}
+
 /** A tool result as readable text, for a result whose call is not just before it. */
 export function orphanResultText(result: { toolUseId: string; toolName: string; text: string; isError: boolean }): string {
-  const label = result.isError ? "Error from tool" : "Result of tool";
-  return `[${label} ${result.toolName || "(unnamed)"} (call ${result.toolUseId || "unknown"})]\n${result.text.trim() ? result.text : EMPTY_TOOL_OUTPUT}`;
+  const [heading, text] = orphanResultParts(result);
+  return heading + text;
 }
 
 /** Tool-use ids Kiro takes as they are: at most 64 characters, none of them `|` (docs/kiro-protocol.md#rule-tool-use-id). */
@@ -399,7 +405,10 @@ export function detachToolResults(message: KiroUserInputMessage, toolNameById: (
 
 export interface TrimResult {
   history: KiroHistoryEntry[];
-  /** `JSON.stringify` of each kept entry as measured (the first one is stale if the caller changes it afterwards). */
+  /**
+   * `JSON.stringify` of each kept entry as measured (the first one is stale if the caller changes it afterwards); empty
+   * when `budgetBytes` was Infinity, since then nothing is serialised.
+   */
   entryJson: string[];
   /** History entries (user and assistant turns) removed from the oldest end. */
   droppedTurns: number;
@@ -453,7 +462,9 @@ function opensExchange(entry: KiroHistoryEntry | undefined): boolean {
  * (`maxEntries`, 198 for this client): drops whole user/assistant pairs from the oldest end, and then keeps dropping up to
  * the start of the next exchange, so no tool call loses its result. Only when no exchange starts in the rest of the
  * history (one exchange longer than the limits) does the cut fall inside it; then the results whose calls were dropped
- * move into the first kept user message's text. Each entry is measured once, so this is linear in the history size.
+ * move into the first kept user message's text. Each entry is measured once, so this is linear in the history size. With
+ * `budgetBytes` Infinity only the token estimates decide and no entry is serialised (a first pass before folding, whose
+ * folded entries would be serialised for nothing). `measured`: entries serialised already (by the fold), with their sizes.
  */
 export function trimHistory(
   conversation: Conversation,
@@ -461,13 +472,13 @@ export function trimHistory(
   budgetBytes: number,
   tokens?: TokenBudget,
   maxEntries = MAX_HISTORY_ENTRIES,
-  measured?: readonly (string | undefined)[],
+  measured?: { json: readonly (string | undefined)[]; bytes: readonly (number | undefined)[] },
 ): TrimResult {
   const { history } = conversation;
-  // `measured`: entries serialised already (by an earlier pass), so a second pass does not serialise them again.
-  const entryJson = history.map((entry, i) => measured?.[i] ?? JSON.stringify(entry));
+  const measureBytes = budgetBytes !== Infinity;
+  const entryJson = measureBytes ? history.map((entry, i) => measured?.json[i] ?? JSON.stringify(entry)) : [];
   // +1 for the comma between entries.
-  const sizes = entryJson.map((json) => Buffer.byteLength(json, "utf8") + 1);
+  const sizes = measureBytes ? entryJson.map((json, i) => (measured?.json[i] !== undefined ? measured.bytes[i]! : Buffer.byteLength(json, "utf8")) + 1) : history.map(() => 0);
   const entryTokens = tokens ? history.map(estimateEntryTokens) : [];
   let totalBytes = fixedBytes;
   for (const size of sizes) totalBytes += size;

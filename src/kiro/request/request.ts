@@ -237,19 +237,17 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const fixedTokens = mustSendTokens + tokensForChars(historyToolNames * PLACEHOLDER_BYTES);
   const budgetTokens = options.maxInputTokens ?? inputTokenBudget(model, options.maxTokens);
   const tokenBudget = { fixedTokens, budgetTokens };
-  // The size and the context window decide first; then the oldest exchanges are folded into fewer entries to fit the entry cap.
-  const sized = trimHistory(conversation, fixedBytes, budget, tokenBudget, Infinity);
+  // The context window decides first, on token estimates alone: nothing is serialised yet, since entries that get folded
+  // would be serialised for nothing (the bench's full history folds most of its entries). Then the oldest exchanges are
+  // folded into fewer entries to fit the entry cap, and last the body size and window are checked on what is sent, each
+  // entry serialised once.
+  const sized = trimHistory(conversation, fixedBytes, Infinity, tokenBudget, Infinity);
   const fold = foldHistory(sized.history, conversation.current, MAX_HISTORY_ENTRIES);
-  // Entries the fold left as they were keep their serialised form; the first of them may have lost its results.
-  const measured = [...fold.history.slice(0, fold.foldedPairs * 2).map(() => undefined), undefined, ...sized.entryJson.slice(fold.foldedEntries + 1)];
-  const capped =
-    fold.foldedEntries > 0 || sized.history.length > MAX_HISTORY_ENTRIES
-      ? trimHistory({ history: fold.history, current: conversation.current }, fixedBytes, budget, tokenBudget, MAX_HISTORY_ENTRIES, measured)
-      : sized;
+  const capped = trimHistory({ history: fold.history, current: conversation.current }, fixedBytes, budget, tokenBudget, MAX_HISTORY_ENTRIES, { json: fold.entryJson, bytes: fold.entryBytes });
   const { history, entryJson, historyTokens } = capped;
   let droppedTurns = sized.droppedTurns;
-  for (let i = 0; capped !== sized && i < capped.droppedTurns; i++) droppedTurns += fold.originalEntries[i] ?? 1;
-  const limitedBy = capped !== sized && capped.droppedTurns > 0 ? capped.limitedBy : sized.limitedBy;
+  for (let i = 0; i < capped.droppedTurns; i++) droppedTurns += fold.originalEntries[i] ?? 1;
+  const limitedBy = capped.droppedTurns > 0 ? capped.limitedBy : sized.limitedBy;
   if (fold.foldedEntries > 0) notes.push(`folded the ${fold.foldedEntries} oldest history entries into ${fold.foldedPairs * 2} (Kiro's limit of ${MAX_HISTORY_ENTRIES} history entries).`);
   if (droppedTurns > 0) notes.push(`left out the ${droppedTurns} oldest history entries (${TRIM_REASONS[limitedBy ?? "bytes"]}); ${history.length} kept.`);
 
