@@ -1,11 +1,11 @@
-// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
+// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, takes a content-filtered answer as a safety stop, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { defaultSimModels } from "../sim/kiroSimulator";
-import { errorReply, quotaReply, toolUseReply } from "../sim/replies";
+import { errorReply, quotaReply, stopReasonReply, toolUseReply } from "../sim/replies";
 import { INPUT_TOO_LONG } from "../sim/validation";
 import { createAgentSandbox, describeRun, runClaude, startAgentWindow, streamJsonEvents, type AgentRunResult, type AgentSandbox, type AgentWindow } from "./claudeCodeHarness";
 
@@ -154,6 +154,25 @@ describe("Claude Code through the Kiro bridge", () => {
     } finally {
       for (let i = 0; i < 8 && window.sim.pendingReplies > 0; i++) await claude(["Drain."]);
     }
+    assertKiroRulesKept();
+  });
+
+  test("when Kiro's content filter stops an answer, Claude Code counts a safety stop and carries on past it, Kiro's words kept in its history", async () => {
+    const before = window.sim.generateRequests().length;
+    window.sim.reply(stopReasonReply("I can", "CONTENT_FILTERED", { refusal: { category: "policy", explanation: "Not allowed here", recommendedModel: "claude-opus-4.8" } }));
+    const result = await claude(["Tell me something filtered.", "--output-format", "stream-json", "--verbose"]);
+    assert.equal(result.code, 0, describeRun(result));
+    // stop_reason "refusal" is what Claude Code counts as a safety stop (a failure or a dropped stream is not one).
+    const outcome = streamJsonEvents(result.stdout).find((event) => event.type === "result") as { safety_stops?: number; is_error?: boolean } | undefined;
+    assert.equal(outcome?.safety_stops, 1, describeRun(result));
+    assert.equal(outcome?.is_error, false, describeRun(result));
+    // Its way past a refusal: the refused turn, with Kiro's words on why, goes back to Kiro with its own reminder.
+    const sent = window.sim.generateRequests().slice(before);
+    assert.equal(sent.length, 2, describeRun(result));
+    const next = JSON.stringify(sent[1]!.body);
+    assert.match(next, /"assistantResponseMessage":\{"content":"I can\\n\\nKiro's content filter stopped the answer \(policy: Not allowed here\)/);
+    assert.match(next, /Kiro recommends the model \\"claude-opus-4\.8\\"/);
+    assert.match(next, /stopped by a safety classifier/);
     assertKiroRulesKept();
   });
 

@@ -5,10 +5,9 @@ import { startBridgeServer, type BridgeServer, type BridgeStreamFunction } from 
 import { anthropicApi } from "../../src/bridge/anthropic/routes";
 import { piApi } from "../../src/bridge/pi/routes";
 import { failedAnswer } from "../../src/kiro/answer/failedAnswer";
-import { findModel } from "../../src/kiro/catalog/models";
 import { createAssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { emptyAssistantMessage, emptyUsage, type Context, type KiroErrorKind } from "../../src/kiro/types";
-import { kiroModel } from "./bridgeFixtures";
+import { catalogBridge, kiroModel } from "./bridgeFixtures";
 
 const CATALOG = [kiroModel("claude-sonnet-4-5"), kiroModel("claude-haiku-4-5", { reasoning: false })];
 const contexts: Context[] = [];
@@ -48,11 +47,8 @@ function helloStream(o: { failAfterText?: KiroErrorKind; failFirst?: KiroErrorKi
   };
 }
 
-async function bridgeWith(stream: BridgeStreamFunction): Promise<BridgeServer> {
-  // Ids resolve as the window's KiroClient.resolveModel does (dated forms, aliases).
-  const bridge = await startBridgeServer({ stream, listModels: () => CATALOG, resolveModel: (id) => CATALOG.find((model) => model.id === findModel(id)?.id) });
-  after(() => bridge.dispose());
-  return bridge;
+function bridgeWith(stream: BridgeStreamFunction): Promise<BridgeServer> {
+  return catalogBridge(stream, CATALOG);
 }
 
 async function post(bridge: BridgeServer, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

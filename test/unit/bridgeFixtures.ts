@@ -1,4 +1,7 @@
-// What the bridge tests share: a Kiro model as the extension's catalog lists it, and a stream function that answers "ok" at once.
+// What the bridge tests share: a Kiro model as the extension's catalog lists it, a stream function that answers "ok" at once, and a bridge over a catalog, stopped after the file's tests.
+import { after } from "node:test";
+import { startBridgeServer, type BridgeServer, type BridgeStreamFunction } from "../../src/bridge";
+import { findModel } from "../../src/kiro/catalog/models";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { emptyUsage, type AssistantMessage, type Model } from "../../src/kiro/types";
 
@@ -29,4 +32,11 @@ export function okAnswer(model: Model): AssistantMessageEventStream {
   stream.push({ type: "done", reason: "stop", message: answerMessage(model, [{ type: "text", text: "ok" }]) });
   stream.end();
   return stream;
+}
+
+/** A bridge serving `stream` over `catalog`, resolving ids as the window's KiroClient.resolveModel does (dated forms, aliases); disposed after the tests. */
+export async function catalogBridge(stream: BridgeStreamFunction, catalog: Model[]): Promise<BridgeServer> {
+  const bridge = await startBridgeServer({ stream, listModels: () => catalog, resolveModel: (id) => catalog.find((model) => model.id === findModel(id)?.id) });
+  after(() => bridge.dispose());
+  return bridge;
 }

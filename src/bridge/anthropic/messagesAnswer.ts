@@ -53,6 +53,12 @@ function blockOf(part: AssistantMessage["content"][number]): AnthropicContentBlo
   return { type: "tool_use", id: part.id, name: part.name, input: part.arguments ?? {} };
 }
 
+/** A refused answer as one Messages response: what Kiro had said, then Kiro's words on why it stopped, with stop_reason "refusal". */
+export function refusalBody(message: AssistantMessage, words: string, o: { id: string; model: string; estimatedInputTokens: number }): AnthropicMessage {
+  const content = message.content.filter((part) => part.type === "text").map(blockOf).filter((block): block is AnthropicContentBlock => block !== undefined);
+  return { ...messageBody({ ...message, content: [] }, o), content: [...content, { type: "text", text: words }], stop_reason: "refusal" };
+}
+
 /** The whole answer as one Messages response (`stream: false`). */
 export function messageBody(message: AssistantMessage, o: { id: string; model: string; estimatedInputTokens: number }): AnthropicMessage {
   return {
@@ -195,6 +201,24 @@ export class AnthropicSseEncoder {
         // The caller words the failure (errors.ts); see `failure`.
         return "";
     }
+  }
+
+  /**
+   * A refused answer (Kiro's content filter): open blocks close, Kiro's words on why go out as a last text block (the
+   * Messages format has no other room for them), and the message ends with stop_reason "refusal", which Claude Code
+   * tells the user as a refusal rather than retrying a broken connection.
+   */
+  refusal(message: AssistantMessage, words: string): string {
+    const index = this.nextIndex++;
+    return (
+      this.open() +
+      this.stopAll() +
+      sse("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }) +
+      this.delta(index, { type: "text_delta", text: words }) +
+      sse("content_block_stop", { type: "content_block_stop", index }) +
+      sse("message_delta", { type: "message_delta", delta: { stop_reason: "refusal", stop_sequence: null }, usage: usageOf(message.usage, this.o.estimatedInputTokens) }) +
+      sse("message_stop", { type: "message_stop" })
+    );
   }
 
   /** A failure after the message started: `event: error`, which Claude Code reports (and retries when the type says so). */

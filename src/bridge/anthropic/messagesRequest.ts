@@ -5,6 +5,7 @@ import type { AssistantMessage, Context, ImageContent, Message, Model, TextConte
 import { emptyUsage } from "../../kiro/types";
 import { BridgeRequestError } from "../server/body";
 import type { BridgeAnswerOptions } from "../server/types";
+import { choosesNoTools, offeredTools } from "../toolChoice";
 
 /** What a Messages request asks for, before the model is looked up. */
 export interface ParsedMessagesRequest {
@@ -241,7 +242,8 @@ export function parseMessagesRequest(json: unknown): ParsedMessagesRequest {
     model,
     stream: json.stream === true,
     options,
-    ignoredFields: ACCEPTED_WITHOUT_EFFECT.filter((field) => json[field] !== undefined),
+    // tool_choice "none" has its effect (no tools offered); auto, any and a named tool Kiro cannot be made to honour.
+    ignoredFields: ACCEPTED_WITHOUT_EFFECT.filter((field) => json[field] !== undefined && !(field === "tool_choice" && choosesNoTools(json.tool_choice))),
     context(target) {
       const toolNames = new Map<string, string>();
       const messages: Message[] = [];
@@ -255,7 +257,7 @@ export function parseMessagesRequest(json: unknown): ParsedMessagesRequest {
       return {
         ...(systemParts.length > 0 ? { systemPrompt: systemParts.join("\n\n") } : {}),
         messages,
-        ...(tools && tools.length > 0 ? { tools } : {}),
+        ...offeredTools(tools, json.tool_choice),
       };
     },
   };

@@ -7,7 +7,8 @@ import { resolveAgentModel } from "../modelMap";
 import { BridgeRequestError } from "../server/body";
 import type { AnswerEncoder, BridgeApi, BridgeExchange } from "../server/types";
 import { anthropicErrorBody, anthropicFailure, errorTypeForStatus, promptTooLongMessage } from "./errors";
-import { AnthropicSseEncoder, messageBody } from "./messagesAnswer";
+import { refusalWords } from "../refusal";
+import { AnthropicSseEncoder, messageBody, refusalBody } from "./messagesAnswer";
 import { parseMessagesRequest, type ParsedMessagesRequest } from "./messagesRequest";
 
 /** Well inside the 300 s of silence after which Claude Code gives a request up. */
@@ -62,10 +63,15 @@ function sseAnswer(prepared: PreparedAnswer, id: string, pingIntervalMs: number)
   const facts = { estimatedTokens: prepared.estimatedTokens, contextWindow: prepared.model.contextWindow };
   return {
     contentType: "text/event-stream; charset=utf-8",
-    encode: (event) => (event.type === "error" ? sse.failure(anthropicFailure(event.error, facts).body) : sse.encode(event)),
+    encode: (event) => {
+      if (event.type !== "error") return sse.encode(event);
+      const words = refusalWords(event.error);
+      return words !== undefined ? sse.refusal(event.error, words) : sse.failure(anthropicFailure(event.error, facts).body);
+    },
     keepAlive: { everyMs: pingIntervalMs, text: () => sse.keepAlive() },
     refuse: (event) => {
-      if (sse.started) return undefined;
+      // A refusal is an answer (stop_reason "refusal"), streamed like one even before any content.
+      if (sse.started || refusalWords(event.error) !== undefined) return undefined;
       const failure = anthropicFailure(event.error, facts);
       return { status: failure.status, body: failure.body, headers: failure.headers };
     },
@@ -91,8 +97,14 @@ export function anthropicApi(o: { pingIntervalMs?: number } = {}): BridgeApi {
             return;
           }
           const final = await exchange.completeAnswer(prepared.request);
+          const shape = { id, model: prepared.parsed.model, estimatedInputTokens: prepared.estimatedTokens };
           if (final.type === "done") {
-            exchange.sendJson(200, messageBody(final.message, { id, model: prepared.parsed.model, estimatedInputTokens: prepared.estimatedTokens }));
+            exchange.sendJson(200, messageBody(final.message, shape));
+            return;
+          }
+          const words = refusalWords(final.error);
+          if (words !== undefined) {
+            exchange.sendJson(200, refusalBody(final.error, words, shape));
             return;
           }
           const failure = anthropicFailure(final.error, { estimatedTokens: prepared.estimatedTokens, contextWindow: prepared.model.contextWindow });

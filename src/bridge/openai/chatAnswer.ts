@@ -1,5 +1,6 @@
 // Answers of `POST /v1/chat/completions`: the SSE encoder (pi stream events → `chat.completion.chunk` data lines, the usage chunk, `[DONE]`) and the non-streaming `chat.completion` body.
 import type { AssistantMessage, AssistantMessageEvent, StopReason, ToolCall } from "../../kiro/types";
+import { answerText, refusalWords } from "../refusal";
 import type { AnswerEncoder, FinalAnswerEvent } from "../server/types";
 import { argumentsText, openAIErrorBody, openAIFailure, promptTokens, type OpenAIErrorBody } from "./shared";
 
@@ -55,14 +56,18 @@ export function chatStreamEncoder(identity: ChatAnswerIdentity, o: { includeUsag
     started = true;
     return chunk({ role: "assistant", content: "" });
   };
+  /** The finish chunk, the usage chunk when asked for, and [DONE]. */
+  const ending = (finish: string, message: AssistantMessage): string =>
+    chunk({}, finish) + (o.includeUsage ? dataLine({ id: identity.id, object: "chat.completion.chunk", created: identity.created, model: identity.model, choices: [], usage: chatUsage(message) }) : "") + DONE_LINE;
   const toolCallDelta = (index: number, fields: Record<string, unknown>): string => chunk({ tool_calls: [{ index, ...fields }] });
 
   return {
     contentType: SSE_CONTENT_TYPE,
     keepAlive: { everyMs: KEEP_ALIVE_MS, text: () => ": keep-alive\n\n" },
-    // A failure before the first chunk (a refused sign-in, an overflow) is an HTTP status of its own.
+    // A failure before the first chunk (a refused sign-in, an overflow) is an HTTP status of its own; a refused answer
+    // is an answer (finish_reason content_filter), streamed like one.
     refuse(event) {
-      if (started) return undefined;
+      if (started || refusalWords(event.error) !== undefined) return undefined;
       const failure = openAIFailure(event.error);
       return { status: failure.status, body: openAIErrorBody(failure.message, failure.type, failure.code) };
     },
@@ -93,12 +98,12 @@ export function chatStreamEncoder(identity: ChatAnswerIdentity, o: { includeUsag
           if (!entry || entry.argumentsSent) return head;
           return head + toolCallDelta(entry.index, { function: { arguments: argumentsText(event.toolCall.arguments) } });
         }
-        case "done": {
-          let text = head + chunk({}, finishReason(event.reason));
-          if (o.includeUsage) text += dataLine({ id: identity.id, object: "chat.completion.chunk", created: identity.created, model: identity.model, choices: [], usage: chatUsage(event.message) });
-          return text + DONE_LINE;
-        }
+        case "done":
+          return head + ending(finishReason(event.reason), event.message);
         case "error": {
+          // Kiro's content filter: its words in the delta's `refusal`, then the content_filter finish.
+          const words = refusalWords(event.error);
+          if (words !== undefined) return head + chunk({ refusal: words }) + ending("content_filter", event.error);
           const failure = openAIFailure(event.error);
           return head + dataLine(openAIErrorBody(failure.message, failure.type, failure.code)) + DONE_LINE;
         }
@@ -116,8 +121,8 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: 0;
-    message: { role: "assistant"; content: string | null; reasoning_content?: string; tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[] };
-    finish_reason: "stop" | "length" | "tool_calls";
+    message: { role: "assistant"; content: string | null; refusal?: string; reasoning_content?: string; tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[] };
+    finish_reason: "stop" | "length" | "tool_calls" | "content_filter";
   }[];
   usage: ChatUsage;
 }
@@ -125,6 +130,8 @@ export interface ChatCompletion {
 /** The non-streaming answer: the status and body for a final event. */
 export function chatCompletionAnswer(identity: ChatAnswerIdentity, final: FinalAnswerEvent): { status: number; body: ChatCompletion | OpenAIErrorBody } {
   if (final.type === "error") {
+    const words = refusalWords(final.error);
+    if (words !== undefined) return { status: 200, body: refusedCompletion(identity, final.error, words) };
     const failure = openAIFailure(final.error);
     return { status: failure.status, body: openAIErrorBody(failure.message, failure.type, failure.code) };
   }
@@ -148,5 +155,17 @@ export function chatCompletionAnswer(identity: ChatAnswerIdentity, final: FinalA
       ],
       usage: chatUsage(message),
     },
+  };
+}
+
+/** A refused answer in one piece: the text Kiro had given, Kiro's words in `message.refusal`, finish_reason content_filter. */
+function refusedCompletion(identity: ChatAnswerIdentity, message: AssistantMessage, words: string): ChatCompletion {
+  return {
+    id: identity.id,
+    object: "chat.completion",
+    created: identity.created,
+    model: identity.model,
+    choices: [{ index: 0, message: { role: "assistant", content: answerText(message) || null, refusal: words }, finish_reason: "content_filter" }],
+    usage: chatUsage(message),
   };
 }

@@ -4,6 +4,7 @@ import { isRecord } from "../../util/json";
 import { BridgeRequestError } from "../server/body";
 import type { BridgeAnswerOptions } from "../server/types";
 import { contentParts, functionTool, historyAssistant, imageFromUrl, parseArguments, positiveInteger, reasoningFromEffort, requestedModel, type HistoryModel } from "./shared";
+import { offeredTools } from "../toolChoice";
 
 export interface ChatCompletionsRequest {
   /** The id the client asked for, echoed in every answer. */
@@ -140,6 +141,6 @@ export function parseChatCompletionsRequest(json: unknown, model: HistoryModel):
     stream: json.stream === true,
     includeUsage: streamOptions.include_usage === true,
     options,
-    context: { ...convertMessages(messages, model), ...(tools ? { tools } : {}) },
+    context: { ...convertMessages(messages, model), ...offeredTools(tools, json.tool_choice) },
   };
 }

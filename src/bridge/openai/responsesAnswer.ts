@@ -1,5 +1,6 @@
 // Answers of `POST /v1/responses`: the SSE encoder (pi stream events → response.created … output items … response.completed / response.incomplete / response.failed, with data keep-alives) and the non-streaming response object.
 import type { AssistantMessage, AssistantMessageEvent, ThinkingContent, ToolCall } from "../../kiro/types";
+import { answerText, refusalWords } from "../refusal";
 import type { AnswerEncoder, FinalAnswerEvent } from "../server/types";
 import { KEEP_ALIVE_MS, SSE_CONTENT_TYPE } from "./chatAnswer";
 import { encodeReasoningPayload } from "./responsesRequest";
@@ -16,10 +17,16 @@ export interface ResponseIdentity {
 }
 
 export type OutputItem =
-  | { id: string; type: "message"; status: "in_progress" | "completed"; role: "assistant"; content: { type: "output_text"; text: string; annotations: [] }[] }
+  | { id: string; type: "message"; status: "in_progress" | "completed"; role: "assistant"; content: ({ type: "output_text"; text: string; annotations: [] } | RefusalPart)[] }
   | { id: string; type: "reasoning"; summary: { type: "summary_text"; text: string }[]; encrypted_content?: string }
   | { id: string; type: "function_call"; status: "in_progress" | "completed"; call_id: string; name: string; arguments: string }
   | { id: string; type: "custom_tool_call"; status: "in_progress" | "completed"; call_id: string; name: string; input: string };
+
+/** Kiro's words on why it stopped a refused answer, as the Responses format carries a model's refusal. */
+export interface RefusalPart {
+  type: "refusal";
+  refusal: string;
+}
 
 export interface ResponseUsage {
   input_tokens: number;
@@ -38,7 +45,7 @@ export interface ResponseObject {
   output: OutputItem[];
   usage: ResponseUsage | null;
   error: { code: string; message: string } | null;
-  incomplete_details: { reason: "max_output_tokens" } | null;
+  incomplete_details: { reason: "max_output_tokens" | "content_filter" } | null;
 }
 
 export function responseUsage(message: AssistantMessage): ResponseUsage {
@@ -67,6 +74,10 @@ function itemsOf(message: AssistantMessage, identity: ResponseIdentity, newId: I
     if (part.type === "thinking") return reasoningItem(newId("rs_"), part);
     return toolItem(newId("fc_"), part, identity, "completed");
   });
+}
+
+function refusalItem(id: string, words: string): OutputItem {
+  return { id, type: "message", status: "completed", role: "assistant", content: [{ type: "refusal", refusal: words }] };
 }
 
 function reasoningItem(id: string, part: ThinkingContent): OutputItem {
@@ -186,8 +197,29 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           if (e.reason === "length") return head + event("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage, incomplete_details: { reason: "max_output_tokens" } }) });
           return head + event("response.completed", { response: responseObject(identity, "completed", done, { usage }) });
         }
-        case "error":
+        case "error": {
+          // Kiro's content filter: its words as a refusal message item, and the response incomplete for content_filter.
+          const words = refusalWords(e.error);
+          if (words !== undefined) {
+            const itemId = newId("msg_");
+            const outputIndex = nextOutputIndex++;
+            const part: RefusalPart = { type: "refusal", refusal: words };
+            const fields = { item_id: itemId, output_index: outputIndex, content_index: 0 };
+            const item = refusalItem(itemId, words);
+            done.push(item);
+            return (
+              head +
+              event("response.output_item.added", { output_index: outputIndex, item: { ...item, status: "in_progress", content: [] } }) +
+              event("response.content_part.added", { ...fields, part: { type: "refusal", refusal: "" } }) +
+              event("response.refusal.delta", { ...fields, delta: words }) +
+              event("response.refusal.done", { ...fields, refusal: words }) +
+              event("response.content_part.done", { ...fields, part }) +
+              event("response.output_item.done", { output_index: outputIndex, item }) +
+              event("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage: responseUsage(e.error), incomplete_details: { reason: "content_filter" } }) })
+            );
+          }
           return head + event("response.failed", { response: responseObject(identity, "failed", done, { usage: responseUsage(e.error), error: failureOf(e.error) }) });
+        }
         default:
           return head;
       }
@@ -198,6 +230,12 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
 /** The non-streaming answer: the status and body for a final event. */
 export function responseAnswer(identity: ResponseIdentity, final: FinalAnswerEvent, newId: IdSource): { status: number; body: ResponseObject | OpenAIErrorBody } {
   if (final.type === "error") {
+    const words = refusalWords(final.error);
+    if (words !== undefined) {
+      const text = answerText(final.error);
+      const said: OutputItem[] = text ? [{ id: newId("msg_"), type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text, annotations: [] }] }] : [];
+      return { status: 200, body: responseObject(identity, "incomplete", [...said, refusalItem(newId("msg_"), words)], { usage: responseUsage(final.error), incomplete_details: { reason: "content_filter" } }) };
+    }
     const failure = openAIFailure(final.error);
     return { status: failure.status, body: openAIErrorBody(failure.message, failure.type, failure.code) };
   }

@@ -4,6 +4,7 @@ import { isRecord } from "../../util/json";
 import { BridgeRequestError } from "../server/body";
 import type { BridgeAnswerOptions } from "../server/types";
 import { contentParts, functionTool, historyAssistant, imageFromUrl, parseArguments, positiveInteger, reasoningFromEffort, requestedModel, type HistoryModel } from "./shared";
+import { offeredTools } from "../toolChoice";
 
 export interface ResponsesRequest {
   /** The id the client asked for, echoed in the response. */
@@ -176,7 +177,7 @@ export function parseResponsesRequest(json: unknown, model: HistoryModel): Respo
     model: requested,
     stream: body.stream === true,
     options,
-    context: { ...(systemPrompt ? { systemPrompt } : {}), messages, ...(tools.length > 0 ? { tools } : {}) },
+    context: { ...(systemPrompt ? { systemPrompt } : {}), messages, ...offeredTools(tools, body.tool_choice) },
     droppedToolTypes: dropped,
     customTools: custom,
   };

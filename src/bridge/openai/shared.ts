@@ -33,30 +33,29 @@ export interface OpenAIFailure {
   message: string;
 }
 
-const FAILURES: Record<KiroErrorKind, Omit<OpenAIFailure, "message">> = {
-  auth: { status: 401, type: "authentication_error", code: "kiro_sign_in_refused" },
-  "no-token": { status: 401, type: "authentication_error", code: "kiro_not_signed_in" },
-  suspended: { status: 403, type: "permission_error", code: "account_suspended" },
-  profile: { status: 403, type: "permission_error", code: "kiro_profile" },
-  quota: { status: 429, type: "insufficient_quota", code: "insufficient_quota" },
-  throttled: { status: 429, type: "rate_limit_error", code: "rate_limit_exceeded" },
-  capacity: { status: 503, type: "server_error", code: "server_is_overloaded" },
-  "invalid-model": { status: 404, type: "invalid_request_error", code: "model_not_found" },
-  "too-long": { status: 400, type: "invalid_request_error", code: "context_length_exceeded" },
-  "message-too-large": { status: 400, type: "invalid_request_error", code: "context_length_exceeded" },
-  "bad-request": { status: 400, type: "invalid_request_error", code: "invalid_request" },
-  refused: { status: 400, type: "invalid_request_error", code: "content_filter" },
-  server: { status: 502, type: "server_error", code: "server_error" },
-  network: { status: 502, type: "server_error", code: "kiro_unreachable" },
-  timeout: { status: 504, type: "server_error", code: "timeout" },
-  stream: { status: 502, type: "server_error", code: "server_error" },
-  aborted: { status: 499, type: "server_error", code: "aborted" },
-};
+/**
+ * Each Kiro failure kind by the status it answers with and the code it carries; the type is the status's own
+ * (openAIErrorForStatus) but for an exhausted quota, which OpenAI types `insufficient_quota`.
+ */
+const CODES_BY_STATUS: readonly [number, Partial<Record<KiroErrorKind, string>>][] = [
+  [400, { "too-long": "context_length_exceeded", "message-too-large": "context_length_exceeded", "bad-request": "invalid_request", refused: "content_filter" }],
+  [401, { auth: "kiro_sign_in_refused", "no-token": "kiro_not_signed_in" }],
+  [403, { suspended: "account_suspended", profile: "kiro_profile" }],
+  [404, { "invalid-model": "model_not_found" }],
+  [429, { quota: "insufficient_quota", throttled: "rate_limit_exceeded" }],
+  [499, { aborted: "aborted" }],
+  [502, { server: "server_error", network: "kiro_unreachable", stream: "server_error" }],
+  [503, { capacity: "server_is_overloaded" }],
+  [504, { timeout: "timeout" }],
+];
 
 /** The failure of an `error` event's message, by its `kiro.error` kind (a bridge-made failure has none: a server error). */
 export function openAIFailure(message: AssistantMessage): OpenAIFailure {
   const kind = message.kiro?.error?.kind ?? (message.stopReason === "aborted" ? "aborted" : "server");
-  return { ...FAILURES[kind], message: message.errorMessage ?? "The Kiro answer failed." };
+  const [status, codes] = CODES_BY_STATUS.find(([, codes]) => codes[kind] !== undefined) ?? [502, { [kind]: "server_error" }];
+  const code = codes[kind] ?? "server_error";
+  const type = kind === "quota" ? "insufficient_quota" : openAIErrorForStatus(status, "").error.type;
+  return { status, type, code, message: message.errorMessage ?? "The Kiro answer failed." };
 }
 
 /** OpenAI's usage numbers from pi's: OpenAI counts cached prompt tokens inside the prompt. */
