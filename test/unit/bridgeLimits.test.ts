@@ -1,4 +1,4 @@
-// What an authenticated or merely connected client can cost the extension host, over real loopback sockets: body size and JSON structure caps, connections closed instead of drained, a connection cap, a short header timeout, and no memory kept per streamed event.
+// What an authenticated or merely connected client can cost the extension host, over real loopback sockets: body size and JSON structure caps, connections closed instead of drained, a cap on authenticated connections, a short header timeout, and no memory kept per streamed event.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -170,17 +170,25 @@ describe("bridge request limits", () => {
 });
 
 describe("bridge connection limits", () => {
-  it("closes connections beyond 128 at once instead of holding them", { timeout: 20_000 }, async () => {
-    const bridge = await startedBridge();
-    const sockets = await Promise.all(Array.from({ length: 140 }, () => openSocket(bridge)));
+  it("refuses an authenticated request beyond 128 connections with 503 instead of holding it, and serves again once they go", { timeout: 20_000 }, async () => {
+    const bridge = await startedBridge({ limits: { maxConnections: 4 } });
+    // Four authenticated clients holding uploads open take every slot.
+    const holders = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const socket = await openSocket(bridge);
+        socket.on("error", () => undefined);
+        socket.write(authorizedHead(bridge, "POST", "/v1/stream", "Content-Length: 1000"));
+        return socket;
+      }),
+    );
     try {
-      const closed = await Promise.all(sockets.map((socket) => closedWithin(socket, 3000)));
-      const count = closed.filter(Boolean).length;
-      assert.ok(count >= 12, `${count} of 140 idle connections were closed`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const refused = await postStream(bridge, JSON.stringify({ model: MODEL.id, context: { messages: [{ role: "user", content: "hi", timestamp: 1 }] } }));
+      assert.equal(refused.status, 503, refused.text);
+      assert.match(refused.text, /serving 4 connections already/);
     } finally {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of holders) socket.destroy();
     }
-    // Once the server has seen them go, a client gets through again.
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -87,12 +87,46 @@ export class BridgeRequestError extends Error {
   }
 }
 
-export type BodyReadResult = { ok: true; body: Buffer } | { ok: false; status: 413 | 400; message: string };
+/**
+ * Bytes all requests being read may hold at once. Each body may be 16 MB, and an authenticated client can send many at
+ * the same time (80 × 13 MB took the extension host to 2.5 GB): eight whole bodies at once is far more than the window's
+ * own agents send, and a body beyond what is left waits for nobody, it is refused with 503 and retried by the client.
+ */
+export const MAX_BUFFERED_BODY_BYTES = 128 * MB;
+
+/** The bytes every in-flight request body holds together, shared by one server's requests. */
+export interface BodyBudget {
+  /** Takes `bytes` from the budget; false (and nothing taken) when that would exceed it. */
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
+  readonly limit: number;
+}
+
+export function createBodyBudget(limit: number): BodyBudget {
+  let used = 0;
+  return {
+    limit,
+    reserve(bytes) {
+      if (used + bytes > limit) return false;
+      used += bytes;
+      return true;
+    },
+    release(bytes) {
+      used = Math.max(0, used - bytes);
+    },
+  };
+}
+
+export type BodyReadResult =
+  | { ok: true; body: Buffer; /** Gives the body's bytes back to the budget; call once the body is no longer needed. */ release(): void }
+  | { ok: false; status: 413 | 400 | 503; message: string };
 
 export interface BodyLimits {
   maxBytes: number;
   /** JSON values (`{`, `[`, `,`, `:` outside strings), counted as the bytes arrive. */
   maxJsonNodes: number;
+  /** Shared with the server's other requests; without one, only this body's own limit applies. */
+  budget?: BodyBudget;
 }
 
 /**
@@ -108,6 +142,20 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
   };
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limits.maxBytes) return Promise.resolve(tooLarge);
+  const budget = limits.budget;
+  const busy: BodyReadResult = {
+    ok: false,
+    status: 503,
+    message: `The Kiro bridge is busy reading other requests (at most ${Math.round((budget?.limit ?? 0) / MB)} MB at once); send this one again in a moment.`,
+  };
+  // A declared length is taken from the budget whole before a byte is read; a chunked body chunk by chunk.
+  const declaredBytes = declared === undefined ? 0 : Number(declared) || 0;
+  if (budget && !budget.reserve(declaredBytes)) return Promise.resolve(busy);
+  let reserved = declaredBytes;
+  const release = (): void => {
+    budget?.release(reserved);
+    reserved = 0;
+  };
 
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -121,6 +169,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       req.off("end", onEnd);
       req.off("error", onError);
       req.off("close", onClose);
+      if (!result.ok) release();
       resolve(result);
     };
     const refuse = (result: BodyReadResult): void => {
@@ -131,6 +180,10 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
       if (received > limits.maxBytes) return refuse(tooLarge);
+      if (budget && received > reserved) {
+        if (!budget.reserve(received - reserved)) return refuse(busy);
+        reserved = received;
+      }
       if (structure.push(chunk) > limits.maxJsonNodes) {
         return refuse({
           ok: false,
@@ -140,7 +193,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => settle({ ok: true, body: Buffer.concat(chunks, received) });
+    const onEnd = (): void => settle({ ok: true, body: Buffer.concat(chunks, received), release });
     const onError = (): void => settle({ ok: false, status: 400, message: "The request body could not be read." });
     const onClose = (): void => {
       if (!req.complete) settle({ ok: false, status: 400, message: "The request body ended early." });

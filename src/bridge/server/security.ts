@@ -1,5 +1,5 @@
-// The bridge's gatekeeping, once for every route: the per-instance token (as a bearer token or an API key), its constant-time check, and the Host/Origin rules that stop DNS rebinding and web pages.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+// The bridge's gatekeeping, once for every route: the per-instance token (as a bearer token or an API key), its constant-time check, the proof a client asks for before it sends the token, and the Host/Origin rules that stop DNS rebinding and web pages.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { BRIDGE_HOSTNAMES, BRIDGE_TOKEN_ENV } from "./address";
 
 /** 256 bits of randomness; base64url so it survives shells, env vars and headers unquoted. */
@@ -66,3 +66,33 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return BRIDGE_HOSTNAMES.some((name) => lower === `http://${name}:${port}`);
 }
 
+
+/**
+ * The route a client asks, without any token, for the bridge to prove it holds the token (docs/architecture.md, the
+ * bridge): the client sends a fresh nonce in {@link BRIDGE_PROOF_NONCE_HEADER}, the bridge answers
+ * `{"proof": base64url(HMAC-SHA256(token, label + nonce))}`, and only a client that checked it sends the token.
+ */
+export const BRIDGE_PROOF_PATH = "/v1/bridge-proof";
+export const BRIDGE_PROOF_NONCE_HEADER = "x-kiro-bridge-nonce";
+/** Fixed, so a proof can never be mistaken for the token or for a MAC the bridge makes for any other purpose. */
+const BRIDGE_PROOF_LABEL = "kiro-pi bridge proof v1\n";
+/** A nonce is 32 random bytes in base64url (43 characters); anything else is refused rather than signed. */
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function generateBridgeNonce(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function isBridgeNonce(value: string | undefined): value is string {
+  return value !== undefined && NONCE_PATTERN.test(value);
+}
+
+/** What the bridge answers for a nonce: only the holder of the token can compute it. */
+export function bridgeProof(token: string, nonce: string): string {
+  return createHmac("sha256", token).update(BRIDGE_PROOF_LABEL + nonce, "utf8").digest("base64url");
+}
+
+/** Whether `presented` is the proof for this nonce under this token, compared in constant time. */
+export function bridgeProofMatches(presented: unknown, token: string, nonce: string): boolean {
+  return typeof presented === "string" && tokensMatch(presented, bridgeProof(token, nonce));
+}

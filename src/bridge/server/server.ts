@@ -1,25 +1,31 @@
 // The loopback HTTP server under every wire format the bridge speaks: Host, Origin and token checks, body limits, connection limits and timeouts once; then the route table of src/bridge/apis.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Model } from "../../kiro/types";
 import { scrubSecrets } from "../../util/secrets";
 import { BRIDGE_APIS } from "../apis";
 import { BRIDGE_LISTEN_HOST, bridgeUrl } from "./address";
 import { completeAnswer, streamAnswer, type RunningAnswer } from "./answerStream";
 import { CLOSE, describeError, sendJson } from "./respond";
-import { BridgeRequestError, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_JSON_NODES, parseJsonBody, readBody } from "./body";
-import { checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin } from "./security";
+import { BridgeRequestError, MAX_BUFFERED_BODY_BYTES, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_JSON_NODES, createBodyBudget, parseJsonBody, readBody } from "./body";
+import { createConnectionGate } from "./connections";
+import { createRefusalLog } from "./refusalLog";
+import { BRIDGE_PROOF_NONCE_HEADER, BRIDGE_PROOF_PATH, bridgeProof, checkAuthorization, generateBridgeToken, isAllowedHost, isAllowedOrigin, isBridgeNonce } from "./security";
 import type { BridgeApi, BridgeExchange, BridgeLogger, BridgeRoute, BridgeServerDependencies, BridgeServerLimits, BridgeServices } from "./types";
 
 /**
  * Loopback clients send their headers at once and a 16 MB body in milliseconds, so seconds are plenty; Node's own
  * defaults (60 s headers, 300 s request, swept every 30 s) let 22,000 idle sockets pile up. Each client process streams one
- * answer at a time over a connection or two, so 128 connections serve dozens of agent processes in one window.
+ * answer at a time over a connection or two, so 128 connections serve dozens of agent processes in one window. Sockets
+ * that have not shown the token live in a pool of their own (src/bridge/server/connections.ts), 3 s idle at most.
  */
 export const DEFAULT_BRIDGE_LIMITS: Readonly<BridgeServerLimits> = {
   maxBodyBytes: MAX_REQUEST_BODY_BYTES,
   maxJsonNodes: MAX_REQUEST_JSON_NODES,
+  maxBufferedBodyBytes: MAX_BUFFERED_BODY_BYTES,
   maxConnections: 128,
+  maxUnauthenticatedConnections: 512,
+  unauthenticatedIdleMs: 3_000,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 30_000,
 };
@@ -84,6 +90,9 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   const logger = dependencies.logger ?? silentLogger;
   const limits: BridgeServerLimits = { ...DEFAULT_BRIDGE_LIMITS, ...dependencies.limits };
   const token = generateBridgeToken();
+  const budget = createBodyBudget(limits.maxBufferedBodyBytes);
+  const gate = createConnectionGate(limits);
+  const warnRefused = createRefusalLog(logger, dependencies.refusalLogIntervalMs);
   const redact = (text: string): string => scrubSecrets(text, [token]);
   const running = new Set<RunningAnswer>();
   const apis = (dependencies.apis ?? BRIDGE_APIS).map((build) => build());
@@ -129,14 +138,35 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
         if (contentType !== undefined && !/\bjson\b/i.test(contentType)) {
           throw new BridgeRequestError(415, "Unsupported Content-Type: send the request body as application/json.", CLOSE);
         }
-        const read = await readBody(req, { maxBytes: limits.maxBodyBytes, maxJsonNodes: limits.maxJsonNodes });
-        if (!read.ok) throw new BridgeRequestError(read.status, read.message, CLOSE);
-        return parseJsonBody(read.body);
+        const read = await readBody(req, { maxBytes: limits.maxBodyBytes, maxJsonNodes: limits.maxJsonNodes, budget });
+        if (!read.ok) {
+          warnRefused(`body ${read.status}`, `bridge: refused a request body: ${read.message}`);
+          throw new BridgeRequestError(read.status, read.message, read.status === 503 ? { ...CLOSE, "Retry-After": "1" } : CLOSE);
+        }
+        try {
+          return parseJsonBody(read.body);
+        } finally {
+          read.release();
+        }
       },
       sendJson: (status, body, headers) => sendJson(res, status, body, headers),
       streamAnswer: (request, encoder) => streamAnswer(setup, request, encoder),
       completeAnswer: (request) => completeAnswer(setup, request),
     };
+  }
+
+  /**
+   * The proof a client asks for before it sends the token or a conversation (docs/architecture.md, the bridge): an
+   * HMAC under the token over the client's nonce. It is answered on the connection the client then sends its request on.
+   */
+  function answerProof(req: IncomingMessage, res: ServerResponse): void {
+    const nonce = req.headers[BRIDGE_PROOF_NONCE_HEADER];
+    if (req.method !== "GET" || !isBridgeNonce(typeof nonce === "string" ? nonce : undefined)) {
+      warnRefused("proof", "bridge: refused a malformed proof request");
+      sendJson(res, 400, fallbackApi.errorBody(400, `Send GET ${BRIDGE_PROOF_PATH} with a 32-byte base64url ${BRIDGE_PROOF_NONCE_HEADER} header.`), CLOSE);
+      return;
+    }
+    sendJson(res, 200, { proof: bridgeProof(token, nonce as string) });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,22 +186,32 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
       const found = url ? findRoute(table, req, path) : ({ missing: "path" } as const);
       if ("api" in found && found.api) api = found.api;
       if (port === undefined || !isAllowedHost(req.headers.host, port)) {
-        logger.warn("bridge: refused a request for a foreign Host (possible DNS rebinding)");
+        warnRefused("host", "bridge: refused a request for a foreign Host (possible DNS rebinding)");
         refuse(403, "Forbidden host: the Kiro bridge only answers 127.0.0.1 and localhost.", CLOSE);
         return;
       }
       if (!isAllowedOrigin(req.headers.origin, port)) {
-        logger.warn("bridge: refused a request with a foreign Origin (a web page?)");
+        warnRefused("origin", "bridge: refused a request with a foreign Origin (a web page?)");
         refuse(403, "Forbidden origin: the Kiro bridge does not answer web pages.", CLOSE);
+        return;
+      }
+      if (path === BRIDGE_PROOF_PATH) {
+        answerProof(req, res);
         return;
       }
       const apiKey = req.headers["x-api-key"];
       const auth = checkAuthorization(req.headers.authorization, token, Array.isArray(apiKey) ? apiKey[0] : apiKey);
       if (!auth.ok) {
-        logger.warn(`bridge: refused a request: ${auth.status === 401 ? "no token" : "wrong token"}`);
+        const reason = auth.status === 401 ? "no token" : "wrong token";
+        warnRefused(reason, `bridge: refused a request: ${reason}`);
         const headers: Record<string, string> = { ...CLOSE };
         if (auth.status === 401) headers["WWW-Authenticate"] = 'Bearer realm="kiro-bridge"';
         refuse(auth.status, auth.message, headers);
+        return;
+      }
+      if (!gate.authenticate(req.socket)) {
+        warnRefused("connections", `bridge: refused a request: all ${limits.maxConnections} connections are in use`);
+        refuse(503, `The Kiro bridge is serving ${limits.maxConnections} connections already; try again in a moment.`, { ...CLOSE, "Retry-After": "1" });
         return;
       }
       if (!url || "missing" in found) {
@@ -207,7 +247,7 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
           void handle(req, res);
         },
       );
-      created.maxConnections = limits.maxConnections;
+      created.on("connection", (socket: Socket) => gate.admit(socket));
       created.once("error", reject);
       created.listen(0, BRIDGE_LISTEN_HOST, () => {
         created.off("error", reject);

@@ -37,8 +37,14 @@ export interface BridgeServerLimits {
   maxBodyBytes: number;
   /** Most JSON values in a request body, counted before it is parsed. */
   maxJsonNodes: number;
-  /** Open connections; the ones beyond are closed at once. */
+  /** Bytes all request bodies being read may hold together; a body that would go beyond is refused with 503. */
+  maxBufferedBodyBytes: number;
+  /** Connections whose requests passed the token check; a request that would open one more is refused with 503. */
   maxConnections: number;
+  /** Connections that have not passed the token check (yet); a new one beyond evicts the oldest. */
+  maxUnauthenticatedConnections: number;
+  /** How long a connection that has not passed the token check may stay idle before it is closed. */
+  unauthenticatedIdleMs: number;
   /** Time from connecting to the end of the request headers; a connection that sends nothing is closed after it. */
   headersTimeoutMs: number;
   /** Time to receive a whole request, body included (not the answer, which may stream for minutes). */
@@ -58,6 +64,8 @@ export interface BridgeServerDependencies {
   logger?: BridgeLogger;
   /** Tighter or looser limits than the defaults (tests, benchmarks). */
   limits?: Partial<BridgeServerLimits>;
+  /** At most one warning per kind of refused request in this time (default src/bridge/server/refusalLog.ts). */
+  refusalLogIntervalMs?: number;
   /** The wire formats served; defaults to every one in src/bridge/apis.ts. */
   apis?: readonly BridgeApiFactory[];
 }
