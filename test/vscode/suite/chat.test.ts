@@ -4,7 +4,7 @@ import { Socket, createServer, type Server } from "node:net";
 import { suite, suiteSetup, suiteTeardown, test } from "mocha";
 import * as vscode from "vscode";
 import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
-import { quotaReply, stalledReply } from "../../sim/replies";
+import { quotaReply, slowFirstTokenReply, stalledReply } from "../../sim/replies";
 
 const EXTENSION_ID = "kiro-pi.kiro-pi";
 const MODEL_ID = "claude-sonnet-4-5";
@@ -83,23 +83,25 @@ const READ_FILE_TOOL: vscode.LanguageModelChatTool = {
 suite("Kiro models in vscode.lm", function () {
   this.timeout(60_000);
   let sim: KiroSimulator;
-  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT };
+  const savedToken = process.env.KIRO_ACCESS_TOKEN;
+  const kiroConfig = () => vscode.workspace.getConfiguration("kiro");
 
   suiteSetup(async () => {
     sim = await startKiroSimulator();
-    // The extension host is this process: the provider's token source and the Kiro core read these on every request.
+    // The extension host is this process: the provider's token source reads this on every request. The endpoint is a
+    // user setting: in VS Code the environment never decides where tokens go.
     process.env.KIRO_ACCESS_TOKEN = sim.accessToken;
-    process.env.KIRO_ENDPOINT = sim.url;
+    await kiroConfig().update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
     await extension.activate();
   });
 
   suiteTeardown(async () => {
-    if (savedEnv.token === undefined) delete process.env.KIRO_ACCESS_TOKEN;
-    else process.env.KIRO_ACCESS_TOKEN = savedEnv.token;
-    if (savedEnv.endpoint === undefined) delete process.env.KIRO_ENDPOINT;
-    else process.env.KIRO_ENDPOINT = savedEnv.endpoint;
+    if (savedToken === undefined) delete process.env.KIRO_ACCESS_TOKEN;
+    else process.env.KIRO_ACCESS_TOKEN = savedToken;
+    await kiroConfig().update("endpoint", undefined, vscode.ConfigurationTarget.Global);
+    await kiroConfig().update("firstTokenTimeoutSeconds", undefined, vscode.ConfigurationTarget.Global);
     await sim?.close();
   });
 
@@ -150,7 +152,7 @@ suite("Kiro models in vscode.lm", function () {
 
   test("cancelling mid-stream aborts the HTTP request: the simulator sees the client hang up", async () => {
     const watcher = await watchHangUps(new URL(sim.url));
-    process.env.KIRO_ENDPOINT = watcher.url;
+    await kiroConfig().update("endpoint", watcher.url, vscode.ConfigurationTarget.Global);
     try {
       // Some text, then the simulator keeps the answer open for a minute.
       sim.reply(stalledReply("The beginning of a long answer", 60_000));
@@ -172,8 +174,22 @@ suite("Kiro models in vscode.lm", function () {
       assert.ok(received.startsWith("The beginning"), `received "${received}" before cancelling`);
       await watcher.clientHungUp;
     } finally {
-      process.env.KIRO_ENDPOINT = sim.url;
+      await kiroConfig().update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
       await watcher.close();
+    }
+  });
+
+  test("kiro.firstTokenTimeoutSeconds gives up on an answer that does not start in time, naming the setting", async () => {
+    await kiroConfig().update("firstTokenTimeoutSeconds", 1, vscode.ConfigurationTarget.Global);
+    try {
+      sim.reply(slowFirstTokenReply(10_000, "too late"));
+      const model = await kiroModel();
+      await assert.rejects(
+        async () => collect(await model.sendRequest([vscode.LanguageModelChatMessage.User("Are you there?")], {}, new vscode.CancellationTokenSource().token)),
+        /did not start answering within 1 s.*kiro\.firstTokenTimeoutSeconds/,
+      );
+    } finally {
+      await kiroConfig().update("firstTokenTimeoutSeconds", undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
