@@ -6,6 +6,7 @@ import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/termi
 import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/authRegistration";
 import { createWindowKiroClient } from "./vscode/kiroClient";
 import { WalkthroughProgress } from "./vscode/walkthrough";
+import { reportSettingProblemsTo } from "./vscode/settings";
 
 /** What `activate` returns (`vscode.extensions.getExtension("kiro-pi.kiro-pi").exports`); the extension-host tests read it. */
 export interface KiroExtensionApi {
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const started = performance.now();
   const log = createKiroLog(context);
   registerShowLogCommand(context, log);
+  reportSettingProblemsTo(log);
   const auth = registerKiroAuth(context, { log });
   // One client per window: the Chat view and the bridge for pi terminals share its route, profile and catalog.
   const client = createWindowKiroClient(auth.session, log);

@@ -1,5 +1,5 @@
 // The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
-import { isRecord } from "../util/json";
+import { isRecord, nonEmptyString } from "../util/json";
 import type { SignInSourceId } from "./import/sourceIds";
 
 /** How the tokens were obtained, which decides how they are refreshed. */
@@ -121,9 +121,7 @@ export const AUTH_METHODS: readonly AuthMethod[] = ["builder-id", "identity-cent
 const SOURCE_ID = /^[a-z][a-z0-9-]{0,40}$/;
 
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? value : undefined;
-}
+const str = nonEmptyString;
 
 function finite(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;

@@ -478,7 +478,7 @@ export function timeoutError(phase: "first-token" | "idle", ms: number, modelId:
   const seconds = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
   const text =
     phase === "first-token"
-      ? `Kiro did not start answering within ${seconds} (model "${modelId}"). Very large conversations take longer; shorten the conversation or raise the first-token timeout.`
+      ? `Kiro did not start answering within ${seconds} (model "${modelId}"). Very large conversations take longer; shorten the conversation or raise the first-token timeout (setting kiro.firstTokenTimeoutSeconds; KIRO_FIRST_TOKEN_TIMEOUT_SECONDS for pi).`
       : `Kiro stopped sending for ${seconds} in the middle of the answer (model "${modelId}"). Send the message again.`;
   return new KiroError("timeout", text, { retryable: false, modelId });
 }

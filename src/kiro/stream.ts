@@ -318,7 +318,7 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
   const maxRetryDelayMs = options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
   const timing = { baseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS, maxDelayMs: maxRetryDelayMs };
-  const firstTokenTimeoutMs = options.firstTokenTimeoutMs ?? defaultFirstTokenTimeoutMs(request.json.length);
+  const firstTokenTimeoutMs = options.firstTokenTimeoutMs ?? run.settings.firstTokenTimeoutMs ?? defaultFirstTokenTimeoutMs(request.json.length);
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const url = generateAssistantResponseUrl(route);
   let retries = 0;
@@ -483,7 +483,7 @@ export function streamKiro(model: Model, context: Context, options?: KiroStreamO
     try {
       stream.push({ type: "start", partial: output });
       const env = opts.env ?? (typeof process !== "undefined" ? process.env : {});
-      const settings = opts.settings ?? resolveKiroSettings({ region: opts.region, endpoint: opts.endpoint, api: opts.api, profileArn: opts.profileArn }, env);
+      const settings = opts.settings ?? resolveKiroSettings({ region: opts.region, endpoint: opts.endpoint, api: opts.api, profileArn: opts.profileArn }, env, (message) => opts.log?.warn(message));
       run = { model, info: modelInfoFor(model), context, options: opts, output, stream, secrets, settings, credentials: { accessToken: "" }, fetch: opts.fetch ?? globalThis.fetch, log: opts.log };
       const reason = await runStream(run);
       output.stopReason = reason;

@@ -63,7 +63,10 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
   const catalog = await loadCatalog(streamDeps);
   const bridge = bridgeConfigFromEnv(env);
   // The host the settings point at; requests go where each one's route says (src/kiro/route.ts).
-  const baseUrl = bridge?.url ?? new KiroClient({ credentials: async () => undefined, settings: () => resolveKiroSettings({}, env) }).baseUrl();
+  // Refused values (an http:// endpoint to another machine, a malformed number) are said at the start of the session too.
+  const settingProblems: string[] = [];
+  const settings = resolveKiroSettings({}, env, (message) => settingProblems.push(message));
+  const baseUrl = bridge?.url ?? new KiroClient({ credentials: async () => undefined, settings: () => settings }).baseUrl();
   pi.registerProvider(KIRO_PROVIDER, {
     name: "Kiro",
     baseUrl,
@@ -76,9 +79,11 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
   });
   followKiroAnswers(pi);
   const problem = catalog.problem;
-  if (problem) {
+  if (problem || settingProblems.length > 0) {
     pi.on("session_start", (_event, ctx) => {
-      if (ctx.hasUI) ctx.ui.notify(`Kiro: using the built-in model list. ${problem}`, "warning");
+      if (!ctx.hasUI) return;
+      if (problem) ctx.ui.notify(`Kiro: using the built-in model list. ${problem}`, "warning");
+      for (const message of settingProblems) ctx.ui.notify(`Kiro: ${message}`, "warning");
     });
   }
 }

@@ -2,6 +2,7 @@
 import { AuthError, cancelledError, invalidGrantError, needsNewSignIn } from "../auth/index";
 import { loginKiroDeviceFlow, refreshKiroCredentials, type KiroPiCredentials } from "./kiroCredentials";
 import { DEFAULT_OIDC_REGION } from "../auth/session";
+import { resolveKiroSettings } from "../kiro/settings";
 import type { PiOAuthCredentials, PiOAuthLoginCallbacks, PiOAuthProvider } from "./piApi";
 
 type Env = Record<string, string | undefined>;
@@ -51,7 +52,7 @@ export function createKiroOAuthProvider(deps: KiroLoginDependencies = {}): PiOAu
       const credentials = await loginKiroDeviceFlow(callbacks, {
         startUrl,
         region,
-        oidcEndpoint: env().KIRO_OIDC_ENDPOINT,
+        oidcEndpoint: resolveKiroSettings({}, env()).oidcEndpoint,
         fetch: deps.fetch,
         pollIntervalUnitMs: deps.pollIntervalUnitMs,
       });
@@ -63,7 +64,7 @@ export function createKiroOAuthProvider(deps: KiroLoginDependencies = {}): PiOAu
 
     async refreshToken(credentials: PiOAuthCredentials, signal?: AbortSignal): Promise<KiroPiCredentials> {
       try {
-        return await refreshKiroCredentials(asKiroCredentials(credentials), { oidcEndpoint: env().KIRO_OIDC_ENDPOINT, fetch: deps.fetch, signal });
+        return await refreshKiroCredentials(asKiroCredentials(credentials), { oidcEndpoint: resolveKiroSettings({}, env()).oidcEndpoint, fetch: deps.fetch, signal });
       } catch (error) {
         if (needsNewSignIn(error)) throw invalidGrantError("Your Kiro sign-in has expired or was revoked (run /login kiro)");
         throw error;

@@ -6,7 +6,7 @@ import type { KiroLog } from "../kiro/log";
 import { builtInModels } from "../kiro/catalog/models";
 import type { KiroCredentials, KiroRequestOptions } from "../kiro/options";
 import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
-import { resolveKiroSettings } from "../kiro/settings";
+import { reportOnce, resolveKiroSettings } from "../kiro/settings";
 import { tokenTypeFor } from "../kiro/service/endpoints";
 import { failedAnswer, failedAnswerStream } from "../kiro/answer/failedAnswer";
 import type { AssistantMessageEvent, Model } from "../kiro/types";
@@ -95,6 +95,7 @@ function credentialsOf(token: StoredToken): KiroCredentials {
  * client per request costs nothing.
  */
 export function directClient(token: StoredToken, env: Env, deps: KiroPiDependencies): KiroClient {
+  const report = reportOnce((message) => deps.log?.warn(message));
   return new KiroClient({
     credentials: async () => credentialsOf(token),
     ...(token.refresh
@@ -105,7 +106,7 @@ export function directClient(token: StoredToken, env: Env, deps: KiroPiDependenc
           },
         }
       : {}),
-    settings: () => resolveKiroSettings({}, env),
+    settings: () => resolveKiroSettings({}, env, report),
     log: deps.log,
     fetch: deps.fetch,
   });

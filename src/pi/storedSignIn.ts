@@ -2,6 +2,7 @@
 import { isAuthError } from "../auth/errors";
 import { SIGN_IN_SOURCES, type SignInSource } from "../auth/import/signInSources";
 import { readSignInSourceCredentials, refreshKiroCredentials, type KiroPiCredentials } from "./kiroCredentials";
+import { resolveKiroSettings } from "../kiro/settings";
 import type { StoredToken } from "./kiroPiProvider";
 
 type Env = Record<string, string | undefined>;
@@ -36,7 +37,7 @@ function toStoredToken(credentials: KiroPiCredentials, source: string, env: Env)
     region: credentials.region,
     source,
     refresh: async () => {
-      current = await refreshKiroCredentials(current, { oidcEndpoint: env.KIRO_OIDC_ENDPOINT });
+      current = await refreshKiroCredentials(current, { oidcEndpoint: resolveKiroSettings({}, env).oidcEndpoint });
       token.accessToken = current.access;
       return current.access;
     },
@@ -59,7 +60,7 @@ export function createStoredSignInFinder(env: Env = process.env, options: Stored
     for (const source of sources) {
       try {
         // `env` decides where the files are too (KIROCLI_DB_PATH, XDG_DATA_HOME, LOCALAPPDATA).
-        const credentials = await readSignInSourceCredentials(source, { oidcEndpoint: env.KIRO_OIDC_ENDPOINT, timeLimitMs, location: { env } });
+        const credentials = await readSignInSourceCredentials(source, { oidcEndpoint: resolveKiroSettings({}, env).oidcEndpoint, timeLimitMs, location: { env } });
         const token = toStoredToken(credentials, source.label, env);
         cached = { token, until: credentials.expires };
         lastProblem = undefined;

@@ -10,6 +10,11 @@ export function trimmedString(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() ? value.trim() : undefined;
 }
 
+/** A non-empty string exactly as it is (tokens, ids, secrets are never trimmed); undefined for anything else. */
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
 /** A value that may also arrive as its JSON text (the catalog's schemas do both); undefined for text that is not JSON. */
 export function jsonValueOrText(value: unknown): unknown {
   if (typeof value !== "string") return value;

@@ -293,7 +293,10 @@ export function resetReply(): SimReply {
   return { reset: true };
 }
 
-/** A reply with one of every event type of docs/kiro-protocol.md#event-stream, the client should cope with. */
+/**
+ * A reply with one of every event type of docs/kiro-protocol.md#events the client should cope with, including each of
+ * docs/kiro-protocol.md#ignored-events in the shape public clients give it (citationEvent: a location target, text, link).
+ */
 export function everyEventKindReply(): SimReply {
   return {
     events: [

@@ -46,6 +46,52 @@ test("blank settings count as not set, and an unknown KIRO_API means auto", () =
   assert.equal(settings.api, "auto");
 });
 
+test("an endpoint over http:// to another machine is refused with a report, and the next source is used", () => {
+  const reports: string[] = [];
+  const settings = resolveKiroSettings(
+    { endpoint: "http://example.com" },
+    { KIRO_ENDPOINT: "https://proxy.example.com/", KIRO_OIDC_ENDPOINT: "http://10.0.0.5:9000" },
+    (message) => reports.push(message),
+  );
+  assert.equal(settings.endpoint, "https://proxy.example.com", "the environment's https endpoint stands in for the refused setting");
+  assert.equal(settings.oidcEndpoint, undefined, "an http:// sign-in endpoint on another machine falls back to AWS");
+  assert.equal(reports.length, 2, reports.join("\n"));
+  assert.match(reports[0]!, /kiro\.endpoint from the options: "http:\/\/example\.com" is http:\/\/ to another machine.*using KIRO_ENDPOINT instead/);
+  assert.match(reports[1]!, /kiro\.oidcEndpoint from KIRO_OIDC_ENDPOINT: .*https:\/\/.*using the default instead/);
+});
+
+test("http:// endpoints on this machine are kept: 127.0.0.1, ::1 and localhost", () => {
+  for (const url of ["http://127.0.0.1:4567", "http://127.8.0.1:1", "http://[::1]:9", "http://localhost:80", "https://kiro.corp.example"]) {
+    const reports: string[] = [];
+    assert.equal(resolveKiroSettings({ endpoint: url, oidcEndpoint: url }, {}, (m) => reports.push(m)).endpoint, url);
+    assert.deepEqual(reports, [], url);
+  }
+  const notUrls: string[] = [];
+  resolveKiroSettings({ endpoint: "not a url", oidcEndpoint: "ftp://127.0.0.1" }, {}, (m) => notUrls.push(m));
+  assert.equal(notUrls.length, 2, notUrls.join("\n"));
+});
+
+test("kiro.firstTokenTimeoutSeconds: a number setting is used, a malformed one is reported and the environment applies", () => {
+  assert.equal(resolveKiroSettings({ firstTokenTimeoutSeconds: 240 }, {}).firstTokenTimeoutMs, 240_000);
+  assert.equal(resolveKiroSettings({}, { KIRO_FIRST_TOKEN_TIMEOUT_SECONDS: "45" }).firstTokenTimeoutMs, 45_000);
+  assert.equal(resolveKiroSettings({ firstTokenTimeoutSeconds: 0 }, {}).firstTokenTimeoutMs, undefined, "0 means automatic");
+  const reports: string[] = [];
+  const settings = resolveKiroSettings({ firstTokenTimeoutSeconds: "ninety" }, { KIRO_FIRST_TOKEN_TIMEOUT_SECONDS: "120" }, (m) => reports.push(m));
+  assert.equal(settings.firstTokenTimeoutMs, 120_000);
+  assert.match(reports.join("\n"), /kiro\.firstTokenTimeoutSeconds from the options: "ninety" is not a whole number from 0 to 3600; using KIRO_FIRST_TOKEN_TIMEOUT_SECONDS instead/);
+  const badEnv: string[] = [];
+  assert.equal(resolveKiroSettings({}, { KIRO_FIRST_TOKEN_TIMEOUT_SECONDS: "1.5" }, (m) => badEnv.push(m)).firstTokenTimeoutMs, undefined);
+  assert.equal(badEnv.length, 1);
+});
+
+test("a malformed KIRO_API or region is reported, not silently replaced", () => {
+  const reports: string[] = [];
+  const settings = resolveKiroSettings({}, { KIRO_API: "v3", KIRO_REGION: "Frankfurt" }, (m) => reports.push(m));
+  assert.equal(settings.api, "auto");
+  assert.equal(settings.region, undefined);
+  assert.equal(reports.length, 2, reports.join("\n"));
+});
+
 test("Identity Center regions map to the API region that serves them", () => {
   assert.equal(apiRegionFor("us-west-2"), "us-east-1");
   assert.equal(apiRegionFor("ap-southeast-2"), "us-east-1");

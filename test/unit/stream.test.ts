@@ -394,6 +394,14 @@ describe("streamKiro failures", () => {
     assert.equal(sim.generateRequests().length, 1);
   });
 
+  it("KIRO_FIRST_TOKEN_TIMEOUT_SECONDS sets the first-token timeout, and the error names the setting to raise", async () => {
+    sim.reply(slowFirstTokenReply(5_000, "too late"));
+    const { message } = await collect(opts({ env: { KIRO_FIRST_TOKEN_TIMEOUT_SECONDS: "1" } }));
+    assert.equal(message.stopReason, "error");
+    assert.match(message.errorMessage!, /did not start answering within 1 s/);
+    assert.match(message.errorMessage!, /kiro\.firstTokenTimeoutSeconds.*KIRO_FIRST_TOKEN_TIMEOUT_SECONDS/);
+  });
+
   it("times out when the answer stalls midway", async () => {
     sim.reply(stalledReply("Some text then silence", 10_000));
     const { message } = await collect(opts({ idleTimeoutMs: 150 }));

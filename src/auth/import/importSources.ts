@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { AuthError, type AuthErrorCode } from "../errors";
 import type { ExternalIdentityProvider, KiroSession } from "../session";
+import { nonEmptyString } from "../../util/json";
 
 /** Everything that decides where files are; injectable so tests point at a temporary home. */
 export interface ImportLocation {
@@ -180,10 +181,8 @@ export function parseTimestamp(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A non-empty string field, or undefined. */
-export function textField(value: unknown): string | undefined {
-  return typeof value === "string" && value ? value : undefined;
-}
+/** A non-empty string field, or undefined (src/util/json.ts). */
+export const textField = nonEmptyString;
 
 /** The first of `keys` that holds a non-empty string (tools spell the same field `profile_arn` and `profileArn`). */
 export function firstText(record: Record<string, unknown>, ...keys: string[]): string | undefined {

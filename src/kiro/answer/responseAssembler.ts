@@ -61,6 +61,12 @@ function asString(value: unknown): string | undefined {
 }
 
 /**
+ * Event types Kiro may send that the answer leaves out, each for the reason docs/kiro-protocol.md#ignored-events gives
+ * (that list, this one and the simulator's `everyEventKindReply` agree: test/unit/eventRegistry.test.ts).
+ */
+export const IGNORED_EVENT_TYPES: readonly string[] = ["followupPromptEvent", "codeReferenceEvent", "citationEvent", "supplementaryWebLinksEvent", "intentsEvent"];
+
+/**
  * Feed it frames in order with `handleFrame`, then call `finish` once the stream ended cleanly.
  * Both throw a KiroError when the answer itself reports or contains a failure.
  */
@@ -148,7 +154,7 @@ export class KiroResponseAssembler {
         return;
       }
       default:
-        // followupPromptEvent, codeReferenceEvent, citationEvent, … carry nothing pi can show.
+        // IGNORED_EVENT_TYPES, and event types newer than this client: nothing of the answer (docs/kiro-protocol.md#ignored-events).
         return;
     }
   }

@@ -4,7 +4,7 @@ import { Socket, createServer, type Server } from "node:net";
 import { setup, suite, test } from "mocha";
 import * as vscode from "vscode";
 import type { KiroSimulator } from "../../sim/kiroSimulator";
-import { quotaReply, stalledReply } from "../../sim/replies";
+import { quotaReply, slowFirstTokenReply, stalledReply } from "../../sim/replies";
 import { useKiroSimulator } from "./simulatorSuite";
 
 const MODEL_ID = "claude-sonnet-4-5";
@@ -85,6 +85,7 @@ suite("Kiro models in vscode.lm", function () {
   const kiroSim = useKiroSimulator();
   let sim: KiroSimulator;
   setup(() => (sim = kiroSim()));
+  const kiroConfig = () => vscode.workspace.getConfiguration("kiro");
 
   test("selectChatModels({ vendor: 'kiro' }) lists the account's catalog from ListAvailableModels", async () => {
     const models = await vscode.lm.selectChatModels({ vendor: "kiro" });
@@ -133,7 +134,7 @@ suite("Kiro models in vscode.lm", function () {
 
   test("cancelling mid-stream aborts the HTTP request: the simulator sees the client hang up", async () => {
     const watcher = await watchHangUps(new URL(sim.url));
-    process.env.KIRO_ENDPOINT = watcher.url;
+    await kiroConfig().update("endpoint", watcher.url, vscode.ConfigurationTarget.Global);
     try {
       // Some text, then the simulator keeps the answer open for a minute.
       sim.reply(stalledReply("The beginning of a long answer", 60_000));
@@ -155,8 +156,22 @@ suite("Kiro models in vscode.lm", function () {
       assert.ok(received.startsWith("The beginning"), `received "${received}" before cancelling`);
       await watcher.clientHungUp;
     } finally {
-      process.env.KIRO_ENDPOINT = sim.url;
+      await kiroConfig().update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
       await watcher.close();
+    }
+  });
+
+  test("kiro.firstTokenTimeoutSeconds gives up on an answer that does not start in time, naming the setting", async () => {
+    await kiroConfig().update("firstTokenTimeoutSeconds", 1, vscode.ConfigurationTarget.Global);
+    try {
+      sim.reply(slowFirstTokenReply(10_000, "too late"));
+      const model = await kiroModel();
+      await assert.rejects(
+        async () => collect(await model.sendRequest([vscode.LanguageModelChatMessage.User("Are you there?")], {}, new vscode.CancellationTokenSource().token)),
+        /did not start answering within 1 s.*kiro\.firstTokenTimeoutSeconds/,
+      );
+    } finally {
+      await kiroConfig().update("firstTokenTimeoutSeconds", undefined, vscode.ConfigurationTarget.Global);
     }
   });
 

@@ -9,23 +9,24 @@ export const EXTENSION_ID = "kiro-pi.kiro-pi";
 /** Registers the suite's setup and teardown; the returned function gives the running simulator. */
 export function useKiroSimulator(options?: KiroSimulatorOptions): () => KiroSimulator {
   let sim: KiroSimulator | undefined;
-  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT };
+  const savedToken = process.env.KIRO_ACCESS_TOKEN;
+  const kiroConfig = () => vscode.workspace.getConfiguration("kiro");
 
   suiteSetup(async () => {
     sim = await startKiroSimulator(options);
-    // The extension host is this process: the provider's token source and the Kiro core read these on every request.
+    // The extension host is this process: the provider's token source reads this on every request. The endpoint is a
+    // user setting: in VS Code the environment never decides where tokens go.
     process.env.KIRO_ACCESS_TOKEN = sim.accessToken;
-    process.env.KIRO_ENDPOINT = sim.url;
+    await kiroConfig().update("endpoint", sim.url, vscode.ConfigurationTarget.Global);
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
     await extension.activate();
   });
 
   suiteTeardown(async () => {
-    if (savedEnv.token === undefined) delete process.env.KIRO_ACCESS_TOKEN;
-    else process.env.KIRO_ACCESS_TOKEN = savedEnv.token;
-    if (savedEnv.endpoint === undefined) delete process.env.KIRO_ENDPOINT;
-    else process.env.KIRO_ENDPOINT = savedEnv.endpoint;
+    if (savedToken === undefined) delete process.env.KIRO_ACCESS_TOKEN;
+    else process.env.KIRO_ACCESS_TOKEN = savedToken;
+    await kiroConfig().update("endpoint", undefined, vscode.ConfigurationTarget.Global);
     await sim?.close();
   });
 

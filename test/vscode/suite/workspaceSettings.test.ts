@@ -1,4 +1,4 @@
-// Extension-host tests: a cloned repository's .vscode/settings.json that points Kiro's endpoints at its own server gets no request and no token; the user's settings (or the defaults) are used, and the settings editor marks the workspace values as not applied.
+// Extension-host tests: a cloned repository's .vscode/settings.json or the extension host's environment that points Kiro's endpoints at its own server gets no request and no token; http:// to another machine is refused; the user's settings (or the defaults) are used, and the settings editor marks the workspace values as not applied.
 import * as assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -57,7 +57,7 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
   let kiro: KiroSimulator;
   let hooks: KiroAuthTestHooks;
   let settingsFile: string;
-  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT, oidc: process.env.KIRO_OIDC_ENDPOINT };
+  const savedEnv = { token: process.env.KIRO_ACCESS_TOKEN, endpoint: process.env.KIRO_ENDPOINT, oidc: process.env.KIRO_OIDC_ENDPOINT, profile: process.env.KIRO_PROFILE_ARN };
 
   suiteSetup(async () => {
     delete process.env.KIRO_ACCESS_TOKEN;
@@ -108,7 +108,7 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
     const config = vscode.workspace.getConfiguration("kiro");
     await config.update("oidcEndpoint", undefined, vscode.ConfigurationTarget.Global);
     await config.update("endpoint", undefined, vscode.ConfigurationTarget.Global);
-    for (const [name, value] of [["KIRO_ACCESS_TOKEN", savedEnv.token], ["KIRO_ENDPOINT", savedEnv.endpoint], ["KIRO_OIDC_ENDPOINT", savedEnv.oidc]] as const) {
+    for (const [name, value] of [["KIRO_ACCESS_TOKEN", savedEnv.token], ["KIRO_ENDPOINT", savedEnv.endpoint], ["KIRO_OIDC_ENDPOINT", savedEnv.oidc], ["KIRO_PROFILE_ARN", savedEnv.profile]] as const) {
       if (value !== undefined) process.env[name] = value;
     }
     await recorder?.close();
@@ -156,6 +156,53 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
       assert.equal(settings.endpoint, undefined, "the AWS host, not the repository's");
       assert.equal(settings.profileArn, undefined);
       assert.equal(oidcEndpointSetting(), undefined);
+    } finally {
+      await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
+      await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test("the extension host's environment (a dev container's remoteEnv) names no endpoint or profile: the user's settings decide", async () => {
+    const config = vscode.workspace.getConfiguration("kiro");
+    process.env.KIRO_ENDPOINT = recorder.url;
+    process.env.KIRO_OIDC_ENDPOINT = recorder.url;
+    process.env.KIRO_PROFILE_ARN = "arn:aws:codewhisperer:us-east-1:999999999999:profile/ATTACKERXXXX";
+    try {
+      assert.equal(kiroSettings().endpoint, kiro.url, "the user's endpoint, not the environment's");
+      const [model] = await vscode.lm.selectChatModels({ vendor: "kiro", id: "claude-sonnet-4-5" });
+      assert.ok(model, "Kiro's models are listed");
+      const response = await model.sendRequest([vscode.LanguageModelChatMessage.User("Hello again")], {}, new vscode.CancellationTokenSource().token);
+      let text = "";
+      for await (const part of response.text) text += part;
+      assert.equal(text, "You said: Hello again");
+
+      await config.update("endpoint", undefined, vscode.ConfigurationTarget.Global);
+      await config.update("oidcEndpoint", undefined, vscode.ConfigurationTarget.Global);
+      await waitFor("the user values to be gone", () => vscode.workspace.getConfiguration("kiro").inspect<string>("endpoint")?.globalValue === undefined);
+      const settings = kiroSettings();
+      assert.equal(settings.endpoint, undefined, "with no user value, the AWS host; KIRO_ENDPOINT is not read in VS Code");
+      assert.equal(settings.profileArn, undefined, "KIRO_PROFILE_ARN is not read in VS Code");
+      assert.equal(oidcEndpointSetting(), undefined, "KIRO_OIDC_ENDPOINT is not read in VS Code");
+      assert.deepEqual(recorder.requests, [], "nothing reached the server the environment named");
+    } finally {
+      delete process.env.KIRO_ENDPOINT;
+      delete process.env.KIRO_OIDC_ENDPOINT;
+      delete process.env.KIRO_PROFILE_ARN;
+      await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
+      await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test("an http:// endpoint on another machine is refused: the AWS host is used, not http://example.com", async () => {
+    const config = vscode.workspace.getConfiguration("kiro");
+    await config.update("endpoint", "http://example.com", vscode.ConfigurationTarget.Global);
+    await config.update("oidcEndpoint", "http://example.com/oidc", vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor("the user value to be read", () => vscode.workspace.getConfiguration("kiro").inspect<string>("endpoint")?.globalValue === "http://example.com");
+      assert.equal(kiroSettings({}).endpoint, undefined);
+      assert.equal(oidcEndpointSetting(), undefined);
+      await config.update("endpoint", "https://kiro-proxy.example.com/", vscode.ConfigurationTarget.Global);
+      await waitFor("the https value to be read", () => kiroSettings({}).endpoint === "https://kiro-proxy.example.com");
     } finally {
       await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
       await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
