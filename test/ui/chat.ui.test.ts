@@ -110,7 +110,7 @@ test("picking Claude Sonnet 4.5 from Kiro in the Chat view makes it the chat's m
 test('"Chat: Manage Language Models" lists Kiro\'s catalog with tools and vision where the model has them', async () => {
   const page = workbench.page;
   await workbench.runCommand("Chat: Manage Language Models");
-  const sonnet = page.getByText("Claude Sonnet 4.5 (Thinking)").first();
+  const sonnet = page.getByText("Claude Sonnet 4.5").first();
   await sonnet.waitFor({ state: "visible", timeout: 20_000 });
   const rows = (await page.locator(".monaco-list-row, tr").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
   await workbench.screenshot("chat-language-models");
