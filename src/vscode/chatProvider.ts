@@ -9,6 +9,7 @@ import type { ChatPartKit } from "./chatConversion";
 import { describeKiroFailure, type ChatFailure } from "./chatErrors";
 import { chatModelEntry, effortLevel, legacyThinkingEntry, requestEffort, type ChatModelStatus, type KiroChatModelInformation } from "./chatModels";
 import { ChatRequestFailure, runChatRequest } from "./chatRequest";
+import { ChatThinkingMemory } from "./chatThinkingMemory";
 import { chatUsage, describeUsage, USAGE_MIME, usageBytes } from "./chatUsage";
 import { registerChatViewSetup } from "./chatViewSetup";
 import type { Logger } from "./log";
@@ -75,6 +76,7 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
   private readonly kit: ChatPartKit;
   /** What the model entries show about the account (quota used up); cleared by the next answer. */
   private status: ChatModelStatus = {};
+  private readonly thinkingMemory = new ChatThinkingMemory();
 
   constructor(private readonly options: KiroChatProviderOptions) {
     this.kit = options.kit ?? vscodeChatPartKit();
@@ -160,6 +162,7 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
           report: (part) => progress.report(part as vscode.LanguageModelResponsePart),
           token,
           streamOptions: reasoning ? { reasoning, ...(effort ? { effort } : {}) } : {},
+          thinkingMemory: this.thinkingMemory,
         },
         { stream: (m, c, o) => client.stream(m, c, o), conversationIdFor },
       );
