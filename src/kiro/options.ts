@@ -15,6 +15,8 @@ export interface KiroRequestOptions {
   signal?: AbortSignal;
   /** pi's reasoning level; undefined or "off" means no thinking. */
   reasoning?: ThinkingLevel | "off";
+  /** An effort value of the model's own schema (VS Code's picker offers those, `max` included); sent as is when listed, else `reasoning` decides. */
+  effort?: string;
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
   /** Stable id of the conversation; pi passes `sessionId`. Derived from the context when absent. */

@@ -298,6 +298,7 @@ async function sendOnRoute(run: StreamRun, route: KiroRoute): Promise<StopReason
   try {
     request = buildKiroRequest(info, context, {
       reasoning: options.reasoning,
+      effort: options.effort,
       thinkingBudgets: options.thinkingBudgets,
       maxTokens: options.maxTokens,
       conversationId: options.sessionId,

@@ -1,5 +1,6 @@
 // Pure conversion between VS Code language-model chat messages/parts and the Kiro provider's pi-style Context; takes VS Code's part classes as a parameter so it runs under plain node.
 // Over 300 lines because both directions (VS Code parts → Context, stream events → parts) share the part-shape checks; split, they would be written twice.
+import { randomUUID } from "node:crypto";
 import type { AssistantMessage, AssistantMessageEvent, Context, ImageContent, Message, TextContent, ThinkingContent, Tool, ToolCall, ToolResultMessage } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
 import { KIRO_API, KIRO_PROVIDER } from "../kiro/catalog/models";
@@ -21,7 +22,7 @@ export interface ChatPartKit {
   TextPart: new (value: string) => object;
   ToolCallPart: new (callId: string, name: string, input: object) => object;
   ToolResultPart: Constructor<object>;
-  DataPart?: Constructor<object>;
+  DataPart?: new (data: Uint8Array, mimeType: string) => object;
   PromptTsxPart?: Constructor<object>;
   ThinkingPart?: new (value: string | string[], id?: string, metadata?: { readonly [key: string]: unknown }) => object;
 }
@@ -358,6 +359,9 @@ export async function reportAssistantStream(
 ): Promise<ReportedStream> {
   let held: string[] | undefined = options.holdText ? [] : undefined;
   let toolCalls = 0;
+  // One id per thinking block of this answer, the same on each of its parts.
+  const answerId = randomUUID();
+  const thinkingId = (contentIndex: number): string => `kiro-thinking-${answerId}-${contentIndex}`;
   for await (const event of events) {
     switch (event.type) {
       case "text_delta":
@@ -366,13 +370,14 @@ export async function reportAssistantStream(
         else report(new kit.TextPart(event.delta));
         break;
       case "thinking_delta":
-        if (kit.ThinkingPart && event.delta.length > 0) report(new kit.ThinkingPart(event.delta));
+        if (kit.ThinkingPart && event.delta.length > 0) report(new kit.ThinkingPart(event.delta, thinkingId(event.contentIndex)));
         break;
       case "thinking_end": {
         const block = event.partial.content[event.contentIndex];
         const signature = block?.type === "thinking" ? block.thinkingSignature : undefined;
-        // The signature travels back with the thinking in later requests (VS Code keeps thinking parts in the history).
-        if (kit.ThinkingPart && signature) report(new kit.ThinkingPart("", undefined, { signature }));
+        // The signature travels back with the thinking in later requests (VS Code keeps thinking parts in the history), on
+        // the block's own id: Copilot Chat keeps a thinking part's id as `id || ""` and joins the parts of one id.
+        if (kit.ThinkingPart && signature) report(new kit.ThinkingPart("", thinkingId(event.contentIndex), { signature }));
         break;
       }
       case "toolcall_end":

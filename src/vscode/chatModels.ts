@@ -1,51 +1,161 @@
-// The entries VS Code's model picker lists for Kiro's catalog: one per model, plus a "(Thinking)" variant for Claude models that can think.
+// The entries VS Code's model picker lists for Kiro's catalog: one per model, its thinking effort as the model's configuration (docs/vscode-chat.md).
 import type * as vscode from "vscode";
+import { contextLabel, creditsLabel } from "../kiro/catalog/modelLabels";
 import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
+import type { ThinkingLevel } from "../kiro/types";
 
-/** Suffix of the thinking variant of a reasoning model (`findModel` resolves it to the same model with thinking forced on). */
-const THINKING_SUFFIX = "-thinking";
+/** The configuration property VS Code's picker shows as "Thinking Effort" (the name Copilot's own providers use). */
+export const EFFORT_PROPERTY = "reasoningEffort";
+/** The effort value that asks for no thinking. */
+export const THINKING_OFF = "off";
+/** Suffix of the ids the picker listed before efforts (`claude-sonnet-4-5-thinking`); they still resolve, thinking on. */
+export const THINKING_SUFFIX = "-thinking";
+/** Efforts offered to a model that thinks through prompt tags (no schema of its own), as pi's levels. */
+const TAG_EFFORTS: readonly ThinkingLevel[] = ["low", "medium", "high"];
 
-/** A Kiro model as VS Code lists it; `kiroModelId` is the id handed to the Kiro core (a `-thinking` alias for thinking variants). */
+/** A Kiro model as VS Code lists it; `kiroModelId` is the id handed to the Kiro core. */
 export interface KiroChatModelInformation extends vscode.LanguageModelChatInformation {
   readonly kiroModelId: string;
-  readonly thinking: boolean;
+  /** The efforts the model's configuration offers ("off" included where thinking may be off); empty for a model that does not think. */
+  readonly efforts: readonly string[];
+  /** The effort used when the person chose none. */
+  readonly defaultEffort?: string;
 }
 
-/** One Kiro model → the entries VS Code lists: the model, plus a thinking variant for Claude models that can think. */
-export function chatModelEntries(info: KiroModelInfo, region: string): KiroChatModelInformation[] {
+/** What VS Code ≥ 1.107 reads of a model beyond the finalized fields; set only where the running VS Code has them. */
+interface NewerModelFields {
+  configurationSchema?: { properties: Record<string, Record<string, unknown>> };
+  isUserSelectable?: boolean;
+  category?: { label: string; order: number };
+  statusIcon?: unknown;
+  warningText?: Record<string, string>;
+  maxContextWindowTokens?: number;
+  pricing?: string;
+  multiplierNumeric?: number;
+}
+
+/** The account's state the entries show: a warning icon and text when Kiro said the quota is used up. */
+export interface ChatModelStatus {
+  quotaUsedUp?: string;
+  /** Makes a VS Code ThemeIcon (absent in tests under plain node). */
+  icon?: (id: string) => unknown;
+}
+
+const EFFORT_LABELS: Readonly<Record<string, string>> = {
+  off: "Off",
+  none: "None",
+  minimal: "Minimal",
+  low: "Low",
+  medium: "Medium",
+  high: "High",
+  xhigh: "Extra High",
+  max: "Max",
+};
+
+function effortLabel(effort: string): string {
+  return EFFORT_LABELS[effort] ?? effort.charAt(0).toUpperCase() + effort.slice(1);
+}
+
+/** The efforts a model offers and the one it starts with; none for a model that does not think. */
+export function modelEfforts(info: KiroModelInfo): { efforts: string[]; defaultEffort?: string } {
+  if (!info.reasoning || info.kiroId === "auto") return { efforts: [] };
+  const shape = info.nativeThinkingShape;
+  let thinking: string[];
+  if (info.nativeThinking && shape?.effortAt && shape.efforts.length > 0) thinking = shape.efforts.filter((e) => e !== "none");
+  else if (info.kiroId.startsWith("claude")) thinking = [...TAG_EFFORTS];
+  else return { efforts: [] };
+  // Thinking through tags is always optional; native thinking where the schema lets it be off.
+  const mayBeOff = !info.forceThinking && (!info.nativeThinking || info.thinkingOptional === true || !shape);
+  const efforts = mayBeOff ? [THINKING_OFF, ...thinking] : thinking;
+  const defaultEffort = info.defaultEffort && efforts.includes(info.defaultEffort) ? info.defaultEffort : mayBeOff ? THINKING_OFF : efforts.includes("medium") ? "medium" : efforts[0];
+  return { efforts, defaultEffort };
+}
+
+/** The pi level a picked effort stands for (`max` is above pi's scale, so xhigh), or undefined for off. */
+export function effortLevel(effort: string | undefined): ThinkingLevel | undefined {
+  if (effort === undefined || effort === THINKING_OFF || effort === "none") return undefined;
+  if (effort === "max") return "xhigh";
+  return (["minimal", "low", "medium", "high", "xhigh"] as const).find((l) => l === effort) ?? "medium";
+}
+
+/**
+ * The effort a request runs with: the picker's choice when the model offers it, "medium" for an old `-thinking` id
+ * picked before efforts existed (the level its "(Thinking)" entry used), else the model's default.
+ */
+export function requestEffort(model: Pick<KiroChatModelInformation, "efforts" | "defaultEffort" | "kiroModelId">, configuration: unknown): string | undefined {
+  const chosen = typeof configuration === "object" && configuration !== null ? (configuration as Record<string, unknown>)[EFFORT_PROPERTY] : undefined;
+  if (typeof chosen === "string" && model.efforts.includes(chosen)) return chosen;
+  if (model.kiroModelId.endsWith(THINKING_SUFFIX)) return model.efforts.includes("medium") ? "medium" : model.efforts.find((e) => e !== THINKING_OFF);
+  return model.defaultEffort;
+}
+
+/** One Kiro model → its entry in VS Code's picker. */
+export function chatModelEntry(info: KiroModelInfo, region: string, status: ChatModelStatus = {}): KiroChatModelInformation {
   const imageInput = info.input.includes("image");
   const maxOutputTokens = Math.min(info.maxTokens, info.contextWindow);
-  const base = {
+  const { efforts, defaultEffort } = modelEfforts(info);
+  const credits = creditsLabel(info);
+  const tooltip = [
+    `${info.name}, served by Kiro (AWS) in ${region}.`,
+    info.description,
+    `${contextLabel(info.contextWindow)} context${imageInput ? ", images" : ""}, tools${efforts.length > 0 ? ", thinking" : ""}.`,
+    credits ? `${credits} per request.` : undefined,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const newer: NewerModelFields = {
+    isUserSelectable: true,
+    category: { label: "Kiro", order: 50 },
+    maxContextWindowTokens: info.contextWindow,
+  };
+  // VS Code shows `pricing` beside the detail only when `multiplierNumeric` is set too.
+  if (credits && info.creditMultiplier !== undefined) {
+    newer.pricing = credits;
+    newer.multiplierNumeric = info.creditMultiplier;
+  }
+  if (efforts.length > 1) {
+    newer.configurationSchema = {
+      properties: {
+        [EFFORT_PROPERTY]: {
+          type: "string",
+          title: "Thinking Effort",
+          description: "How much the model thinks before it answers (Kiro sends it as the model's thinking effort).",
+          enum: efforts,
+          enumItemLabels: efforts.map(effortLabel),
+          default: defaultEffort,
+          group: "navigation",
+        },
+      },
+    };
+  }
+  if (status.quotaUsedUp) {
+    newer.warningText = { quota: status.quotaUsedUp };
+    if (status.icon) newer.statusIcon = status.icon("warning");
+  }
+  return {
+    id: info.id,
+    name: info.name,
     family: info.kiroId,
     version: info.kiroId,
+    detail: `Kiro (${region})`,
+    tooltip,
     maxInputTokens: Math.max(1, info.contextWindow - maxOutputTokens),
     maxOutputTokens,
     // Every model Kiro serves takes toolSpecification; Kiro's own agent relies on it.
     capabilities: { toolCalling: true, imageInput },
+    kiroModelId: info.id,
+    efforts,
+    ...(defaultEffort !== undefined ? { defaultEffort } : {}),
+    ...newer,
   };
-  const where = `Kiro (${region})`;
-  const describe = (thinking: boolean): string =>
-    [
-      `${info.name}${thinking ? " with extended thinking" : ""}, served by Kiro (AWS) in ${region}.`,
-      info.description,
-      `${Math.round(info.contextWindow / 1000)}K context${imageInput ? ", images" : ""}, tools.`,
-    ]
-      .filter(Boolean)
-      .join(" ");
-  const entries: KiroChatModelInformation[] = [
-    { ...base, id: info.id, name: info.name, detail: where, tooltip: describe(!!info.forceThinking), kiroModelId: info.id, thinking: !!info.forceThinking },
-  ];
-  const canThink = info.reasoning && !info.forceThinking && info.kiroId !== "auto" && info.kiroId.startsWith("claude");
-  if (canThink) {
-    entries.push({
-      ...base,
-      id: `${info.id}${THINKING_SUFFIX}`,
-      name: `${info.name} (Thinking)`,
-      detail: where,
-      tooltip: describe(true),
-      kiroModelId: `${info.id}${THINKING_SUFFIX}`,
-      thinking: true,
-    });
-  }
-  return entries;
+}
+
+/**
+ * The entry a saved `-thinking` id stands for: the model's own entry under the old id, hidden from the picker, so a
+ * `chat.utilityModel` or a pinned model written before efforts still finds it.
+ */
+export function legacyThinkingEntry(entry: KiroChatModelInformation): KiroChatModelInformation | undefined {
+  if (!entry.efforts.some((e) => e !== THINKING_OFF) || entry.id.endsWith(THINKING_SUFFIX)) return undefined;
+  const { configurationSchema: _schema, ...rest } = entry as KiroChatModelInformation & NewerModelFields;
+  return { ...rest, id: `${entry.id}${THINKING_SUFFIX}`, kiroModelId: `${entry.id}${THINKING_SUFFIX}`, isUserSelectable: false } as KiroChatModelInformation;
 }

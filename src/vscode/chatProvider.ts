@@ -7,8 +7,10 @@ import { conversationIdFor } from "../kiro/request/request";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { ChatPartKit } from "./chatConversion";
 import { describeKiroFailure, type ChatFailure } from "./chatErrors";
-import { chatModelEntries, type KiroChatModelInformation } from "./chatModels";
+import { chatModelEntry, effortLevel, legacyThinkingEntry, requestEffort, type ChatModelStatus, type KiroChatModelInformation } from "./chatModels";
 import { ChatRequestFailure, runChatRequest } from "./chatRequest";
+import { ChatThinkingMemory } from "./chatThinkingMemory";
+import { chatUsage, describeUsage, USAGE_MIME, usageBytes } from "./chatUsage";
 import { registerChatViewSetup } from "./chatViewSetup";
 import type { Logger } from "./log";
 import { showKiroManagePick } from "./manageCommand";
@@ -44,6 +46,17 @@ export interface KiroChatProviderOptions {
   kit?: ChatPartKit;
   /** Called after each answer that finished (not cancelled, not failed). */
   onAnswered?: () => void;
+  /**
+   * Also list each thinking model under its old `-thinking` id, hidden from the picker, so a saved id still finds it.
+   * Only where VS Code hides models with `isUserSelectable: false` (default: VS Code ≥ 1.139, where that was read in its source).
+   */
+  listLegacyThinkingIds?: boolean;
+}
+
+/** Whether the running VS Code is at least `major.minor`. */
+export function vscodeAtLeast(version: string, major: number, minor: number): boolean {
+  const [a, b] = version.split(".").map((n) => Number.parseInt(n, 10));
+  return a > major || (a === major && b >= minor);
 }
 
 /** Turns a failure into what vscode.lm callers catch: a LanguageModelError with a code where one fits, else an Error. */
@@ -61,6 +74,9 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
   /** The catalog behind the last list VS Code got, to resolve the model of a request. */
   private lastCatalog: KiroModelInfo[] = [];
   private readonly kit: ChatPartKit;
+  /** What the model entries show about the account (quota used up); cleared by the next answer. */
+  private status: ChatModelStatus = {};
+  private readonly thinkingMemory = new ChatThinkingMemory();
 
   constructor(private readonly options: KiroChatProviderOptions) {
     this.kit = options.kit ?? vscodeChatPartKit();
@@ -98,7 +114,10 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
       const catalog = await client.catalog(abort.signal);
       this.lastCatalog = catalog;
       const region = client.lastRoute?.region ?? "us-east-1";
-      const entries = catalog.flatMap((info) => chatModelEntries(info, region));
+      const status: ChatModelStatus = { ...this.status, icon: (id) => new vscode.ThemeIcon(id) };
+      const models = catalog.map((info) => chatModelEntry(info, region, status));
+      const legacy = (this.options.listLegacyThinkingIds ?? vscodeAtLeast(vscode.version, 1, 139)) ? models.flatMap((m) => legacyThinkingEntry(m) ?? []) : [];
+      const entries = [...models, ...legacy];
       this.options.log?.debug(`Kiro chat models: ${entries.map((e) => e.id).join(", ")}`);
       return entries;
     } finally {
@@ -123,9 +142,14 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
         `Kiro does not know the model "${model.name}" any more. Pick another Kiro model in the model picker; the list is being reloaded.`,
       );
     }
-    const thinking = model.thinking ?? !!info.forceThinking;
+    // The picker's "Thinking Effort" (VS Code ≥ 1.107 passes it as modelConfiguration); a model from an older list has no efforts.
+    const configuration = (options as { modelConfiguration?: unknown }).modelConfiguration;
+    const effort = model.efforts ? requestEffort(model, configuration) : info.forceThinking ? "medium" : undefined;
+    const reasoning = effortLevel(effort);
     const started = Date.now();
-    log?.info(`Kiro chat request: model ${kiroModelId}, ${messages.length} messages, ${options.tools?.length ?? 0} tools, toolMode ${options.toolMode}`);
+    log?.info(
+      `Kiro chat request: model ${kiroModelId}, thinking ${effort ?? "off"}, ${messages.length} messages, ${options.tools?.length ?? 0} tools, toolMode ${options.toolMode}`,
+    );
     try {
       const final = await runChatRequest(
         {
@@ -137,19 +161,33 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
           kit: this.kit,
           report: (part) => progress.report(part as vscode.LanguageModelResponsePart),
           token,
-          streamOptions: { reasoning: thinking ? "medium" : undefined },
+          streamOptions: reasoning ? { reasoning, ...(effort ? { effort } : {}) } : {},
+          thinkingMemory: this.thinkingMemory,
         },
         { stream: (m, c, o) => client.stream(m, c, o), conversationIdFor },
       );
       const outcome = token.isCancellationRequested ? "cancelled" : final?.stopReason === "length" ? "done, cut at the model's output limit" : "done";
-      log?.info(`Kiro chat request: ${outcome} after ${Date.now() - started} ms`);
-      if (!token.isCancellationRequested) this.options.onAnswered?.();
+      const usage = chatUsage(final);
+      log?.info(`Kiro chat request: ${outcome} after ${Date.now() - started} ms${usage || final?.kiro ? `; ${describeUsage(final, usage)}` : ""}`);
+      if (token.isCancellationRequested) return;
+      // Copilot Chat reads this part as the answer's usage and fills the context indicator from it (docs/vscode-chat.md#usage).
+      if (usage && this.kit.DataPart) progress.report(new this.kit.DataPart(usageBytes(usage), USAGE_MIME) as vscode.LanguageModelResponsePart);
+      this.setQuotaUsedUp(undefined);
+      this.options.onAnswered?.();
     } catch (error) {
       const failure = error instanceof ChatRequestFailure ? error.failure : describeKiroFailure(error, { modelName: model.name });
       log?.warn(`Kiro chat request failed (${failure.kind}) after ${Date.now() - started} ms: ${failure.message}`);
       if (failure.refreshModels) this.refreshModels("Kiro refused the model");
+      if (failure.kind === "quota") this.setQuotaUsedUp(failure.message);
       throw toLanguageModelError(failure);
     }
+  }
+
+  /** Shows (or clears) the used-up quota on every model entry: a warning icon and the reason in the picker's hover. */
+  private setQuotaUsedUp(message: string | undefined): void {
+    if (this.status.quotaUsedUp === message) return;
+    this.status = message ? { quotaUsedUp: message } : {};
+    this.changed.fire();
   }
 
   async provideTokenCount(

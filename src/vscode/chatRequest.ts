@@ -10,6 +10,7 @@ import {
   type ChatToolLike,
 } from "./chatConversion";
 import { describeKiroFailure, missingRequiredToolCall, type ChatFailure } from "./chatErrors";
+import type { ChatThinkingMemory } from "./chatThinkingMemory";
 
 /** The part of VS Code's CancellationToken this needs. */
 export interface CancellationLike {
@@ -35,6 +36,8 @@ export interface ChatRequest {
   token: CancellationLike;
   /** Reasoning and the like; `signal` and `sessionId` are set here. */
   streamOptions: KiroRequestOptions;
+  /** Earlier answers' thinking, put back where VS Code's history left it out, and kept for the next turn. */
+  thinkingMemory?: ChatThinkingMemory;
 }
 
 /** Thrown when the request failed; `failure` says why and what to do. */
@@ -57,11 +60,12 @@ export const REQUIRED_TOOL_RETRY_PROMPT =
  */
 export async function runChatRequest(request: ChatRequest, backend: ChatRequestBackend): Promise<AssistantMessage | undefined> {
   if (request.token.isCancellationRequested) return undefined;
-  const context = convertMessages(request.messages, request.kit, {
+  const converted = convertMessages(request.messages, request.kit, {
     modelId: request.model.id,
     tools: request.tools,
     toolMode: request.toolMode,
   });
+  const context = request.thinkingMemory ? request.thinkingMemory.restore(request.model.id, converted) : converted;
   const requireTool = request.toolMode === ChatToolMode.Required && (context.tools?.length ?? 0) > 0;
   const sessionId = request.streamOptions.sessionId ?? backend.conversationIdFor?.(context);
 
@@ -86,7 +90,10 @@ export async function runChatRequest(request: ChatRequest, backend: ChatRequestB
           describeKiroFailure(new Error("the answer stream ended without a final event"), { modelName: request.modelName }),
         );
       }
-      if (!requireTool || result.toolCalls > 0) return result.final;
+      if (!requireTool || result.toolCalls > 0) {
+        request.thinkingMemory?.remember(request.model.id, result.final);
+        return result.final;
+      }
       // Required but no tool call: ask once more, showing the model what it said.
       attemptContext = {
         ...context,

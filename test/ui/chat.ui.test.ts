@@ -1,4 +1,5 @@
 // UI test: a person signs in to Kiro ("Kiro: Sign In", AWS Builder ID, approved on the OIDC simulator's page), reads Kiro's notice that VS Code's chat extension is off, closes it and turns the extension on from the walkthrough instead, finds Kiro's models in the Chat view and chats with them in Ask and Agent mode.
+// Over 300 lines because every test here builds on the one signed-in window with the chat extension on (a second file would sign in and enable chat again); the steps themselves are in chatSteps.ts.
 //
 // VS Code 1.139 keeps its built-in chat extension (GitHub.copilot-chat) off in a profile that never finished Copilot's
 // setup, and while it is off every message opens "Sign in to use GitHub Copilot" (docs/vscode-chat.md). Kiro's notice
@@ -8,9 +9,10 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { toolUseReply } from "../sim/replies";
+import { reasoningReply, textReply, toolUseReply } from "../sim/replies";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
+import { clearWorkbench, pickChatMode, pickChatModel, pickThinkingEffort, sendChatMessage, waitForChatResponse } from "./chatSteps";
 import { signInWithBuilderId, statusText } from "./signInSteps";
 import { Workbench } from "./workbench";
 
@@ -101,7 +103,7 @@ test("Kiro's models reach the Chat view's model picker on their own, without a d
 
 test("picking Claude Sonnet 4.5 from Kiro in the Chat view makes it the chat's model", async () => {
   const page = workbench.page;
-  await pickChatModel("Claude Sonnet 4.5");
+  await pickChatModel(workbench, "Claude Sonnet 4.5");
   const input = page.locator(".interactive-input-part .native-edit-context").first();
   assert.match((await input.getAttribute("aria-label")) ?? "", /Claude Sonnet 4\.5/, "the chat input names the picked model");
   await workbench.screenshot("chat-kiro-model-picked");
@@ -110,9 +112,15 @@ test("picking Claude Sonnet 4.5 from Kiro in the Chat view makes it the chat's m
 test('"Chat: Manage Language Models" lists Kiro\'s catalog with tools and vision where the model has them', async () => {
   const page = workbench.page;
   await workbench.runCommand("Chat: Manage Language Models");
-  const sonnet = page.getByText("Claude Sonnet 4.5 (Thinking)").first();
-  await sonnet.waitFor({ state: "visible", timeout: 20_000 });
-  const rows = (await page.locator(".monaco-list-row, tr").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+  // The language model manager lists Kiro's rows a moment after it opens; read them once DeepSeek's is there too.
+  const rows = await workbench.eventually(
+    async () => {
+      const seen = (await page.locator(".monaco-list-row, tr").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+      return seen.some((r) => r.startsWith("Claude Sonnet 4.5 ")) && seen.some((r) => r.startsWith("DeepSeek 3.2 ")) ? seen : undefined;
+    },
+    async () => `${await workbench.screenshot("chat-language-models-missing")}: the language model manager never listed Claude Sonnet 4.5 and DeepSeek 3.2`,
+    20_000,
+  );
   await workbench.screenshot("chat-language-models");
   await page.keyboard.press("Escape");
   const row = (name: string) => rows.find((r) => r.startsWith(`${name} `));
@@ -120,107 +128,6 @@ test('"Chat: Manage Language Models" lists Kiro\'s catalog with tools and vision
   assert.match(row("DeepSeek 3.2") ?? "", /Tools/, "DeepSeek is listed with tools");
   assert.doesNotMatch(row("DeepSeek 3.2") ?? "", /Vision/, "DeepSeek takes no images, and says so");
 });
-
-/** Closes editors (the language model manager opens as a modal editor that takes every click) and dropdowns. */
-async function clearWorkbench(): Promise<void> {
-  await workbench.page.keyboard.press("Escape");
-  await workbench.runCommand("View: Close All Editors");
-  await workbench.runCommand("Notifications: Clear All Notifications");
-}
-
-/** Opens the chat's mode picker and picks `mode` ("Ask", "Agent"), reopening it until the mode is offered. */
-async function pickChatMode(mode: string): Promise<void> {
-  const page = workbench.page;
-  const input = page.locator(".interactive-input-part .native-edit-context").first();
-  const isPicked = async () => new RegExp(`\\(${mode}\\)`).test((await input.getAttribute("aria-label")) ?? "");
-  const modePicker = page.locator(".interactive-input-part .chat-mode-picker-item").first();
-  await modePicker.waitFor({ state: "visible", timeout: 30_000 });
-  const item = page.getByRole("menuitemcheckbox", { name: new RegExp(`^${mode}\\b`) }).first();
-  let lastClickError = "";
-  await eventually(
-    async () => {
-      if (await isPicked()) return true;
-      if (!(await item.isVisible())) {
-        await modePicker.click({ timeout: 5000 }).catch((error: unknown) => (lastClickError = String(error).split("\n").find((l) => /intercepts/.test(l)) ?? ""));
-        await item.waitFor({ state: "visible", timeout: 3000 }).catch(() => undefined);
-      }
-      // Ask and Plan appear only once VS Code's chat extension has started; until then the picker offers Agent alone.
-      if (await item.isVisible()) await item.click();
-      else await page.keyboard.press("Escape");
-      await page.waitForTimeout(500);
-      return (await isPicked()) ? true : undefined;
-    },
-    async () => `${await workbench.screenshot(`chat-mode-${mode}-not-picked`)}: could not pick ${mode} (${lastClickError || "no click error"}): the chat input says "${await input.getAttribute("aria-label")}"; the mode picker offers ${(
-      await page.getByRole("menuitemcheckbox").allInnerTexts()
-    ).join(" | ")}`,
-    60_000,
-  );
-}
-
-/** Picks a Kiro model by its name in the Chat view's model picker. */
-async function pickChatModel(name: string): Promise<void> {
-  const page = workbench.page;
-  const picker = page.locator(".interactive-input-part .model-picker-item").first();
-  await picker.waitFor({ state: "visible", timeout: 30_000 });
-  if ((await picker.innerText()).includes(name)) return;
-  const widget = page.locator(".action-widget.action-widget-dropdown").first();
-  // The picker lists the current model first and the others under "Other Models"; its search finds either.
-  const row = widget.locator(".monaco-list-row", { hasText: new RegExp(`^\\s*${name.replace(/\./g, "\\.")}(?!\\s*\\()`) }).first();
-  await eventually(
-    async () => {
-      if ((await picker.innerText()).includes(name)) return true;
-      // While VS Code's chat extension starts, the picker closes or redraws its list at any moment (seen: a visible row,
-      // or the search box, gone before the next action): each action gets a short timeout, and a failed one starts over.
-      const done = (action: Promise<unknown>) => action.then(() => true, () => false);
-      const picked =
-        ((await widget.isVisible()) || (await done(picker.click({ timeout: 5000 })))) &&
-        (await done(widget.locator("input").first().fill(name, { timeout: 3000 }))) &&
-        (await done(row.click({ timeout: 3000 })));
-      if (!picked && (await widget.isVisible())) await page.keyboard.press("Escape");
-      return undefined;
-    },
-    async () =>
-      `${await workbench.screenshot("chat-model-not-in-picker")}: no "${name}" row in the model picker: ${(await widget.locator(".monaco-list-row").allInnerTexts()).join(" | ") || "(none)"}`,
-  );
-}
-
-/** Types a message into the Chat view's input and sends it with Enter. */
-async function sendChatMessage(text: string): Promise<void> {
-  const page = workbench.page;
-  // "Chat: Open Chat" puts the focus in the input whatever covers it (toasts, the chat input's own notifications).
-  await workbench.runCommand("Chat: Open Chat");
-  await eventually(
-    async () => ((await workbench.chatInputHasFocus()) ? true : undefined),
-    async () => `${await workbench.screenshot("chat-input-not-focused")}: "Chat: Open Chat" left the Chat view's input without focus`,
-    10_000,
-  );
-  await page.keyboard.type(text);
-  await page.keyboard.press("Enter");
-}
-
-/** Waits until the chat's last response shows text matching `pattern`, failing on Copilot's sign-in dialog. */
-async function waitForChatResponse(pattern: RegExp, timeoutMs = 90_000, shot = "chat-response-missing"): Promise<string> {
-  const page = workbench.page;
-  const responses = page.locator(".interactive-item-container.interactive-response");
-  return eventually(
-    async () => {
-      const dialog = page.locator(".monaco-dialog-box", { hasText: "Sign in to use GitHub Copilot" });
-      if ((await dialog.count()) > 0) {
-        await workbench.screenshot("chat-copilot-sign-in-dialog");
-        throw new Error('the Chat view opened "Sign in to use GitHub Copilot" instead of asking the Kiro model');
-      }
-      const count = await responses.count();
-      const last = count > 0 ? (await responses.nth(count - 1).innerText()).replace(/\u00a0/g, " ") : "";
-      return pattern.test(last) ? last : undefined;
-    },
-    async () => {
-      await workbench.screenshot(shot);
-      const all = await responses.allInnerTexts();
-      return `the chat never showed ${pattern}; responses: ${all.map((t) => t.replace(/\s+/g, " ").slice(0, 300)).join(" || ") || "(none)"}`;
-    },
-    timeoutMs,
-  );
-}
 
 interface ToolSpec {
   name: string;
@@ -257,14 +164,14 @@ function chatLanguageModelsFile(): string {
 }
 
 test("with VS Code's chat extension on, Ask mode answers with the Kiro model", async () => {
-  await clearWorkbench();
-  await pickChatMode("Ask");
-  await pickChatModel("Claude Sonnet 4.5");
+  await clearWorkbench(workbench);
+  await pickChatMode(workbench, "Ask");
+  await pickChatModel(workbench, "Claude Sonnet 4.5");
   const before = sim.generateRequests().length;
-  await sendChatMessage("hello kiro, this is ask mode");
-  await waitForChatResponse(/You said:[\s\S]*hello kiro, this is ask mode/, 90_000, "chat-ask-no-answer");
+  await sendChatMessage(workbench, "hello kiro, this is ask mode");
+  await waitForChatResponse(workbench, /You said:[\s\S]*hello kiro, this is ask mode/, 90_000, "chat-ask-no-answer");
   // The model's label appears under the answer once the response has finished, which can trail the text by a moment.
-  const answer = await waitForChatResponse(/You said:[\s\S]*hello kiro, this is ask mode[\s\S]*Claude Sonnet 4\.5|Claude Sonnet 4\.5[\s\S]*You said:[\s\S]*hello kiro, this is ask mode/, 30_000);
+  const answer = await waitForChatResponse(workbench, /You said:[\s\S]*hello kiro, this is ask mode[\s\S]*Claude Sonnet 4\.5|Claude Sonnet 4\.5[\s\S]*You said:[\s\S]*hello kiro, this is ask mode/, 30_000);
   await workbench.screenshot("chat-ask-answer");
   const sent = sim.generateRequests().slice(before);
   assert.ok(sent.length >= 1, "the Chat view asked Kiro");
@@ -275,15 +182,105 @@ test("with VS Code's chat extension on, Ask mode answers with the Kiro model", a
   await workbench.closeNotification(/utility tasks/);
 });
 
+/** The thinking fields of a recorded generateAssistantResponse request (`additionalModelRequestFields`). */
+function thinkingFields(body: unknown): { thinking?: { type?: string }; output_config?: { effort?: string } } | undefined {
+  return (body as { additionalModelRequestFields?: { thinking?: { type?: string }; output_config?: { effort?: string } } }).additionalModelRequestFields;
+}
+
+test("the model picker lists each Kiro model once, without (Thinking) twins, and a model that thinks gets a Thinking Effort control", async () => {
+  await clearWorkbench(workbench);
+  const page = workbench.page;
+  const picker = page.locator(".interactive-input-part .model-picker-item").first();
+  const widget = page.locator(".action-widget.action-widget-dropdown").first();
+  const rows = await workbench.eventually(
+    async () => {
+      if (!(await widget.isVisible())) await picker.click({ timeout: 5000 }).catch(() => undefined);
+      await widget.locator("input").first().fill("Claude", { timeout: 3000 }).catch(() => undefined);
+      const seen = (await widget.locator(".monaco-list-row").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim()).filter((t) => /Kiro/.test(t));
+      return seen.length >= 5 ? seen : undefined;
+    },
+    async () => `${await workbench.screenshot("chat-picker-no-kiro-rows")}: the picker's search for "Claude" listed ${(await widget.locator(".monaco-list-row").allInnerTexts()).join(" | ")}`,
+  );
+  await workbench.screenshot("chat-picker-one-entry-per-model");
+  await page.keyboard.press("Escape");
+  const names = rows.map((r) => r.replace(/\s*Kiro \(us-east-1\)[\s\S]*$/, ""));
+  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `a model is listed twice: ${rows.join(" | ")}`);
+  assert.ok(!rows.some((r) => /\(Thinking\)/.test(r)), `a "(Thinking)" entry is still listed: ${rows.join(" | ")}`);
+  assert.ok(names.includes("Claude Sonnet 4.6"), `Claude Sonnet 4.6 is listed: ${rows.join(" | ")}`);
+  await pickChatModel(workbench, "Claude Sonnet 4.6");
+  const effort = page.locator('.interactive-input-part [aria-label^="Thinking Effort"]').first();
+  await effort.waitFor({ state: "visible", timeout: 30_000 });
+  assert.equal(await effort.getAttribute("aria-label"), "Thinking Effort: Off", "the catalog lets Sonnet 4.6 think or not, and the picker starts at Off");
+  await workbench.screenshot("chat-thinking-effort-control");
+});
+
+test("choosing a thinking effort in the picker changes the effort Kiro receives: High, then Max", async () => {
+  await clearWorkbench(workbench);
+  await pickChatModel(workbench, "Claude Sonnet 4.6");
+  const sentWith = async (label: string, message: string) => {
+    await pickThinkingEffort(workbench, label);
+    const before = sim.generateRequests().length;
+    await sendChatMessage(workbench, message);
+    await waitForChatResponse(workbench, new RegExp(`You said:[\\s\\S]*${message}`), 90_000, `chat-effort-${label}-no-answer`);
+    const sent = sim.generateRequests().slice(before);
+    assert.deepEqual(sent.flatMap((r) => r.validationErrors), [], "the requests passed the simulator's validation");
+    return sent.map((r) => thinkingFields(r.body));
+  };
+  const high = await sentWith("High", "effort high please");
+  assert.deepEqual(high.at(-1), { thinking: { type: "adaptive" }, output_config: { effort: "high" } });
+  const max = await sentWith("Max", "effort max please");
+  assert.deepEqual(max.at(-1), { thinking: { type: "adaptive" }, output_config: { effort: "max" } });
+  await workbench.screenshot("chat-effort-max-answer");
+});
+
+test("after an answer the Chat view's context indicator shows how full the context is, from the usage Kiro reported", async () => {
+  await clearWorkbench(workbench);
+  await pickChatModel(workbench, "Claude Sonnet 4.5");
+  // 50,000 prompt + 100 output tokens of Sonnet 4.5's 200K window: a quarter.
+  sim.reply(textReply("A measured answer.", { usage: { input: 50_000, output: 100 }, contextUsagePercentage: 25 }));
+  await sendChatMessage(workbench, "how full is the context?");
+  await waitForChatResponse(workbench, /A measured answer\./);
+  const indicator = workbench.page.locator(".interactive-input-part .chat-context-usage-widget").first();
+  const label = await workbench.eventually(
+    async () => {
+      if (!(await indicator.isVisible())) return undefined;
+      const text = (await indicator.locator(".percentage-label").innerText()).trim();
+      return /\d/.test(text) ? text : undefined;
+    },
+    async () => `${await workbench.screenshot("chat-context-indicator-missing")}: the context indicator never showed a share (visible: ${await indicator.isVisible()})`,
+  );
+  await workbench.screenshot("chat-context-indicator");
+  assert.match(label, /^25\s*%$/, `the indicator says ${label}`);
+});
+
+test("a second turn sends Kiro the reasoning signature of the first turn's thinking", async () => {
+  await clearWorkbench(workbench);
+  await pickChatModel(workbench, "Claude Sonnet 4.6");
+  await pickThinkingEffort(workbench, "High");
+  sim.reply(reasoningReply("Weighing the question carefully.", "sig-ui-first-turn", "A thought-through answer."));
+  await sendChatMessage(workbench, "think before you answer");
+  await waitForChatResponse(workbench, /A thought-through answer\./);
+  await workbench.screenshot("chat-reasoning-first-turn");
+  const before = sim.generateRequests().length;
+  await sendChatMessage(workbench, "and the second turn");
+  await waitForChatResponse(workbench, /You said:[\s\S]*and the second turn/);
+  const second = sim.generateRequests().slice(before);
+  assert.ok(second.length >= 1, "the second turn asked Kiro");
+  assert.deepEqual(second.flatMap((r) => r.validationErrors), [], "the second turn passed the simulator's validation");
+  const history = JSON.stringify((second.at(-1)!.body as { conversationState?: { history?: unknown } }).conversationState?.history ?? []);
+  assert.match(history, /sig-ui-first-turn/, `the history sent with the second turn lost the first turn's signature: ${history.slice(0, 1500)}`);
+  assert.match(history, /Weighing the question carefully\./, "and its thinking text");
+});
+
 test("in Agent mode the Kiro model calls VS Code's read-file tool and answers from its result", async () => {
-  await clearWorkbench();
+  await clearWorkbench(workbench);
   const notes = path.join(workbench.profile.workspaceDir, "notes.txt");
   writeFileSync(notes, "The launch code is pelican-42.\nSecond line.\n");
-  await pickChatMode("Agent");
-  await pickChatModel("Claude Sonnet 4.5");
+  await pickChatMode(workbench, "Agent");
+  await pickChatModel(workbench, "Claude Sonnet 4.5");
   const first = sim.generateRequests().length;
-  await sendChatMessage("hello kiro, this is agent mode");
-  await waitForChatResponse(/You said:[\s\S]*hello kiro, this is agent mode/);
+  await sendChatMessage(workbench, "hello kiro, this is agent mode");
+  await waitForChatResponse(workbench, /You said:[\s\S]*hello kiro, this is agent mode/);
   const agentRequest = sim.generateRequests()[first];
   assert.ok(agentRequest, "the agent asked Kiro");
   const tools = toolsOffered(agentRequest.body);
@@ -292,8 +289,8 @@ test("in Agent mode the Kiro model calls VS Code's read-file tool and answers fr
 
   sim.reply(toolUseReply([{ name: readTool.name, input: readFileArguments(readTool.schema, notes) }], { text: "Let me read notes.txt." }));
   const second = sim.generateRequests().length;
-  await sendChatMessage("What does notes.txt say?");
-  const answer = await waitForChatResponse(new RegExp(`The ${readTool.name} tool returned: "The launch code is pelican-42\\."`));
+  await sendChatMessage(workbench, "What does notes.txt say?");
+  const answer = await waitForChatResponse(workbench, new RegExp(`The ${readTool.name} tool returned: "The launch code is pelican-42\\."`));
   await workbench.screenshot("chat-agent-tool-answer");
   const followUps = sim.generateRequests().slice(second);
   const withResult = followUps.find((r) => JSON.stringify(r.body).includes('"toolResults"'));

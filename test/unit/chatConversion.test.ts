@@ -237,6 +237,24 @@ describe("reportAssistantStream", () => {
     assert.ok(!reported.some((p) => p instanceof TextPart && (p as TextPart).value.includes("hmm")));
   });
 
+  it("gives every thinking part of one block the same non-empty id, the signature part included, and another block another id", async () => {
+    const twoBlocks: AssistantMessageEvent[] = [
+      ...thinkingThenText.slice(0, 4),
+      { type: "thinking_start", contentIndex: 2, partial: partial() },
+      { type: "thinking_delta", contentIndex: 2, delta: "again", partial: partial() },
+      { type: "thinking_end", contentIndex: 2, content: "again", partial: partial([{ type: "thinking", thinking: "hmm" }, { type: "text", text: "" }, { type: "thinking", thinking: "again", thinkingSignature: "sig-2" }]) },
+      thinkingThenText[thinkingThenText.length - 1],
+    ];
+    const reported: object[] = [];
+    await reportAssistantStream(eventsOf(twoBlocks), fullKit, (p) => reported.push(p));
+    const thinking = reported.filter((p) => p instanceof ThinkingPart) as ThinkingPart[];
+    assert.equal(thinking.length, 4);
+    assert.ok(thinking.every((t) => typeof t.id === "string" && t.id.length > 0), "Copilot Chat keeps a thinking part's id as id || ''");
+    assert.equal(thinking[0].id, thinking[1].id, "the first block's text and signature share an id");
+    assert.equal(thinking[2].id, thinking[3].id);
+    assert.notEqual(thinking[0].id, thinking[2].id);
+  });
+
   it("drops thinking when the running VS Code has no thinking part, still without mixing it into the text", async () => {
     const reported: object[] = [];
     await reportAssistantStream(eventsOf(thinkingThenText), oldKit, (p) => reported.push(p));

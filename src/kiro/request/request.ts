@@ -16,6 +16,8 @@ import { foldHistory } from "./fold";
 
 export interface BuildRequestOptions {
   reasoning?: ThinkingLevel | "off";
+  /** An effort of the model's schema, sent as is when listed (src/kiro/request/thinkingConfig.ts `planThinking`). */
+  effort?: string;
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
   conversationId?: string;

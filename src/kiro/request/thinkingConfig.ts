@@ -242,6 +242,8 @@ function familyShape(kiroId: string): NativeThinkingShape {
 
 export interface PlanThinkingOptions {
   reasoning?: ThinkingLevel | "off";
+  /** An effort value of the model's schema; used as is when the schema lists it (with `reasoning` on), else the nearest to `reasoning`. */
+  effort?: ThinkingEffort;
   thinkingBudgets?: ThinkingBudgets;
   maxTokens?: number;
 }
@@ -259,7 +261,8 @@ export function planThinking(model: KiroModelInfo, options: PlanThinkingOptions 
   const budgetTokens = thinkingBudgetFor(level, options.thinkingBudgets, options.maxTokens);
   if (model.nativeThinking) {
     const shape = model.nativeThinkingShape ?? familyShape(model.kiroId);
-    const effort = shape.effortAt ? effortFor(level, shape.efforts) : undefined;
+    const chosen = options.effort !== undefined && shape.efforts.includes(options.effort) ? options.effort : undefined;
+    const effort = shape.effortAt ? (chosen ?? effortFor(level, shape.efforts)) : undefined;
     const fields = fieldsFor(shape, effort, budgetTokens);
     if (fields) return { mode: "native", level, ...(effort !== undefined ? { effort } : {}), fields };
   }

@@ -4,7 +4,7 @@ import { Socket, createServer, type Server } from "node:net";
 import { setup, suite, test } from "mocha";
 import * as vscode from "vscode";
 import type { KiroSimulator } from "../../sim/kiroSimulator";
-import { quotaReply, slowFirstTokenReply, stalledReply } from "../../sim/replies";
+import { quotaReply, slowFirstTokenReply, stalledReply, textReply } from "../../sim/replies";
 import { useKiroSimulator } from "./simulatorSuite";
 
 const MODEL_ID = "claude-sonnet-4-5";
@@ -96,7 +96,35 @@ suite("Kiro models in vscode.lm", function () {
     assert.ok(sonnet, "Claude Sonnet 4.5 is listed");
     assert.equal(sonnet.vendor, "kiro");
     assert.ok(sonnet.maxInputTokens > 100_000);
-    assert.ok(models.some((m) => m.id === `${MODEL_ID}-thinking`), "a thinking variant is listed");
+    const named = models.filter((m) => !m.id.endsWith("-thinking")).map((m) => m.name);
+    assert.deepEqual(named.filter((n, i) => named.indexOf(n) !== i), [], "each model is listed once");
+    assert.ok(!named.some((n) => /\(Thinking\)/.test(n)), `no "(Thinking)" second entries: ${named.join(", ")}`);
+  });
+
+  test("an id saved before efforts (claude-sonnet-4-5-thinking) still answers, and asks Kiro to think", async function () {
+    // VS Code hides such an entry (isUserSelectable: false) only from 1.139 on; older builds would list it twice.
+    if (!/^1\.(139|1[4-9]\d)|^[2-9]\./.test(vscode.version)) this.skip();
+    const model = await kiroModel(`${MODEL_ID}-thinking`);
+    const before = sim.generateRequests().length;
+    await collect(await model.sendRequest([vscode.LanguageModelChatMessage.User("think about it")], {}, new vscode.CancellationTokenSource().token));
+    const sent = sim.generateRequests().slice(before);
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0].validationErrors, []);
+    const body = JSON.stringify(sent[0].body);
+    assert.match(body, /<thinking_mode>enabled<\/thinking_mode>/, "the tag-mode thinking switch went to Kiro");
+  });
+
+  test("after an answer the stream ends with a usage data part holding Kiro's token counts", async function () {
+    const DataPart = (vscode as unknown as { LanguageModelDataPart?: new (...args: never[]) => { mimeType: string; data: Uint8Array } }).LanguageModelDataPart;
+    if (!DataPart) this.skip();
+    sim.reply(textReply("Counted.", { usage: { input: 1200, output: 30, cacheRead: 800 }, contextUsagePercentage: 1, credits: 0.25 }));
+    const model = await kiroModel();
+    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User("count me")], {}, new vscode.CancellationTokenSource().token);
+    const usages: unknown[] = [];
+    for await (const part of response.stream as AsyncIterable<unknown>) {
+      if (DataPart && part instanceof DataPart && part.mimeType === "usage") usages.push(JSON.parse(new TextDecoder().decode(part.data)));
+    }
+    assert.deepEqual(usages, [{ prompt_tokens: 2000, completion_tokens: 30, total_tokens: 2030, prompt_tokens_details: { cached_tokens: 800 } }]);
   });
 
   test("sendRequest streams the simulator's answer as text parts", async () => {
