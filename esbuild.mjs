@@ -26,6 +26,15 @@ const builds = [
     target: "node20",
     footer: { js: "module.exports = Object.assign(module.exports.default, module.exports);" },
   },
+  {
+    // The SQLite reader's worker thread (src/auth/import/sqliteWorkerClient.ts starts it from next to either bundle above),
+    // so a crafted kiro-cli database can be stopped at the import's time limit.
+    entryPoints: ["src/auth/import/sqliteWorker.ts"],
+    outfile: "dist/sqliteWorker.js",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+  },
 ];
 
 // src/auth/import/sqlJsLoader.ts looks for sql.js's WebAssembly next to the bundle (kiro-cli database import).

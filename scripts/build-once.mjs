@@ -36,7 +36,7 @@ const BUILDS = {
   // `npm run package` runs the production build (vscode:prepublish) and writes the .vsix; the suites use both.
   extension: {
     inputs: [...SHARED, "esbuild.mjs", "media", "README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore"],
-    outputs: ["dist/extension.js", "dist/pi-extension.js", "dist/sql-wasm.wasm", "kiro-pi.vsix"],
+    outputs: ["dist/extension.js", "dist/pi-extension.js", "dist/sqliteWorker.js", "dist/sql-wasm.wasm", "kiro-pi.vsix"],
     command: ["npm", ["run", "--silent", "package"]],
   },
   tests: {

@@ -30,6 +30,19 @@ export async function bundleTests(entryPoints, absWorkingDir = process.cwd()) {
     sourcemap: "inline",
     logLevel: "warning",
   });
+  // The SQLite import's worker thread, next to the unit tests that start it (src/auth/import/sqliteWorkerClient.ts looks beside its bundle).
+  await esbuild.build({
+    entryPoints: ["src/auth/import/sqliteWorker.ts"],
+    absWorkingDir,
+    outfile: "out/test/unit/sqliteWorker.js",
+    bundle: true,
+    packages: "external",
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    sourcemap: "inline",
+    logLevel: "warning",
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -17,6 +17,7 @@ import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
 import { applyWriteAheadLog } from "../../src/auth/import/writeAheadLog";
 import { startKiroAuthSimulator } from "../sim/kiroAuthSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../sim/oidcSimulator";
+import { failure } from "./importFixtures";
 
 const kiroCli = signInSource("kiro-cli");
 const kiroIde = signInSource("kiro-ide");
@@ -73,15 +74,6 @@ function cliToken(access: string, extra: Record<string, unknown> = {}): Record<s
 async function fingerprint(path: string): Promise<{ bytes: string; mtimeMs: number; size: number }> {
   const info = await stat(path);
   return { bytes: (await readFile(path)).toString("base64"), mtimeMs: info.mtimeMs, size: info.size };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(
-    () => assert.fail("expected the import to fail"),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof AuthError, `expected an AuthError, got ${String(error)}`);
-  return error;
 }
 
 function assertNoSecrets(error: AuthError, secrets: string[]): void {

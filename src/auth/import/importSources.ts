@@ -19,6 +19,8 @@ export interface SignInReadOptions {
   /** A file to read instead of the source's default places. */
   path?: string;
   location?: ImportLocation;
+  /** Aborted when the read's time limit passes; a reader doing work that could run long stops it then. */
+  signal?: AbortSignal;
 }
 
 export interface ImportedSession {

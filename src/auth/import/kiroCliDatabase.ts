@@ -1,6 +1,5 @@
-// Reads the sign-in kiro-cli (or the older Amazon Q CLI) keeps in its SQLite database, read-only: the file's bytes are copied into memory and opened there.
+// Reads the sign-in kiro-cli (or the older Amazon Q CLI) keeps in its SQLite database, read-only: the file's bytes are copied into memory and opened there, in a worker thread the time limit can stop.
 import { randomUUID } from "node:crypto";
-import type { Database, SqlValue } from "sql.js";
 import { shortenText } from "../../util/secrets";
 import { AuthError } from "../errors";
 import { BUILDER_ID_START_URL, DEFAULT_OIDC_REGION, defaultAccountLabel, KIRO_SCOPES, type AuthMethod, type ClientRegistration, type KiroSession } from "../session";
@@ -19,8 +18,8 @@ import {
   type SignInReadOptions,
   type SignInReader,
 } from "./importSources";
-import { loadSqlJs } from "./sqlJsLoader";
-import { applyWriteAheadLog } from "./writeAheadLog";
+import { SqliteLookupError, type SqliteLookupAnswer } from "./sqliteLookup";
+import { lookUpKeysInWorker } from "./sqliteWorkerClient";
 
 const ABOUT = { label: "kiro-cli", loginHint: "run `kiro-cli login`" } as const;
 const LOGIN = "`kiro-cli login`";
@@ -34,30 +33,14 @@ const TOKEN_KEYS: readonly { key: string; kind: "odic" | "social" | "external-id
 ];
 const PROFILE_KEY = "api.codewhisperer.profile";
 
-function text(value: SqlValue | undefined): string | undefined {
-  if (typeof value === "string") return value;
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
-  return undefined;
-}
+/** The values the import reads: auth_kv's token and registration keys, state's profile (null: no such table). */
+type Lookup = SqliteLookupAnswer;
 
-function queryValue(db: Database, table: string, key: string): string | undefined {
-  const statement = db.prepare(`SELECT value FROM ${table} WHERE key = ?`);
-  try {
-    statement.bind([key]);
-    return statement.step() ? text(statement.get()[0]) : undefined;
-  } finally {
-    statement.free();
-  }
-}
-
-function tableExists(db: Database, table: string): boolean {
-  const statement = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  try {
-    statement.bind([table]);
-    return statement.step();
-  } finally {
-    statement.free();
-  }
+function lookupRequestTables() {
+  return [
+    { name: "auth_kv", keys: TOKEN_KEYS.flatMap((entry) => (entry.registrationKey ? [entry.key, entry.registrationKey] : [entry.key])) },
+    { name: "state", keys: [PROFILE_KEY] },
+  ];
 }
 
 function parseJsonValue(raw: string, key: string, path: string): Record<string, unknown> {
@@ -84,19 +67,26 @@ function registrationFrom(value: Record<string, unknown>, fallbackRegion: string
   };
 }
 
-/** Opens `bytes` (plus its write-ahead log, if kiro-cli is running) entirely in memory. */
-async function openDatabase(bytes: Uint8Array, wal: Uint8Array | undefined, path: string): Promise<Database> {
-  const SQL = await loadSqlJs().catch((error: unknown) => {
-    throw importError("import-unreadable", error instanceof Error ? error.message : String(error), error);
-  });
+/**
+ * Looks the keys up in `bytes` (plus its write-ahead log, if kiro-cli is running), entirely in memory, in a worker that
+ * the time limit terminates.
+ */
+async function lookUp(bytes: Uint8Array, wal: Uint8Array | undefined, path: string, options: SignInReadOptions): Promise<Lookup> {
+  const request = { database: bytes, maxBytes: IMPORT_LIMITS.sqliteBytes, tables: lookupRequestTables(), ...(wal ? { wal } : {}) };
   try {
-    const image = wal && wal.length > 0 ? applyWriteAheadLog(bytes, wal, IMPORT_LIMITS.sqliteBytes) : bytes;
-    const db = new SQL.Database(image);
-    // sql.js opens lazily; the first query is what finds out whether this is a database at all.
-    db.exec("SELECT count(*) FROM sqlite_master");
-    return db;
+    return await lookUpKeysInWorker(request, options.signal, () => options.signal?.reason ?? new Error("stopped"));
   } catch (error) {
-    throw importError("import-corrupt", `${path} is not a readable SQLite database (${describe(error)}). Sign in again with ${LOGIN}.`, error);
+    if (!(error instanceof SqliteLookupError)) throw error;
+    switch (error.kind) {
+      case "unavailable":
+        throw importError("import-unreadable", error.message, error);
+      case "refused":
+        throw importError("import-corrupt", `kiro-pi did not read ${path}: ${error.message}, which kiro-cli's database never has (reading it could run for a very long time). If this is kiro-cli's file, sign in again with ${LOGIN}; otherwise point the import at kiro-cli's own database.`, error);
+      case "shape":
+        throw importError("import-corrupt", `${path} does not have the shape of a kiro-cli database (${describe(error)}). Sign in again with ${LOGIN}, or update kiro-pi if kiro-cli changed its format.`, error);
+      default:
+        throw importError("import-corrupt", `${path} is not a readable SQLite database (${describe(error)}). Sign in again with ${LOGIN}.`, error);
+    }
   }
 }
 
@@ -129,10 +119,9 @@ async function readFirstExisting(paths: string[]): Promise<{ path: string; bytes
 }
 
 /** kiro-cli's chosen profile (`state` table, `{"arn": …}`); a damaged entry only loses the profile. */
-function storedProfileArn(db: Database): string | undefined {
+function storedProfileArn(db: Lookup): string | undefined {
   try {
-    if (!tableExists(db, "state")) return undefined;
-    const raw = queryValue(db, "state", PROFILE_KEY);
+    const raw = db.state?.[PROFILE_KEY];
     if (raw === undefined) return undefined;
     const profile: unknown = JSON.parse(raw);
     return typeof profile === "object" && profile !== null ? textField((profile as { arn?: unknown }).arn) : undefined;
@@ -141,7 +130,7 @@ function storedProfileArn(db: Database): string | undefined {
   }
 }
 
-function sessionFrom(db: Database, entry: (typeof TOKEN_KEYS)[number], token: Record<string, unknown>, path: string, stateProfileArn: string | undefined): KiroSession {
+function sessionFrom(db: Lookup, entry: (typeof TOKEN_KEYS)[number], token: Record<string, unknown>, path: string, stateProfileArn: string | undefined): KiroSession {
   const accessToken = textField(token.access_token);
   if (!accessToken) throw importError("import-corrupt", `The kiro-cli sign-in in ${path} is damaged (${entry.key} has no access_token). Sign in again with ${LOGIN}.`);
   const startUrl = textField(token.start_url);
@@ -172,21 +161,21 @@ function sessionFrom(db: Database, entry: (typeof TOKEN_KEYS)[number], token: Re
     if (externalIdp) session.externalIdp = externalIdp;
   }
   if (entry.registrationKey) {
-    const rawRegistration = queryValue(db, "auth_kv", entry.registrationKey);
+    const rawRegistration = db.auth_kv?.[entry.registrationKey];
     const registration = rawRegistration === undefined ? undefined : registrationFrom(parseJsonValue(rawRegistration, entry.registrationKey, path), region, scopes);
     if (registration) session.registration = registration;
   }
   return session;
 }
 
-function newestSession(db: Database, path: string): KiroSession {
-  if (!tableExists(db, "auth_kv")) {
+function newestSession(db: Lookup, path: string): KiroSession {
+  if (!db.auth_kv) {
     throw importError("import-no-credentials", `${path} holds no kiro-cli sign-in (no auth_kv table). Sign in with ${LOGIN} first.`);
   }
   const stateProfileArn = storedProfileArn(db);
   let best: KiroSession | undefined;
   for (const entry of TOKEN_KEYS) {
-    const raw = queryValue(db, "auth_kv", entry.key);
+    const raw = db.auth_kv[entry.key];
     if (raw === undefined) continue;
     const session = sessionFrom(db, entry, parseJsonValue(raw, entry.key, path), path, stateProfileArn);
     if (!best || session.expiresAt > best.expiresAt) best = session;
@@ -204,14 +193,12 @@ function newestSession(db: Database, path: string): KiroSession {
  */
 export async function readKiroCliSession(options: SignInReadOptions = {}): Promise<ImportedSession> {
   const { path, bytes } = await readFirstExisting(options.path ? [options.path] : kiroCliDatabasePaths(options.location));
-  const db = await openDatabase(bytes, await readWal(path), path);
+  const db = await lookUp(bytes, await readWal(path), path, options);
   try {
     return { session: newestSession(db, path), sourcePath: path };
   } catch (error) {
     if (error instanceof AuthError) throw error;
     throw importError("import-corrupt", `${path} does not have the shape of a kiro-cli database (${describe(error)}). Sign in again with ${LOGIN}, or update kiro-pi if kiro-cli changed its format.`, error);
-  } finally {
-    db.close();
   }
 }
 

@@ -51,12 +51,24 @@ async function guardedRead(reader: SignInReader, options: SignInReadOptions): Pr
 /** What every source's `read` does around its reader: a time limit, and only named AuthErrors out. */
 export function readWithinTimeLimit(reader: SignInReader, options: SignInSourceOptions = {}): Promise<ImportedSession> {
   const limitMs = options.timeLimitMs ?? DEFAULT_IMPORT_TIME_LIMIT_MS;
+  const where = options.path ? ` from ${options.path}` : "";
+  const tooSlow = importError(
+    "import-unreadable",
+    `Reading the ${reader.label} sign-in${where} took longer than ${Math.round(limitMs / 1000)} s, so kiro-pi stopped it. If its folder is on a slow or unreachable drive, fix that and try again.`,
+  );
+  const stop = new AbortController();
+  const outer = options.signal;
+  if (outer) {
+    if (outer.aborted) stop.abort(outer.reason);
+    else outer.addEventListener("abort", () => stop.abort(outer.reason), { once: true });
+  }
   return new Promise<ImportedSession>((resolve, reject) => {
     const timer = setTimeout(() => {
-      const where = options.path ? ` from ${options.path}` : "";
-      reject(importError("import-unreadable", `Reading the ${reader.label} sign-in${where} took longer than ${Math.round(limitMs / 1000)} s, so kiro-pi stopped waiting. If its folder is on a slow or unreachable drive, fix that and try again.`));
+      // The reader's own work (the SQLite worker) is stopped too, not only waited for.
+      stop.abort(tooSlow);
+      reject(tooSlow);
     }, limitMs);
-    guardedRead(reader, options).then(
+    guardedRead(reader, { ...options, signal: stop.signal }).then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
