@@ -17,7 +17,7 @@ export {
 } from "./sessionManager";
 export { checkApiKey, apiKeySession, apiKeyAccountLabel } from "./apiKey";
 export { RefreshLease, type LeaseRecord, type RefreshLeaseOptions } from "./refreshLease";
-export { renewIfExpired, type ImportOptions } from "./import/credentialImport";
+export { borrowSignIn, renewFromSource, type ImportOptions, type RereadOptions } from "./import/credentialImport";
 export {
   SIGN_IN_SOURCES,
   signInSource,

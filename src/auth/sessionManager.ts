@@ -7,6 +7,7 @@ import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./devic
 import { AuthError, cancelledError, isAuthError, storageUnavailableError } from "./errors";
 import { RefreshLease, type RefreshLeaseOptions } from "./refreshLease";
 import { refreshSession } from "./tokenRefresh";
+import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "./import/signInSources";
 import {
   BUILDER_ID_START_URL,
   emptyAuthState,
@@ -60,6 +61,10 @@ export interface KiroSessionManagerOptions {
   refreshTimeoutMs?: number;
   /** Replaces SAVE_RETRY_MS (tests only). */
   saveRetryMs?: readonly number[];
+  /** Where imported sessions are renewed from (default SIGN_IN_SOURCES): their tool's store is read again. */
+  signInSources?: readonly Pick<SignInSource, "id" | "label" | "reread">[];
+  /** Where those sources' files are (tests point them at a temporary home). */
+  signInSourceOptions?: SignInSourceOptions;
 }
 
 export interface SignInOptions {
@@ -505,7 +510,7 @@ export class KiroSessionManager {
       const settled = this.usableAsStored(known, found, force);
       if (settled) return settled;
       const lease = this.lease;
-      if (!lease) return await this.refreshAndSave(found.session);
+      if (!lease) return await this.refreshAndSave(found.session, force);
       const end = await this.localTurn();
       let stopRenewing: (() => void) | undefined;
       try {
@@ -513,7 +518,7 @@ export class KiroSessionManager {
           stopRenewing = lease.keepRenewed(known.id);
           // Whoever held the lease before may have finished between the read above and taking it.
           const latest = await this.stored(known.id);
-          return this.usableAsStored(known, latest, force) ?? (await this.refreshAndSave(latest.session));
+          return this.usableAsStored(known, latest, force) ?? (await this.refreshAndSave(latest.session, force));
         }
       } finally {
         if (stopRenewing) {
@@ -537,7 +542,20 @@ export class KiroSessionManager {
     }
   }
 
-  private async refreshAndSave(stored: KiroSession): Promise<KiroSession> {
+  /**
+   * An imported session is renewed by reading its tool's store again, never with the tool's refresh token: spending it
+   * would sign the tool out (README.md#using-the-sign-in-of-kiro-cli-or-the-kiro-ide). `force`: Kiro refused the stored token.
+   */
+  private async rereadImported(stored: KiroSession, force: boolean): Promise<KiroSession> {
+    const source = (this.options.signInSources ?? SIGN_IN_SOURCES).find((s) => s.id === stored.source);
+    if (!source) {
+      throw new AuthError("import-expired", `This Kiro sign-in was imported from "${stored.source}", which this version of kiro-pi does not know. Import it again or sign in with "Kiro: Sign In".`);
+    }
+    return source.reread(stored, { ...this.options.signInSourceOptions, now: this.options.now, ...(force ? { rejected: stored.accessToken } : {}) });
+  }
+
+  private async refreshAndSave(stored: KiroSession, force: boolean): Promise<KiroSession> {
+    if (stored.source !== "sign-in") return this.saveRefreshed(stored, await this.rereadImported(stored, force));
     let refreshed: KiroSession;
     const timeoutMs = this.options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -560,6 +578,10 @@ export class KiroSessionManager {
       }
       throw error;
     }
+    return this.saveRefreshed(stored, refreshed);
+  }
+
+  private async saveRefreshed(stored: KiroSession, refreshed: KiroSession): Promise<KiroSession> {
     try {
       // The caller holds the lease (or there is none).
       await this.mutateHoldingLease((state) => {

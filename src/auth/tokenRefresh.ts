@@ -212,6 +212,10 @@ export async function refreshExternalIdpTokens(provider: ExternalIdentityProvide
 /** Refreshes whatever kind of session this is; returns the session with new tokens (id and everything else kept). */
 export async function refreshSession(session: KiroSession, options: RefreshOptions = {}): Promise<KiroSession> {
   if (session.method === "api-key") throw apiKeyNotRefreshable();
+  // An imported sign-in is renewed by reading its tool's store again (the source's `reread`): its refresh token is the tool's, and spending it signs the tool out.
+  if (session.source !== "sign-in") {
+    throw new AuthError("import-expired", "This Kiro sign-in was imported from another tool; kiro-pi does not renew it with that tool's refresh token, which would sign the tool out. Open the tool once so it renews its sign-in, or sign in with kiro-pi itself.");
+  }
   if (!session.refreshToken) {
     throw invalidGrantError("This Kiro sign-in has expired and holds no refresh token");
   }

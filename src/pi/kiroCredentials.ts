@@ -1,6 +1,6 @@
 // Kiro sign-in in the shape pi's OAuth providers use ({access, refresh, expires, ...}): device-flow login, refresh, and another tool's sign-in for direct mode.
 import { runDeviceFlow, sessionFromDeviceFlow } from "../auth/deviceFlow";
-import type { ImportOptions } from "../auth/import/credentialImport";
+import type { ImportOptions, RereadOptions } from "../auth/import/credentialImport";
 import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
 import { refreshSession, type RefreshOptions } from "../auth/tokenRefresh";
 import {
@@ -178,10 +178,20 @@ export async function refreshKiroCredentials(credentials: KiroPiCredentials, opt
 }
 
 /**
- * The sign-in `source` (kiro-cli, the Kiro IDE) holds, read-only and renewed in memory when it has expired. For pi's
+ * The sign-in `source` (kiro-cli, the Kiro IDE) holds, read-only and never renewed here (the tool renews it). For pi's
  * direct mode without VS Code. Rejects with AuthError (`import-missing`, `import-unreadable`, `import-corrupt`,
- * `import-no-credentials`, `import-expired`, or a refresh failure).
+ * `import-no-credentials`, `import-expired`).
  */
 export async function readSignInSourceCredentials(source: SignInSource, options: SignInSourceOptions & ImportOptions = {}): Promise<KiroPiCredentials> {
   return sessionToPiCredentials((await source.import(options)).session);
+}
+
+/**
+ * Borrowed credentials renewed the only way kiro-pi renews another tool's sign-in: its store read again. `rejected`
+ * is the token Kiro just refused. Rejects with AuthError `import-expired` (with what to do) or a read failure.
+ */
+export async function rereadSignInSourceCredentials(source: SignInSource, credentials: KiroPiCredentials, options: SignInSourceOptions & RereadOptions = {}): Promise<KiroPiCredentials> {
+  const renewed = sessionToPiCredentials(await source.reread(piCredentialsToSession(credentials), options));
+  if (credentials.email && !renewed.email) renewed.email = credentials.email;
+  return renewed;
 }

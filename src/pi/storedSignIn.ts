@@ -1,8 +1,8 @@
 // Direct mode without KIRO_ACCESS_TOKEN or /login: uses the sign-in another Kiro tool already holds (the sign-in sources: kiro-cli, the Kiro IDE), read-only, kept in memory until it nears expiry.
 import { isAuthError } from "../auth/errors";
-import { SIGN_IN_SOURCES, type SignInSource } from "../auth/import/signInSources";
-import { readSignInSourceCredentials, refreshKiroCredentials, type KiroPiCredentials } from "./kiroCredentials";
-import { resolveKiroSettings } from "../kiro/settings";
+import type { ImportLocation } from "../auth/import/importSources";
+import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
+import { readSignInSourceCredentials, rereadSignInSourceCredentials, type KiroPiCredentials } from "./kiroCredentials";
 import type { StoredToken } from "./kiroPiProvider";
 
 type Env = Record<string, string | undefined>;
@@ -28,16 +28,22 @@ export interface StoredSignInFinder {
 export interface StoredSignInOptions {
   sources?: readonly SignInSource[];
   timeLimitMs?: number;
+  /** Where the sources' files are besides `env` (tests point at a temporary home). */
+  location?: Omit<ImportLocation, "env">;
 }
 
-function toStoredToken(credentials: KiroPiCredentials, source: string, env: Env): StoredSignIn {
+/**
+ * `refresh` (Kiro refused the token) reads the source again: the tool renews its own sign-in, and spending its refresh
+ * token here would sign it out, once per pi process.
+ */
+function toStoredToken(credentials: KiroPiCredentials, source: SignInSource, readOptions: SignInSourceOptions): StoredSignIn {
   let current = credentials;
   const token: StoredSignIn = {
     accessToken: credentials.access,
     region: credentials.region,
-    source,
+    source: source.label,
     refresh: async () => {
-      current = await refreshKiroCredentials(current, { oidcEndpoint: resolveKiroSettings({}, env).oidcEndpoint });
+      current = await rereadSignInSourceCredentials(source, current, { ...readOptions, rejected: current.access });
       token.accessToken = current.access;
       return current.access;
     },
@@ -60,8 +66,9 @@ export function createStoredSignInFinder(env: Env = process.env, options: Stored
     for (const source of sources) {
       try {
         // `env` decides where the files are too (KIROCLI_DB_PATH, XDG_DATA_HOME, LOCALAPPDATA).
-        const credentials = await readSignInSourceCredentials(source, { oidcEndpoint: resolveKiroSettings({}, env).oidcEndpoint, timeLimitMs, location: { env } });
-        const token = toStoredToken(credentials, source.label, env);
+        const readOptions: SignInSourceOptions = { timeLimitMs, location: { env, ...options.location } };
+        const credentials = await readSignInSourceCredentials(source, readOptions);
+        const token = toStoredToken(credentials, source, readOptions);
         cached = { token, until: credentials.expires };
         lastProblem = undefined;
         return token;

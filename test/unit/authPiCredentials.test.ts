@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { AuthError } from "../../src/auth/errors";
 import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
 import { signInSource } from "../../src/auth/import/signInSources";
-import { loginKiroDeviceFlow, PI_EXPIRY_MARGIN_MS, readSignInSourceCredentials, refreshKiroCredentials, type KiroPiCredentials } from "../../src/pi/kiroCredentials";
+import { loginKiroDeviceFlow, PI_EXPIRY_MARGIN_MS, piCredentialsToSession, readSignInSourceCredentials, refreshKiroCredentials, sessionToPiCredentials, type KiroPiCredentials } from "../../src/pi/kiroCredentials";
 import { needsNewSignIn } from "../../src/auth/tokenRefresh";
 import { startOidcSimulator } from "../sim/oidcSimulator";
 
@@ -62,14 +62,14 @@ test("direct mode: kiro-cli's sign-in becomes pi credentials", async (t) => {
   db.close();
   const credentials = await readSignInSourceCredentials(signInSource("kiro-cli"), { location: { home: dir, env: { KIROCLI_DB_PATH: path }, platform: "linux" } });
   assert.equal(credentials.access, "cli-social-access");
-  assert.equal(credentials.refresh, "cli-social-refresh");
+  assert.equal(credentials.refresh, "", "pi never gets kiro-cli's refresh token");
   assert.equal(credentials.method, "social");
   assert.equal(credentials.source, "kiro-cli");
   assert.equal(credentials.profileArn, "arn:aws:codewhisperer:us-east-1:1:profile/X");
   assert.equal(credentials.expiresAt, Date.parse("2099-01-01T00:00:00Z"));
 });
 
-test("external identity provider credentials survive pi's JSON round trip, say tokenType EXTERNAL_IDP, and refresh at the provider's token endpoint", async (t) => {
+test("external identity provider credentials survive pi's JSON round trip and say tokenType EXTERNAL_IDP; imported ones are never refreshed with the other tool's refresh token", async (t) => {
   const sim = await startOidcSimulator();
   t.after(() => sim.close());
   const idp = sim.externalIdp;
@@ -89,12 +89,12 @@ test("external identity provider credentials survive pi's JSON round trip, say t
       tokenType: "EXTERNAL_IDP",
     }),
   ) as KiroPiCredentials;
-  const refreshed = await refreshKiroCredentials(credentials);
-  assert.ok(idp.isValidAccessToken(refreshed.access));
-  assert.ok(idp.currentRefreshTokens.includes(refreshed.refresh));
-  assert.equal(refreshed.tokenType, "EXTERNAL_IDP");
-  assert.equal(refreshed.tokenEndpoint, idp.tokenEndpoint, "what the next refresh needs is kept");
-  assert.equal(refreshed.clientId, idp.clientId);
-  assert.equal(refreshed.source, "kiro-ide");
-  assert.equal(refreshed.clientSecret, undefined, "an identity provider's public client has no secret");
+  const session = piCredentialsToSession(credentials);
+  assert.equal(session.source, "kiro-ide");
+  assert.deepEqual(session.externalIdp, { tokenEndpoint: idp.tokenEndpoint, clientId: idp.clientId, issuerUrl: idp.issuerUrl });
+  assert.equal(sessionToPiCredentials(session).tokenType, "EXTERNAL_IDP");
+  const error = await refreshKiroCredentials(credentials).catch((e: unknown) => e);
+  assert.ok(error instanceof AuthError && error.code === "import-expired", String(error));
+  assert.match(error.message, /kiro-pi does not renew it with that tool's refresh token, which would sign the tool out/);
+  assert.equal(idp.refreshCount, 0, "the Kiro IDE's refresh token was not spent");
 });

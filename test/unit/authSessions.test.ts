@@ -422,6 +422,7 @@ test("setProfileArn remembers the profile with the session (change event), keeps
   assert.ok(refused instanceof AuthError && /is not a Kiro profile ARN/.test(refused.message), String(refused));
 });
 
+// The refresh mechanisms for social and external identity provider sign-ins, on sessions kiro-pi holds itself; an imported one is never refreshed this way (importBorrowing.test.ts).
 test("an external identity provider session refreshes at its token endpoint through KiroSessionManager, rotation kept", async (t) => {
   const sim = await oidc(t);
   const idp = sim.externalIdp;
@@ -431,7 +432,7 @@ test("an external identity provider session refreshes at its token endpoint thro
   await kiro.addSession({
     id: "ext",
     method: "external-idp",
-    source: "kiro-cli",
+    source: "sign-in",
     accessToken: signedIn.accessToken,
     refreshToken: signedIn.refreshToken,
     expiresAt: time.now() - 1000,
@@ -483,7 +484,7 @@ test("a social (Google/GitHub) session refreshes at the Kiro auth service", asyn
   await kiro.addSession({
     id: "s1",
     method: "social",
-    source: "kiro-ide",
+    source: "sign-in",
     accessToken: "social-access-old",
     refreshToken: "social-refresh-1",
     expiresAt: time.now() - 1000,
@@ -510,7 +511,7 @@ test("an expired session without a refresh token cannot be refreshed and says to
   await kiro.addSession({
     id: "x",
     method: "external-idp",
-    source: "kiro-cli",
+    source: "sign-in",
     accessToken: "external-access",
     expiresAt: 0,
     region: "us-east-1",

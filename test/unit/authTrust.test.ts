@@ -159,11 +159,12 @@ const PASSING_FAILURES = [
   { name: "interaction_required", status: 400, type: "application/json", body: '{"error":"interaction_required","error_description":"MFA"}' },
 ];
 
+/** A session kiro-pi refreshes itself (an imported one is read again from its tool instead, importBorrowing.test.ts). */
 function expiredSession(method: "social" | "external-idp", endpoint: string, now: number): KiroSession {
   return {
     id: method,
     method,
-    source: "kiro-cli",
+    source: "sign-in",
     accessToken: "old-access",
     refreshToken: "refresh-token-of-the-test",
     expiresAt: now - 1000,

@@ -38,6 +38,8 @@ export interface SignInReader {
   readonly label: string;
   /** What a person does to get a sign-in there, as a phrase after "or" / capitalised as a sentence: "run `kiro-cli login`". */
   readonly loginHint: string;
+  /** What makes the tool renew its own sign-in, as a phrase: "start kiro-cli once (for example `kiro-cli chat`)". */
+  readonly renewHint: string;
   /**
    * The sign-in the tool holds now, read-only. Rejects with AuthError `import-missing`, `import-unreadable`,
    * `import-corrupt` or `import-no-credentials`.

@@ -21,7 +21,7 @@ import {
 import { SqliteLookupError, type SqliteLookupAnswer } from "./sqliteLookup";
 import { lookUpKeysInWorker } from "./sqliteWorkerClient";
 
-const ABOUT = { label: "kiro-cli", loginHint: "run `kiro-cli login`" } as const;
+const ABOUT = { label: "kiro-cli", loginHint: "run `kiro-cli login`", renewHint: "start kiro-cli once (for example `kiro-cli chat`)" } as const;
 const LOGIN = "`kiro-cli login`";
 
 /** Token keys, newest tool first; each with its registration key and what kind of sign-in it is (docs/kiro-protocol.md#kiro-cli-files). */

@@ -19,7 +19,7 @@ import {
   type SignInReader,
 } from "./importSources";
 
-const ABOUT = { label: "Kiro IDE", loginHint: "sign in to Kiro in the Kiro IDE" } as const;
+const ABOUT = { label: "Kiro IDE", loginHint: "sign in to Kiro in the Kiro IDE", renewHint: "open the Kiro IDE once" } as const;
 
 async function readJson(path: string, what: string): Promise<Record<string, unknown>> {
   const raw = (await readLimitedFile(path, IMPORT_LIMITS.jsonBytes, ABOUT)).toString("utf8");

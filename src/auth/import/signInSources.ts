@@ -1,8 +1,8 @@
 // The one list of places kiro-pi can take an existing Kiro sign-in from (kiro-cli, the Kiro IDE): the VS Code import command, pi's stored sign-in and pi's no-token message all read it.
 import { shortenText } from "../../util/secrets";
 import { AuthError } from "../errors";
-import type { SessionSource } from "../session";
-import { renewIfExpired, type ImportOptions } from "./credentialImport";
+import type { KiroSession, SessionSource } from "../session";
+import { borrowSignIn, renewFromSource, type ImportOptions, type RereadOptions } from "./credentialImport";
 import { importError, type ImportedSession, type SignInReadOptions, type SignInReader } from "./importSources";
 import { kiroCliReader } from "./kiroCliDatabase";
 import { kiroIdeReader } from "./kiroIdeCache";
@@ -29,10 +29,21 @@ export interface SignInSource {
   readonly label: string;
   /** What a person does to get a sign-in there: "run `kiro-cli login`", "sign in to Kiro in the Kiro IDE". */
   readonly loginHint: string;
-  /** The sign-in the tool holds, read-only, not renewed (to list it). Rejects only with AuthError `import-*`. */
+  /** What makes the tool renew its own sign-in: "start kiro-cli once (for example `kiro-cli chat`)", "open the Kiro IDE once". */
+  readonly renewHint: string;
+  /** The sign-in the tool holds, read-only (to list it). Rejects only with AuthError `import-*`. */
   read(options?: SignInSourceOptions): Promise<ImportedSession>;
-  /** Read and, when it has expired, renewed in memory (to use it). Rejects only with AuthError. */
+  /**
+   * The sign-in to borrow: read, and refused with `import-expired` when its token has expired. The session holds no
+   * refresh token or client secret: kiro-pi never renews another tool's sign-in with them (that signs the tool out).
+   */
   import(options?: SignInSourceOptions & ImportOptions): Promise<ImportedSession>;
+  /**
+   * How a borrowed session is renewed: the tool's store is read again, since the tool renews its own tokens. Rejects
+   * with `import-expired` when that token has expired too (the message says to open the tool once, or sign in with
+   * kiro-pi), or with a read failure. Nothing is sent to any token endpoint.
+   */
+  reread(session: KiroSession, options?: SignInSourceOptions & RereadOptions): Promise<KiroSession>;
 }
 
 export const DEFAULT_IMPORT_TIME_LIMIT_MS = 10_000;
@@ -87,8 +98,10 @@ function toSource(reader: (typeof READERS)[number]): SignInSource {
     id: reader.id,
     label: reader.label,
     loginHint: reader.loginHint,
+    renewHint: reader.renewHint,
     read,
-    import: async (options = {}) => renewIfExpired(await read(options), reader, options),
+    import: async (options = {}) => borrowSignIn(await read(options), reader, options),
+    reread: async (session, options = {}) => renewFromSource(session, await read(options), reader, options),
   };
 }
 

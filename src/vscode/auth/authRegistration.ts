@@ -202,7 +202,7 @@ export function registerKiroAuth(context: vscode.ExtensionContext, options: Kiro
   const importCommand = () =>
     importSignIn({
       ...(importSources ? { sources: importSources } : {}),
-      importOptions: () => ({ oidcEndpoint: oidcEndpointSetting() }),
+      importOptions: () => ({}),
       store: (session) => provider.importSession(session),
       log,
     });

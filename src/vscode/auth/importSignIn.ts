@@ -37,7 +37,7 @@ function spokenList(sources: readonly Pick<ImportSource, "label">[], conjunction
 function expiryText(session: KiroSession, now: number): string {
   const minutes = Math.round((session.expiresAt - now) / 60_000);
   if (minutes > 0) return `token valid for ${minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`}`;
-  return session.refreshToken ? "token expired, will be renewed on import" : "token expired";
+  return "token expired";
 }
 
 interface FindingItem extends vscode.QuickPickItem {
