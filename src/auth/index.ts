@@ -21,19 +21,17 @@ export { borrowSignIn, renewFromSource, type ImportOptions, type RereadOptions }
 export {
   SIGN_IN_SOURCES,
   signInSource,
+  sourceOf,
+  sourceLabels,
   describeSessionSource,
   DEFAULT_IMPORT_TIME_LIMIT_MS,
+  IMPORT_COMMAND_TITLE,
   type SignInSource,
   type SignInSourceId,
   type SignInSourceOptions,
 } from "./import/signInSources";
-export {
-  kiroCliDatabasePaths,
-  kiroIdeTokenPath,
-  kiroIdeCacheDir,
-  IMPORT_LIMITS,
-  type ImportLocation,
-  type ImportedSession,
-  type SignInReader,
-  type SignInReadOptions,
-} from "./import/importSources";
+export { defineSignInSource } from "./import/sourceDefinition";
+export { kiroCliDatabasePaths } from "./import/kiroCliDatabase";
+export { kiroIdeTokenPath, kiroIdeCacheDir } from "./import/kiroIdeCache";
+export { IMPORT_LIMITS } from "./import/boundedRead";
+export type { ImportLocation, ImportedSession, SignInSourceSpec, SignInReadOptions } from "./import/sourceShape";

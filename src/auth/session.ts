@@ -1,6 +1,6 @@
 // The shape of a stored Kiro sign-in and the validating parser for what comes back out of storage.
 import { isRecord, nonEmptyString } from "../util/json";
-import type { SignInSourceId } from "./import/sourceIds";
+import type { SignInSourceId } from "./import/signInSources";
 
 /** How the tokens were obtained, which decides how they are refreshed. */
 export type AuthMethod =
@@ -155,6 +155,9 @@ export function parseClientRegistration(value: unknown): ClientRegistration | un
   return { clientId, clientSecret, expiresAt, region, scopes };
 }
 
+/** The session's optional text fields, kept when they hold a non-empty string. */
+const OPTIONAL_TEXT_FIELDS = ["refreshToken", "startUrl", "profileArn", "provider"] as const satisfies readonly (keyof KiroSession)[];
+
 /** A session from storage, or undefined when a required field is missing or of the wrong type. */
 export function parseSession(value: unknown): KiroSession | undefined {
   if (!isRecord(value)) return undefined;
@@ -171,18 +174,14 @@ export function parseSession(value: unknown): KiroSession | undefined {
     return undefined;
   }
   const session: KiroSession = { id, method, source, accessToken, expiresAt, region, account, scopes, createdAt };
-  const refreshToken = str(value.refreshToken);
-  if (refreshToken) session.refreshToken = refreshToken;
-  const startUrl = str(value.startUrl);
-  if (startUrl) session.startUrl = startUrl;
+  for (const key of OPTIONAL_TEXT_FIELDS) {
+    const text = str(value[key]);
+    if (text) session[key] = text;
+  }
   const registration = parseClientRegistration(value.registration);
   if (registration) session.registration = registration;
   const externalIdp = parseExternalIdentityProvider(value.externalIdp);
   if (externalIdp) session.externalIdp = externalIdp;
-  const profileArn = str(value.profileArn);
-  if (profileArn) session.profileArn = profileArn;
-  const provider = str(value.provider);
-  if (provider) session.provider = provider;
   return session;
 }
 

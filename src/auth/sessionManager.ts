@@ -7,7 +7,7 @@ import { runDeviceFlow, sessionFromDeviceFlow, type UserCodeInfo } from "./devic
 import { AuthError, cancelledError, isAuthError, storageUnavailableError } from "./errors";
 import { RefreshLease, type RefreshLeaseOptions } from "./refreshLease";
 import { refreshSession } from "./tokenRefresh";
-import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "./import/signInSources";
+import { IMPORT_COMMAND_TITLE, SIGN_IN_SOURCES, sourceLabels, type SignInSource, type SignInSourceOptions } from "./import/signInSources";
 import {
   BUILDER_ID_START_URL,
   emptyAuthState,
@@ -456,7 +456,7 @@ export class KiroSessionManager {
    */
   async getAccessToken(options: { sessionId?: string; forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const session = await this.getSession(options.sessionId);
-    if (!session) throw new AuthError("not-signed-in", "You are not signed in to Kiro. Run \"Kiro: Sign In\" (or import a kiro-cli / Kiro IDE sign-in) first.");
+    if (!session) throw new AuthError("not-signed-in", `You are not signed in to Kiro. Run "Kiro: Sign In" (or "Kiro: ${IMPORT_COMMAND_TITLE}" to use the sign-in of ${sourceLabels("or")}) first.`);
     // An API key has nothing to refresh; a refused key is the caller's to report.
     if (session.method === "api-key") {
       if (options.forceRefresh) throw apiKeyNotRefreshable();

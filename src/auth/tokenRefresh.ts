@@ -1,6 +1,8 @@
 // Exchanges a refresh token for a new access token: at AWS SSO-OIDC for Builder ID / Identity Center, at the Kiro auth service for social sign-ins, at the organisation's identity provider for external IdP sign-ins.
 import { apiKeyNotRefreshable } from "./apiKey";
 import { AuthError, cancelledError, invalidGrantError, networkError, redact } from "./errors";
+import { sentence } from "./import/importErrors";
+import { sourceLabels, sourceOf } from "./import/signInSources";
 import { createToken, OidcServiceError } from "./oidcClient";
 import type { ClientRegistration, ExternalIdentityProvider, KiroSession } from "./session";
 
@@ -135,7 +137,7 @@ export async function refreshSocialTokens(refreshToken: string, region: string, 
 
 /** kiro-pi cannot start an external identity provider sign-in itself: the way back is through the tool that made it. */
 function externalSignInAgain(reason: string, status?: number): AuthError {
-  return new AuthError("invalid-grant", `${reason} Sign in again with kiro-cli or the Kiro IDE, then import the sign-in again.`, {
+  return new AuthError("invalid-grant", `${reason} Sign in again with ${sourceLabels("or")}, then import the sign-in again.`, {
     oauthError: "invalid_grant",
     ...(status !== undefined ? { status } : {}),
   });
@@ -214,7 +216,10 @@ export async function refreshSession(session: KiroSession, options: RefreshOptio
   if (session.method === "api-key") throw apiKeyNotRefreshable();
   // An imported sign-in is renewed by reading its tool's store again (the source's `reread`): its refresh token is the tool's, and spending it signs the tool out.
   if (session.source !== "sign-in") {
-    throw new AuthError("import-expired", "This Kiro sign-in was imported from another tool; kiro-pi does not renew it with that tool's refresh token, which would sign the tool out. Open the tool once so it renews its sign-in, or sign in with kiro-pi itself.");
+    const source = sourceOf(session.source);
+    const tool = source?.label ?? "another tool";
+    const renew = source ? sentence(source.renewHint) : "Open that tool once";
+    throw new AuthError("import-expired", `This Kiro sign-in was imported from ${tool}; kiro-pi does not renew it with that tool's refresh token, which would sign ${tool} out. ${renew} so it renews its sign-in, or sign in with kiro-pi itself.`);
   }
   if (!session.refreshToken) {
     throw invalidGrantError("This Kiro sign-in has expired and holds no refresh token");

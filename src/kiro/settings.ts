@@ -215,14 +215,8 @@ export function apiRegionFor(region: string | undefined): ApiRegion {
   return DEFAULT_API_REGION;
 }
 
-/** The region inside a profile ARN (`arn:aws:codewhisperer:us-east-1:123:profile/X`), if it has one. */
-export function profileArnRegion(profileArn: string | undefined): string | undefined {
-  if (!profileArn) return undefined;
-  const parts = profileArn.split(":");
-  if (parts.length < 6 || parts[0] !== "arn") return undefined;
-  const region = parts[3]?.trim();
-  return region ? region : undefined;
-}
+/** The region inside a profile ARN; one reading for every layer (src/util/arn.ts). */
+export { profileArnRegion } from "../util/arn";
 
 /** Where each setting's candidates come from, in order (VS Code: its settings layers; elsewhere: given values, then the environment). */
 export type CandidateSource = (declaration: SettingDeclaration, name: KiroSettingName) => readonly SettingCandidate[];

@@ -1,7 +1,7 @@
 // Kiro sign-in in the shape pi's OAuth providers use ({access, refresh, expires, ...}): device-flow login, refresh, and another tool's sign-in for direct mode.
 import { runDeviceFlow, sessionFromDeviceFlow } from "../auth/deviceFlow";
 import type { ImportOptions, RereadOptions } from "../auth/import/credentialImport";
-import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
+import { sourceOf, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
 import { refreshSession, type RefreshOptions } from "../auth/tokenRefresh";
 import {
   AUTH_METHODS,
@@ -100,7 +100,7 @@ export function sessionToPiCredentials(session: KiroSession): KiroPiCredentials 
 }
 
 function sessionSourceOf(value: unknown): SessionSource {
-  return SIGN_IN_SOURCES.find((s) => s.id === value)?.id ?? "sign-in";
+  return (typeof value === "string" ? sourceOf(value)?.id : undefined) ?? "sign-in";
 }
 
 export function piCredentialsToSession(credentials: KiroPiCredentials): KiroSession {

@@ -1,4 +1,5 @@
 // The way out of a failed Kiro answer in pi's words: the core says what happened (message.kiro.error carries the kind), pi adds what to type or set.
+import { SIGN_IN_SOURCES } from "../auth/import/signInSources";
 import type { KiroErrorKind } from "../kiro/errors";
 import type { AssistantMessage } from "../kiro/types";
 
@@ -8,7 +9,8 @@ export type PiKiroMode = "bridge" | "direct";
 const VSCODE_SIGN_IN = 'In VS Code, run "Kiro: Sign In"; pi in this terminal picks the sign-in up without restarting.';
 
 function directSignIn(loginAvailable: boolean): string {
-  const ways = [loginAvailable ? "run /login kiro" : undefined, "set KIRO_ACCESS_TOKEN", "or sign in with kiro-cli (`kiro-cli login`)"].filter(Boolean);
+  // pi's direct mode also borrows the sign-in any sign-in source holds (storedSignIn.ts).
+  const ways = [loginAvailable ? "run /login kiro" : undefined, "set KIRO_ACCESS_TOKEN", ...SIGN_IN_SOURCES.map((source) => `or ${source.loginHint}`)].filter(Boolean);
   return `To sign in again: ${ways.join(", ")}.`;
 }
 

@@ -1,6 +1,6 @@
 // Direct mode without KIRO_ACCESS_TOKEN or /login: uses the sign-in another Kiro tool already holds (the sign-in sources: kiro-cli, the Kiro IDE), read-only, kept in memory until it nears expiry.
 import { isAuthError } from "../auth/errors";
-import type { ImportLocation } from "../auth/import/importSources";
+import type { ImportLocation } from "../auth/import/sourceShape";
 import { SIGN_IN_SOURCES, type SignInSource, type SignInSourceOptions } from "../auth/import/signInSources";
 import { readSignInSourceCredentials, rereadSignInSourceCredentials, type KiroPiCredentials } from "./kiroCredentials";
 import type { StoredToken } from "./kiroPiProvider";

@@ -95,6 +95,6 @@ test("external identity provider credentials survive pi's JSON round trip and sa
   assert.equal(sessionToPiCredentials(session).tokenType, "EXTERNAL_IDP");
   const error = await refreshKiroCredentials(credentials).catch((e: unknown) => e);
   assert.ok(error instanceof AuthError && error.code === "import-expired", String(error));
-  assert.match(error.message, /kiro-pi does not renew it with that tool's refresh token, which would sign the tool out/);
+  assert.match(error.message, /imported from Kiro IDE; kiro-pi does not renew it with that tool's refresh token, which would sign Kiro IDE out\. Open the Kiro IDE once so it renews its sign-in/);
   assert.equal(idp.refreshCount, 0, "the Kiro IDE's refresh token was not spent");
 });

@@ -450,7 +450,7 @@ test("an external identity provider session refreshes at its token endpoint thro
   idp.revokeRefreshTokens();
   const error = await kiro.getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
   assert.ok(error instanceof AuthError && error.code === "invalid-grant" && needsNewSignIn(error), String(error));
-  assert.match(error.message, /Sign in again with kiro-cli or the Kiro IDE/);
+  assert.match(error.message, /Sign in again with kiro-cli or Kiro IDE, then import the sign-in again/);
 });
 
 test("the storage parser drops invalid sessions and keeps the valid ones", () => {

@@ -29,7 +29,7 @@ async function cliDatabase(path: string, key: string, token: Record<string, unkn
 test("a stored sign-in that never finishes reading is given up after the time limit, once, and the reason is kept for the no-token message", async () => {
   let reads = 0;
   const never = new Promise<never>(() => {});
-  const hanging: SignInSource = { id: "kiro-cli", label: "kiro-cli", loginHint: "run `kiro-cli login`", renewHint: "start kiro-cli once", read: () => never, import: () => (reads++, never), reread: () => never };
+  const hanging: SignInSource = { id: "kiro-cli", label: "kiro-cli", loginHint: "run `kiro-cli login`", renewHint: "start kiro-cli once", paths: () => [], read: () => never, import: () => (reads++, never), reread: () => never };
   const find = createStoredSignInFinder({}, { sources: [hanging], timeLimitMs: 150 });
   const started = Date.now();
   assert.equal(await find(), undefined);

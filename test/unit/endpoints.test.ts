@@ -101,6 +101,11 @@ test("Identity Center regions map to the API region that serves them", () => {
   assert.equal(apiRegionFor(undefined), "us-east-1");
   assert.equal(profileArnRegion("arn:aws:codewhisperer:eu-central-1:1:profile/P"), "eu-central-1");
   assert.equal(profileArnRegion("not-an-arn"), undefined);
+  // One reading for the client and the import (src/util/arn.ts): a region of AWS's shape, or none.
+  assert.equal(profileArnRegion("arn:aws-us-gov:codewhisperer:us-gov-west-1:1:profile/P"), "us-gov-west-1");
+  for (const bad of ["arn:aws:codewhisperer: eu-central-1 :1:profile/P", "arn:aws:codewhisperer:EU:1:profile/P", "x:aws:codewhisperer:eu-central-1:1:profile/P", "arn:aws:codewhisperer:eu-central-1"]) {
+    assert.equal(profileArnRegion(bad), undefined, bad);
+  }
 });
 
 test("the q generation: one host for everything, origin AI_EDITOR", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { AuthError } from "../../src/auth/errors";
-import { IMPORT_LIMITS, kiroCliDatabasePaths } from "../../src/auth/import/importSources";
+import { IMPORT_LIMITS } from "../../src/auth/import/boundedRead";
 import { readWithinTimeLimit, SIGN_IN_SOURCES, signInSource, type SignInSourceOptions } from "../../src/auth/import/signInSources";
 import { kiroTokenType } from "../../src/auth/session";
 import type { ImportOptions } from "../../src/auth/import/credentialImport";
@@ -42,15 +42,16 @@ function assertNoSecrets(error: AuthError, secrets: string[]): void {
 }
 
 
-test("kiro-cli paths: Linux, macOS, Windows, the Amazon Q CLI folder and KIROCLI_DB_PATH", () => {
-  assert.deepEqual(kiroCliDatabasePaths({ home: "/home/u", env: {}, platform: "linux" }), ["/home/u/.local/share/kiro-cli/data.sqlite3", "/home/u/.local/share/amazon-q/data.sqlite3"]);
-  assert.deepEqual(kiroCliDatabasePaths({ home: "/Users/u", env: {}, platform: "darwin" }), ["/Users/u/Library/Application Support/kiro-cli/data.sqlite3", "/Users/u/Library/Application Support/amazon-q/data.sqlite3"]);
+test("where kiro-cli lives: Linux, macOS, Windows, the Amazon Q CLI folder and KIROCLI_DB_PATH; the Kiro IDE: ~/.aws/sso/cache", () => {
+  assert.deepEqual(kiroCli.paths({ home: "/home/u", env: {}, platform: "linux" }), ["/home/u/.local/share/kiro-cli/data.sqlite3", "/home/u/.local/share/amazon-q/data.sqlite3"]);
+  assert.deepEqual(kiroCli.paths({ home: "/Users/u", env: {}, platform: "darwin" }), ["/Users/u/Library/Application Support/kiro-cli/data.sqlite3", "/Users/u/Library/Application Support/amazon-q/data.sqlite3"]);
   // Windows: the CLI's data directory is %LOCALAPPDATA% (dirs::data_local_dir); %APPDATA% is still looked at, after it.
-  const windows = kiroCliDatabasePaths({ home: "C:\\Users\\u", env: { LOCALAPPDATA: "L:", APPDATA: "R:" }, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
+  const windows = kiroCli.paths({ home: "C:\\Users\\u", env: { LOCALAPPDATA: "L:", APPDATA: "R:" }, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
   assert.deepEqual(windows, ["L:/kiro-cli/data.sqlite3", "L:/amazon-q/data.sqlite3", "R:/kiro-cli/data.sqlite3", "R:/amazon-q/data.sqlite3"]);
-  const defaults = kiroCliDatabasePaths({ home: "/home/u", env: {}, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
+  const defaults = kiroCli.paths({ home: "/home/u", env: {}, platform: "win32" }).map((p) => p.replace(/\\/g, "/"));
   assert.equal(defaults[0], "/home/u/AppData/Local/kiro-cli/data.sqlite3", "without LOCALAPPDATA the usual folder under the home");
-  assert.deepEqual(kiroCliDatabasePaths({ home: "/h", env: { KIROCLI_DB_PATH: "/custom/db.sqlite3" }, platform: "linux" }), ["/custom/db.sqlite3"]);
+  assert.deepEqual(kiroCli.paths({ home: "/h", env: { KIROCLI_DB_PATH: "/custom/db.sqlite3" }, platform: "linux" }), ["/custom/db.sqlite3"]);
+  assert.deepEqual(kiroIde.paths({ home: "/home/u", env: {}, platform: "linux" }), ["/home/u/.aws/sso/cache/kiro-auth-token.json"]);
 });
 
 test("a kiro-cli Builder ID sign-in reads with its registration and profile, and the database is left untouched", async (t) => {
@@ -390,7 +391,7 @@ test("files over the caps (database 64 MB, write-ahead log 64 MB, Kiro IDE JSON 
 });
 
 test("a reader that never answers is given up after the time limit with import-unreadable", async () => {
-  const hanging = { id: "hanging", label: "Hanging tool", loginHint: "sign in there", renewHint: "open it", read: () => new Promise<never>(() => {}) };
+  const hanging = { id: "hanging", label: "Hanging tool", loginHint: "sign in there", renewHint: "open it", paths: () => [], read: () => new Promise<never>(() => {}) };
   const started = Date.now();
   const error = await failure(readWithinTimeLimit(hanging, { timeLimitMs: 200, path: "/mnt/hung/token.json" }));
   assert.equal(error.code, "import-unreadable");
@@ -399,7 +400,7 @@ test("a reader that never answers is given up after the time limit with import-u
 });
 
 test("a reader's unexpected exception comes out as a named AuthError (import-corrupt)", async () => {
-  const broken = { id: "broken", label: "Broken tool", loginHint: "sign in there", renewHint: "open it", read: async () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); } };
+  const broken = { id: "broken", label: "Broken tool", loginHint: "sign in there", renewHint: "open it", paths: () => [], read: async () => { throw new TypeError("Cannot read properties of undefined (reading 'x')"); } };
   const error = await failure(readWithinTimeLimit(broken));
   assert.equal(error.code, "import-corrupt");
   assert.match(error.message, /The Broken tool sign-in could not be read \(Cannot read properties/);

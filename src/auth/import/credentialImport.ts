@@ -1,27 +1,10 @@
 // Borrows another tool's Kiro sign-in: kiro-pi uses the access token that tool holds and, when it nears expiry, reads the tool's store again; it never spends the tool's refresh token (that would sign the tool out).
-import { AuthError } from "../errors";
 import type { KiroSession } from "../session";
-import { importError, type ImportedSession, type SignInReader } from "./importSources";
+import { borrowedExpired, otherAccount } from "./importErrors";
+import type { ImportedSession, SourceWording } from "./sourceShape";
 
 export interface ImportOptions {
   now?: () => number;
-}
-
-/** What the messages need of a source. */
-type About = Pick<SignInReader, "label" | "renewHint">;
-
-function sentence(phrase: string): string {
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
-}
-
-/** Why kiro-pi cannot go on with `about`'s sign-in, and the two ways forward; nothing is deleted. */
-function waysForward(about: About): string {
-  return `${sentence(about.renewHint)} so it renews its sign-in, then try again; or sign in with kiro-pi itself ("Kiro: Sign In"). kiro-pi does not renew ${about.label}'s sign-in itself: that would sign ${about.label} out.`;
-}
-
-function expiredError(about: About, sourcePath: string, rejected = false): AuthError {
-  const what = rejected ? `Kiro refused the ${about.label} sign-in's token in ${sourcePath}, and ${about.label} has not renewed it yet.` : `The ${about.label} sign-in in ${sourcePath} has expired.`;
-  return importError("import-expired", `${what} ${waysForward(about)}`);
 }
 
 /**
@@ -36,9 +19,9 @@ function borrowed(session: KiroSession): KiroSession {
 }
 
 /** The sign-in the tool holds now, to be used as it is; rejects with `import-expired` once its token has expired. */
-export function borrowSignIn(imported: ImportedSession, about: About, options: ImportOptions = {}): ImportedSession {
+export function borrowSignIn(imported: ImportedSession, about: SourceWording, options: ImportOptions = {}): ImportedSession {
   const now = (options.now ?? Date.now)();
-  if (imported.session.expiresAt <= now) throw expiredError(about, imported.sourcePath);
+  if (imported.session.expiresAt <= now) throw borrowedExpired(about, imported.sourcePath);
   return { ...imported, session: borrowed(imported.session) };
 }
 
@@ -57,17 +40,12 @@ export interface RereadOptions extends ImportOptions {
  * session's id, label and chosen profile; rejects with `import-expired` when the tool's token has expired too, was the
  * one refused, or belongs to another account now.
  */
-export function renewFromSource(session: KiroSession, current: ImportedSession, about: About, options: RereadOptions = {}): KiroSession {
+export function renewFromSource(session: KiroSession, current: ImportedSession, about: SourceWording, options: RereadOptions = {}): KiroSession {
   const now = (options.now ?? Date.now)();
   const found = current.session;
-  if (!sameAccount(session, found)) {
-    throw importError(
-      "import-expired",
-      `${about.label} is now signed in to another account (${found.account}) than the one kiro-pi borrowed (${session.account}). Import it again ("Kiro: Import Sign-in"), or sign in with kiro-pi itself ("Kiro: Sign In").`,
-    );
-  }
-  if (found.expiresAt <= now) throw expiredError(about, current.sourcePath);
-  if (options.rejected !== undefined && found.accessToken === options.rejected) throw expiredError(about, current.sourcePath, true);
+  if (!sameAccount(session, found)) throw otherAccount(about, found.account, session.account);
+  if (found.expiresAt <= now) throw borrowedExpired(about, current.sourcePath);
+  if (options.rejected !== undefined && found.accessToken === options.rejected) throw borrowedExpired(about, current.sourcePath, true);
   const renewed = borrowed({ ...session, accessToken: found.accessToken, expiresAt: found.expiresAt });
   if (!session.profileArn && found.profileArn) renewed.profileArn = found.profileArn;
   if (found.externalIdp) renewed.externalIdp = found.externalIdp;

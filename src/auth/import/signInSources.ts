@@ -1,120 +1,42 @@
-// The one list of places kiro-pi can take an existing Kiro sign-in from (kiro-cli, the Kiro IDE): the VS Code import command, pi's stored sign-in and pi's no-token message all read it.
-import { shortenText } from "../../util/secrets";
-import { AuthError } from "../errors";
-import type { KiroSession, SessionSource } from "../session";
-import { borrowSignIn, renewFromSource, type ImportOptions, type RereadOptions } from "./credentialImport";
-import { importError, type ImportedSession, type SignInReadOptions, type SignInReader } from "./importSources";
-import { kiroCliReader } from "./kiroCliDatabase";
-import { kiroIdeReader } from "./kiroIdeCache";
-import type { SignInSourceId } from "./sourceIds";
+// The one list of places kiro-pi can take an existing Kiro sign-in from (kiro-cli, the Kiro IDE); everything that names a source (the import command and its title, pi's stored sign-in and messages, the refresh and sign-in errors) reads it from here.
+import type { SessionSource } from "../session";
+import { kiroCliSource } from "./kiroCliDatabase";
+import { kiroIdeSource } from "./kiroIdeCache";
+import type { SignInSource } from "./sourceDefinition";
 
-/** Adding a source: write its reader (a SignInReader), add it here and its id to sourceIds.ts, test it. Order is the order people see them in. */
-const READERS = [kiroCliReader, kiroIdeReader] as const;
+export { DEFAULT_IMPORT_TIME_LIMIT_MS, readWithinTimeLimit, type SignInSource, type SignInSourceOptions } from "./sourceDefinition";
 
-export type { SignInSourceId } from "./sourceIds";
-/** Every id has a reader and every reader an id: a source added to one list but not the other does not compile. */
-type ReaderIds = (typeof READERS)[number]["id"];
-type SameIds = [ReaderIds] extends [SignInSourceId] ? ([SignInSourceId] extends [ReaderIds] ? true : false) : false;
-const READERS_MATCH_IDS: SameIds = true;
-void READERS_MATCH_IDS;
+/**
+ * Every sign-in source, in the order people see them. Adding one: its object (defineSignInSource) in its own file,
+ * listed here, and its test; docs/architecture.md "Where to add a sign-in source" says the rest.
+ */
+const SOURCES = [kiroCliSource, kiroIdeSource] as const;
 
-export interface SignInSourceOptions extends SignInReadOptions {
-  /** Reading gives up after this long (default DEFAULT_IMPORT_TIME_LIMIT_MS): a file on a hung network drive must not hold anyone. */
-  timeLimitMs?: number;
-}
+/** A source's id, also the `source` of the sessions imported from it; derived from the list, so there is no second list to keep in step. */
+export type SignInSourceId = (typeof SOURCES)[number]["id"];
 
-export interface SignInSource {
-  readonly id: SignInSourceId;
-  /** The tool's name as people say it: "kiro-cli", "Kiro IDE". */
-  readonly label: string;
-  /** What a person does to get a sign-in there: "run `kiro-cli login`", "sign in to Kiro in the Kiro IDE". */
-  readonly loginHint: string;
-  /** What makes the tool renew its own sign-in: "start kiro-cli once (for example `kiro-cli chat`)", "open the Kiro IDE once". */
-  readonly renewHint: string;
-  /** The sign-in the tool holds, read-only (to list it). Rejects only with AuthError `import-*`. */
-  read(options?: SignInSourceOptions): Promise<ImportedSession>;
-  /**
-   * The sign-in to borrow: read, and refused with `import-expired` when its token has expired. The session holds no
-   * refresh token or client secret: kiro-pi never renews another tool's sign-in with them (that signs the tool out).
-   */
-  import(options?: SignInSourceOptions & ImportOptions): Promise<ImportedSession>;
-  /**
-   * How a borrowed session is renewed: the tool's store is read again, since the tool renews its own tokens. Rejects
-   * with `import-expired` when that token has expired too (the message says to open the tool once, or sign in with
-   * kiro-pi), or with a read failure. Nothing is sent to any token endpoint.
-   */
-  reread(session: KiroSession, options?: SignInSourceOptions & RereadOptions): Promise<KiroSession>;
-}
+export const SIGN_IN_SOURCES: readonly SignInSource<SignInSourceId>[] = SOURCES;
 
-export const DEFAULT_IMPORT_TIME_LIMIT_MS = 10_000;
-
-/** The reader's result, with anything that is not already a named AuthError (a bug, an unexpected file) turned into one. */
-async function guardedRead(reader: SignInReader, options: SignInReadOptions): Promise<ImportedSession> {
-  try {
-    return await reader.read(options);
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
-    const detail = shortenText(error instanceof Error ? error.message : String(error), 160);
-    throw importError("import-corrupt", `The ${reader.label} sign-in could not be read (${detail || "unknown error"}). Try again; if it keeps failing, ${reader.loginHint} again.`, error);
-  }
-}
-
-/** What every source's `read` does around its reader: a time limit, and only named AuthErrors out. */
-export function readWithinTimeLimit(reader: SignInReader, options: SignInSourceOptions = {}): Promise<ImportedSession> {
-  const limitMs = options.timeLimitMs ?? DEFAULT_IMPORT_TIME_LIMIT_MS;
-  const where = options.path ? ` from ${options.path}` : "";
-  const tooSlow = importError(
-    "import-unreadable",
-    `Reading the ${reader.label} sign-in${where} took longer than ${Math.round(limitMs / 1000)} s, so kiro-pi stopped it. If its folder is on a slow or unreachable drive, fix that and try again.`,
-  );
-  const stop = new AbortController();
-  const outer = options.signal;
-  if (outer) {
-    if (outer.aborted) stop.abort(outer.reason);
-    else outer.addEventListener("abort", () => stop.abort(outer.reason), { once: true });
-  }
-  return new Promise<ImportedSession>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // The reader's own work (the SQLite worker) is stopped too, not only waited for.
-      stop.abort(tooSlow);
-      reject(tooSlow);
-    }, limitMs);
-    guardedRead(reader, { ...options, signal: stop.signal }).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-function toSource(reader: (typeof READERS)[number]): SignInSource {
-  const read = (options: SignInSourceOptions = {}) => readWithinTimeLimit(reader, options);
-  return {
-    id: reader.id,
-    label: reader.label,
-    loginHint: reader.loginHint,
-    renewHint: reader.renewHint,
-    read,
-    import: async (options = {}) => borrowSignIn(await read(options), reader, options),
-    reread: async (session, options = {}) => renewFromSource(session, await read(options), reader, options),
-  };
-}
-
-/** Every sign-in source, in the order they are offered. */
-export const SIGN_IN_SOURCES: readonly SignInSource[] = READERS.map(toSource);
-
-export function signInSource(id: SignInSourceId): SignInSource {
+export function signInSource(id: SignInSourceId): SignInSource<SignInSourceId> {
   return SIGN_IN_SOURCES.find((source) => source.id === id)!;
 }
+
+/** The source a session was imported from; undefined for kiro-pi's own sign-ins and for ids a newer kiro-pi wrote. */
+export function sourceOf(source: SessionSource | string): SignInSource<SignInSourceId> | undefined {
+  return SIGN_IN_SOURCES.find((s) => s.id === source);
+}
+
+/** "kiro-cli or Kiro IDE", "a, b and c": the sources' labels as a sentence says them. */
+export function sourceLabels(conjunction: "and" | "or", sources: readonly Pick<SignInSource, "label">[] = SIGN_IN_SOURCES): string {
+  const names = sources.map((source) => source.label);
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} ${conjunction} ${names.at(-1)}` : (names[0] ?? "another tool");
+}
+
+/** The import command's title (package.json `kiro.importSignIn`, category "Kiro"); a unit test keeps the manifest in step. */
+export const IMPORT_COMMAND_TITLE = `Import Sign-in from ${SIGN_IN_SOURCES.map((s) => s.label).join(" / ")}`;
 
 /** How a session's origin reads in the account view: "signed in here", "imported from kiro-cli". */
 export function describeSessionSource(source: SessionSource): string {
   if (source === "sign-in") return "signed in here";
-  const known = SIGN_IN_SOURCES.find((s) => s.id === source);
-  return `imported from ${known ? known.label : source}`;
+  return `imported from ${sourceOf(source)?.label ?? source}`;
 }

@@ -1,8 +1,8 @@
-// "Kiro: Import Sign-in from kiro-cli / Kiro IDE": lists the sign-ins the sign-in sources hold (read-only), imports the one picked, and says per source why nothing was found.
+// "Kiro: Import Sign-in from <the sign-in sources>" (IMPORT_COMMAND_TITLE): lists the sign-ins the sign-in sources hold (read-only), imports the one picked, and says per source why nothing was found.
 import * as vscode from "vscode";
 import type { ImportOptions } from "../../auth/import/credentialImport";
-import type { ImportedSession } from "../../auth/import/importSources";
-import { SIGN_IN_SOURCES, type SignInSource } from "../../auth/import/signInSources";
+import type { ImportedSession } from "../../auth/import/sourceShape";
+import { SIGN_IN_SOURCES, sourceLabels, type SignInSource } from "../../auth/import/signInSources";
 import type { KiroSession } from "../../auth/session";
 import type { Logger } from "../log";
 import { describeSignIn } from "./accountStatusBar";
@@ -28,12 +28,6 @@ export async function findImportableSignIns(sources: readonly ImportSource[]): P
   );
 }
 
-/** "kiro-cli or Kiro IDE", "a, b and c". */
-function spokenList(sources: readonly Pick<ImportSource, "label">[], conjunction: "and" | "or"): string {
-  const names = sources.map((source) => source.label);
-  return names.length > 1 ? `${names.slice(0, -1).join(", ")} ${conjunction} ${names.at(-1)}` : (names[0] ?? "another tool");
-}
-
 function expiryText(session: KiroSession, now: number): string {
   const minutes = Math.round((session.expiresAt - now) / 60_000);
   if (minutes > 0) return `token valid for ${minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`}`;
@@ -56,9 +50,9 @@ export async function importSignIn(options: {
 }): Promise<KiroSession | undefined> {
   const { log } = options;
   const sources = options.sources ?? SIGN_IN_SOURCES;
-  const listed = spokenList(sources, "or");
+  const listed = sourceLabels("or", sources);
   const findings = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Kiro: looking for ${spokenList(sources, "and")} sign-ins` },
+    { location: vscode.ProgressLocation.Window, title: `Kiro: looking for ${sourceLabels("and", sources)} sign-ins` },
     () => findImportableSignIns(sources),
   );
   for (const finding of findings) {
