@@ -1,6 +1,10 @@
 // Benchmarks: streamKiro's throughput on a 20+ MB answer against codec-only decoding of the same bytes, and buildKiroRequest's growth on a ~1M-token history.
 //
+// Over 300 lines: both benchmarks need their own fixtures (a pre-encoded 20 MB answer, a ~1M-token history) and checks
+// that the measured work really happened, kept beside the measurement so the figures can be trusted.
+//
 // Run with `npm run bench`. Writes bench-results.json as {"<figure>": {value, unit, baseline, ratio}} and prints a table.
+// `node out/test/bench/bench.js --history-only` (after `npm run compile-tests`) prints the request-build figures alone.
 // The goal (reported, not asserted) is provider throughput ≥ 70 % of codec-only throughput.
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -10,6 +14,7 @@ import { streamKiro } from "../../src/kiro/index";
 import { findModel, toPiModel } from "../../src/kiro/catalog/models";
 import { buildKiroRequest, inputTokenBudget } from "../../src/kiro/request/request";
 import type { AssistantMessage, Context, Message } from "../../src/kiro/types";
+import type { KiroModelInfo } from "../../src/kiro/catalog/modelInfo";
 import { startKiroSimulator, type KiroSimulator, type SimReply } from "../sim/kiroSimulator";
 import { FrameSplitter, concatBytes, encodeEventFrame, frameCodec } from "../sim/frames";
 import { toolUseEvents } from "../sim/replies";
@@ -209,8 +214,12 @@ function fastest(values: number[]): number {
 }
 
 interface BuildFigure {
-  /** CPU milliseconds of the fastest build. */
+  /** CPU milliseconds of one build, from the fastest round (see measureRequestBuilding). */
   ms: number;
+  /** CPU milliseconds of the fastest single build (luckier the shorter the build; for comparison only). */
+  fastestSingleMs: number;
+  /** Summed CPU milliseconds of this history's builds in each round, in round order. */
+  roundMs: number[];
   bodyBytes: number;
   droppedTurns: number;
   messages: number;
@@ -248,46 +257,75 @@ function charsKept(messages: readonly Message[], json: string): { originalChars:
   return { originalChars, keptChars };
 }
 
-function measureRequestBuilding(messages: Message[]): BuildFigure {
+/** Rounds of the interleaved build measurement; each builds the 1/4 history four times, the 1/2 twice, the full once. */
+const BUILD_ROUNDS = 25;
+
+/**
+ * CPU milliseconds of one buildKiroRequest, after a collection so no earlier garbage is collected on its time. The build
+ * is synchronous, so its CPU time is its cost: on a shared machine wall time also counts the time others ran.
+ */
+function timedBuild(info: KiroModelInfo, context: Context): { ms: number; built: ReturnType<typeof buildKiroRequest> } {
+  collectGarbage();
+  const started = process.cpuUsage();
+  const built = buildKiroRequest(info, context, { maxBodyBytes: 8_000_000 });
+  const used = process.cpuUsage(started);
+  return { ms: (used.user + used.system) / 1000, built };
+}
+
+/**
+ * Builds the request of each history round after round (two warm-up rounds, then BUILD_ROUNDS), each history
+ * `builds` times a round, so every size does the same work a round (4 × 1/4, 2 × 1/2, 1 × full); a size's sample is the
+ * summed CPU time of its builds in one round, and its figure the fastest sample divided by `builds`. Equal work makes
+ * equal exposure: on a shared machine the fastest single short build is luckier than the fastest long one (it fits in
+ * a quiet moment more often), which would charge other processes' noise to the long build. Interleaving puts every
+ * size under the same load, so a busy minute slows all sizes alike.
+ */
+function measureRequestBuilding(histories: readonly { messages: Message[]; builds: number }[]): BuildFigure[] {
   const info = findModel("claude-sonnet-4-6");
   if (!info) throw new Error("claude-sonnet-4-6 is not in the built-in catalog");
-  const context: Context = {
+  const contexts = histories.map(({ messages }): Context => ({
     systemPrompt: "You are a careful engineer.",
     messages,
     tools: [{ name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } }],
-  };
-  const times: number[] = [];
-  let last: ReturnType<typeof buildKiroRequest> | undefined;
-  // One warm-up, then the fastest of fifteen, so JIT, GC and other processes do not decide the growth figure. The build
-  // is synchronous, so its CPU time is its cost: on a shared machine wall time also counts the time others ran.
-  buildKiroRequest(info, context, { maxBodyBytes: 8_000_000 });
-  for (let i = 0; i < 15; i++) {
-    collectGarbage();
-    const started = process.cpuUsage();
-    last = buildKiroRequest(info, context, { maxBodyBytes: 8_000_000 });
-    const used = process.cpuUsage(started);
-    times.push((used.user + used.system) / 1000);
+  }));
+  const samples = contexts.map(() => [] as number[]);
+  const singles = contexts.map(() => [] as number[]);
+  const last: ReturnType<typeof buildKiroRequest>[] = [];
+  for (let round = -2; round < BUILD_ROUNDS; round++) {
+    contexts.forEach((context, i) => {
+      let ms = 0;
+      for (let n = 0; n < histories[i]!.builds; n++) {
+        const timed = timedBuild(info, context);
+        ms += timed.ms;
+        if (round >= 0) singles[i]!.push(timed.ms);
+        last[i] = timed.built;
+      }
+      if (round >= 0) samples[i]!.push(ms);
+    });
   }
-  const built = last!;
-  const { originalChars, keptChars } = charsKept(messages, built.json);
-  return {
-    originalChars,
-    keptChars,
-    allowedChars: Math.min(originalChars, inputTokenBudget(info) * 4),
-    ms: fastest(times),
-    bodyBytes: Buffer.byteLength(built.json, "utf8"),
-    droppedTurns: built.droppedTurns,
-    messages: messages.length,
-    validationErrors: validateGenerateAssistantResponse(built.body, defaultSimModels(), Buffer.byteLength(built.json, "utf8")),
-  };
+  return histories.map(({ messages, builds }, i) => {
+    const built = last[i]!;
+    const { originalChars, keptChars } = charsKept(messages, built.json);
+    const bodyBytes = Buffer.byteLength(built.json, "utf8");
+    return {
+      originalChars,
+      keptChars,
+      allowedChars: Math.min(originalChars, inputTokenBudget(info) * 4),
+      ms: fastest(samples[i]!) / builds,
+      fastestSingleMs: fastest(singles[i]!),
+      roundMs: samples[i]!,
+      bodyBytes,
+      droppedTurns: built.droppedTurns,
+      messages: messages.length,
+      validationErrors: validateGenerateAssistantResponse(built.body, defaultSimModels(), bodyBytes),
+    };
+  });
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-async function main(): Promise<void> {
-  const figures: Record<string, Figure> = {};
-  const notes: string[] = [];
-
+/** The streaming figures: streamKiro against codec-only decoding of the same 20+ MB answer, interleaved runs. */
+async function measureStreaming(figures: Record<string, Figure>, notes: string[]): Promise<void> {
   const answer = buildBigAnswer();
   const sim = await startKiroSimulator({ chunking: "random", maxWriteBytes: 64 * 1024, seed: 2024 });
   try {
@@ -321,6 +359,15 @@ async function main(): Promise<void> {
   } finally {
     await sim.close();
   }
+}
+
+async function main(): Promise<void> {
+  const figures: Record<string, Figure> = {};
+  const notes: string[] = [];
+
+  // `--history-only`: just the request-build figures, printed and not written (for work on the history code).
+  const historyOnly = process.argv.includes("--history-only");
+  if (!historyOnly) await measureStreaming(figures, notes);
 
   const full = longHistory(3_900_000);
   // Cut on whole turns (user, assistant, tool result) and end on a user message, like the full history.
@@ -328,9 +375,11 @@ async function main(): Promise<void> {
     const turns = Math.floor(((full.length - 1) / 3) * fraction);
     return [...full.slice(0, turns * 3), full[full.length - 1]!];
   };
-  const quarter = measureRequestBuilding(slice(0.25));
-  const half = measureRequestBuilding(slice(0.5));
-  const whole = measureRequestBuilding(full);
+  const [quarter, half, whole] = measureRequestBuilding([
+    { messages: slice(0.25), builds: 4 },
+    { messages: slice(0.5), builds: 2 },
+    { messages: full, builds: 1 },
+  ]) as [BuildFigure, BuildFigure, BuildFigure];
   figures["buildKiroRequest, 1/4 history (~250K tokens)"] = { value: round(quarter.ms, 1), unit: "ms CPU", baseline: null, ratio: null };
   figures["buildKiroRequest, 1/2 history (~500K tokens), baseline = 2 × the 1/4 time"] = { value: round(half.ms, 1), unit: "ms CPU", baseline: round(2 * quarter.ms, 1), ratio: round(half.ms / (2 * quarter.ms), 3) };
   figures["buildKiroRequest, full history (~1M tokens, ~4 MB), baseline = 4 × the 1/4 time"] = { value: round(whole.ms, 1), unit: "ms CPU", baseline: round(4 * quarter.ms, 1), ratio: round(whole.ms / (4 * quarter.ms), 3) };
@@ -345,9 +394,13 @@ async function main(): Promise<void> {
     ratio: round(whole.keptChars / whole.allowedChars, 3),
   };
   notes.push(`full history: ${round(whole.keptChars / MB)} M of ${round(whole.originalChars / MB)} M characters reach the request; the window allows ${round(whole.allowedChars / MB)} M`);
+  notes.push(`request build: CPU time of the fastest of ${BUILD_ROUNDS} interleaved rounds of equal work (4 × 1/4, 2 × 1/2, 1 × full) after two warm-up rounds, a collection before each build`);
+  const roundRatios = whole.roundMs.map((ms, r) => ms / quarter.roundMs[r]!).sort((a, b) => a - b);
+  const quartile = (q: number) => round(roundRatios[Math.floor((roundRatios.length - 1) * q)]!, 3);
+  notes.push(`for comparison, full / 4 × quarter within each round (same load for both): median ${quartile(0.5)}, quartiles ${quartile(0.25)}–${quartile(0.75)}`);
+  notes.push(`for comparison, fastest single builds: 1/4 ${round(quarter.fastestSingleMs, 1)} ms, full ${round(whole.fastestSingleMs, 1)} ms, full / 4 × quarter ${round(whole.fastestSingleMs / (4 * quarter.fastestSingleMs), 3)}`);
   notes.push(`goal: request build linear (full / 4 × quarter ≤ 1.2) → ${whole.ms / (4 * quarter.ms) <= 1.2 ? "met" : "NOT met"} (${round(whole.ms / (4 * quarter.ms), 3)})`);
-
-  writeFileSync("bench-results.json", `${JSON.stringify(figures, null, 2)}\n`);
+  if (!historyOnly) writeFileSync("bench-results.json", `${JSON.stringify(figures, null, 2)}\n`);
   const rows = Object.entries(figures).map(([name, f]) => [name, `${f.value} ${f.unit}`, f.baseline === null ? "—" : `${f.baseline} ${f.unit}`, f.ratio === null ? "—" : String(f.ratio)]);
   const header = ["figure", "value", "baseline", "ratio"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -357,7 +410,7 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(line(row));
   console.log("");
   for (const note of notes) console.log(`- ${note}`);
-  console.log("\nwritten: bench-results.json");
+  if (!historyOnly) console.log("\nwritten: bench-results.json");
 }
 
 main().catch((error: unknown) => {

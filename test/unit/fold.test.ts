@@ -78,6 +78,21 @@ test("when the context window is what runs out, the oldest part goes and the mod
   assert.ok(req.json.includes("answer 299"), "the newest exchange is kept");
 });
 
+test("when the labels of the folded transcript take the history past the window, only as many of the oldest exchanges go as that needs, not a whole folded group", () => {
+  // Each exchange is ~530 tokens; a folded group of 16 pairs (8 exchanges) ~4,300. Trimmed for the window first, the
+  // history still needs folding, and the transcript's labels ("User: ", the call and result lines) add to it.
+  const small: KiroModelInfo = { ...sonnet, contextWindow: 40_000, maxTokens: 4_000 };
+  const req = buildKiroRequest(small, { messages: agentSession(300, 2000), tools: [read] });
+  accepted(req);
+  const room = 36_000;
+  assert.ok(req.estimatedInputTokens <= room, `${req.estimatedInputTokens} tokens`);
+  assert.ok(room - req.estimatedInputTokens < 530, `less than one exchange of the window is left unused: ${room - req.estimatedInputTokens} tokens`);
+  assert.ok(req.notes.some((n) => n.startsWith("folded the ")), req.notes.join(" | "));
+  const first = req.body.conversationState.history![0]!;
+  assert.ok("userInputMessage" in first);
+  assert.match(first.userInputMessage.content, new RegExp(`^\\[Note: ${req.droppedTurns} earlier turns of this conversation were dropped to keep the request within the model's context window\\.\\]\n\n${FOLD_HEADER.replace(/[[\]().]/g, "\\$&")}`));
+});
+
 test("foldHistory: a history within the cap is left as it is; results whose call was folded move into the next message's text", () => {
   const entry = (i: number): KiroHistoryEntry[] => [
     { userInputMessage: { content: `q${i}`, modelId: "m", origin: "AI_EDITOR" } },

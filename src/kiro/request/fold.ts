@@ -1,7 +1,8 @@
 // Folds the oldest exchanges of a long history into fewer entries (their text, tool calls and results as readable text), so Kiro's 198-entry cap leaves the context window to decide what is left out (docs/kiro-protocol.md#history-folding).
 import type { KiroAssistantResponseMessage, KiroHistoryEntry, KiroUserInputMessage } from "../wire/wireTypes";
 import { MAX_USER_MESSAGE_CHARS, truncateWithMarker } from "./serviceLimits";
-import { detachToolResults, orphanResultParts, PLACEHOLDER_TEXTS } from "./history";
+import { tokensForChars } from "./tokenEstimate";
+import { DETACH_OVERHEAD_TOKENS, detachToolResults, estimateEntryTokens, orphanResultParts, PLACEHOLDER_TEXTS } from "./history";
 
 /** Pairs (user + assistant entry) a folded pair holds at first; doubled until the history fits the cap. */
 export const FOLD_GROUP_PAIRS = 16;
@@ -13,6 +14,8 @@ export const FOLD_ACKNOWLEDGEMENT = "(That was an earlier part of this conversat
 
 export interface FoldResult {
   history: KiroHistoryEntry[];
+  /** Oldest entries left out so that the folded history fits the context window (0 without a token room). */
+  droppedEntries: number;
   /** Original entries now inside folded ones (0 when the history fitted). */
   foldedEntries: number;
   /** Folded user/assistant pairs at the start of the history. */
@@ -98,15 +101,15 @@ function foldedUserEntry(transcript: FoldText, current: KiroUserInputMessage): {
 }
 
 /**
- * Where the groups to fold end (pair indexes), the fewest that bring the history within `maxEntries`; undefined when
- * no grouping of this size does. Groups are cut greedily from the first pair, at `groupPairs` pairs or
+ * Where the groups to fold end (pair indexes), the fewest that bring the pairs from `first` on within `maxEntries`;
+ * undefined when no grouping of this size does. Groups are cut greedily from `first`, at `groupPairs` pairs or
  * `FOLD_GROUP_CHARS` characters, so a longer session has the same first groups (the service's prompt cache keeps them).
  */
-function groupEnds(pairs: number, pairChars: (pair: number) => number, groupPairs: number, maxEntries: number): number[] | undefined {
+function groupEnds(first: number, pairs: number, pairChars: (pair: number) => number, groupPairs: number, maxEntries: number): number[] | undefined {
   const ends: number[] = [];
   let inGroup = 0;
   let chars = 0;
-  for (let pair = 0; pair < pairs; pair++) {
+  for (let pair = first; pair < pairs; pair++) {
     const size = pairChars(pair);
     if (inGroup > 0 && (inGroup === groupPairs || chars + size > FOLD_GROUP_CHARS)) {
       ends.push(pair);
@@ -119,19 +122,22 @@ function groupEnds(pairs: number, pairChars: (pair: number) => number, groupPair
     chars += size;
   }
   ends.push(pairs);
-  return 2 * ends.length <= maxEntries || groupPairs >= pairs ? ends : undefined;
+  return 2 * ends.length <= maxEntries || groupPairs >= pairs - first ? ends : undefined;
 }
 
 /**
  * Keeps the history within `maxEntries` by folding its oldest pairs, group by group, into one user entry (a transcript)
  * and one short assistant entry each; the newest pairs stay as they are. Results whose calls went into a fold move into
- * the next user message's text. Linear in the history size: only the folded entries are turned into text. `history`
- * must alternate, starting with a user entry and ending with an assistant one (as buildConversation makes it);
- * otherwise it is returned as it is.
+ * the next user message's text. With `tokenRoom` (the input tokens the history may take), the labels a transcript adds
+ * are counted too: when they would take the history past the context window, just enough of the oldest pairs are left
+ * out (`droppedEntries`), so the window, not a whole group, decides what goes. Linear in the history size: only the
+ * folded entries are turned into text, and each try of a grouping reads the lengths of the pieces made for the first.
+ * `history` must alternate, starting with a user entry and ending with an assistant one (as buildConversation makes
+ * it); otherwise it is returned as it is.
  */
-export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputMessage, maxEntries: number): FoldResult {
+export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputMessage, maxEntries: number, tokenRoom = Infinity): FoldResult {
   const none = history.map(() => undefined);
-  const unchanged: FoldResult = { history, foldedEntries: 0, foldedPairs: 0, originalEntries: history.map(() => 1), entryJson: none, entryBytes: none };
+  const unchanged: FoldResult = { history, droppedEntries: 0, foldedEntries: 0, foldedPairs: 0, originalEntries: history.map(() => 1), entryJson: none, entryBytes: none };
   if (history.length <= maxEntries || history.length % 2 !== 0 || maxEntries < 2) return unchanged;
   for (let i = 0; i < history.length; i++) if (("userInputMessage" in history[i]!) !== (i % 2 === 0)) return unchanged;
 
@@ -141,10 +147,25 @@ export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputM
   }
   const pieces: FoldText[] = [];
   const piece = (index: number): FoldText => (pieces[index] ??= transcriptOf(history[index]!, toolNames));
+  const pairChars = (pair: number): number => piece(pair * 2).text.length + piece(pair * 2 + 1).text.length;
   const pairs = history.length / 2;
-  let ends: number[] | undefined;
-  for (let groupPairs = FOLD_GROUP_PAIRS; !ends; groupPairs *= 2) {
-    ends = groupEnds(pairs, (pair) => piece(pair * 2).text.length + piece(pair * 2 + 1).text.length, groupPairs, maxEntries);
+  const plan = (first: number): number[] => {
+    let ends: number[] | undefined;
+    for (let groupPairs = FOLD_GROUP_PAIRS; !ends; groupPairs *= 2) ends = groupEnds(first, pairs, pairChars, groupPairs, maxEntries);
+    return ends;
+  };
+  let first = 0;
+  let ends = plan(first);
+  if (tokenRoom !== Infinity) {
+    for (let excess = plannedTokens(history, current, first, ends, piece) - tokenRoom; excess > 0; excess = plannedTokens(history, current, first, ends, piece) - tokenRoom) {
+      // Leave out the oldest pairs that cover the excess, as long as what is left still needs folding (else the trim
+      // after the fold cuts the unfolded history, which it does finer than this).
+      let next = first;
+      for (let covered = 0; covered < excess && 2 * (pairs - next - 1) > maxEntries; next++) covered += tokensForChars(pairChars(next) + 2 * PARAGRAPH.text.length);
+      if (next === first) break;
+      first = next;
+      ends = plan(first);
+    }
   }
   const groups = ends.length;
 
@@ -152,7 +173,7 @@ export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputM
   const originalEntries: number[] = [];
   const entryJson: (string | undefined)[] = [];
   const entryBytes: (number | undefined)[] = [];
-  let start = 0;
+  let start = first;
   for (let g = 0; g < groups; g++) {
     const end = ends[g]!;
     const transcript = joinFoldTexts(pieces.slice(start * 2, end * 2).filter((p) => p.text), PARAGRAPH);
@@ -171,5 +192,34 @@ export function foldHistory(history: KiroHistoryEntry[], current: KiroUserInputM
     entryJson.push(undefined);
     entryBytes.push(undefined);
   }
-  return { history: [...folded, ...rest], foldedEntries: start * 2, foldedPairs: groups, originalEntries, entryJson, entryBytes };
+  return { history: [...folded, ...rest], droppedEntries: first * 2, foldedEntries: (start - first) * 2, foldedPairs: groups, originalEntries, entryJson, entryBytes };
+}
+
+const ACKNOWLEDGEMENT_TOKENS = tokensForChars(FOLD_ACKNOWLEDGEMENT.length);
+
+/**
+ * Estimated input tokens of the history a plan makes, as the trim after the fold counts them: each folded pair of
+ * entries from the length of its transcript, the pairs left as they are entry by entry, and room for the results that
+ * move into the first of them as text.
+ */
+function plannedTokens(history: readonly KiroHistoryEntry[], current: KiroUserInputMessage, first: number, ends: readonly number[], piece: (index: number) => FoldText): number {
+  let tokens = 0;
+  let start = first;
+  for (const end of ends) {
+    let chars = FOLD_HEADER.length;
+    let texts = 0;
+    for (let i = start * 2; i < end * 2; i++) {
+      const length = piece(i).text.length;
+      if (length === 0) continue;
+      chars += length + PARAGRAPH.text.length;
+      texts++;
+    }
+    if (texts === 0) chars += PARAGRAPH.text.length;
+    tokens += tokensForChars(Math.min(chars, MAX_USER_MESSAGE_CHARS)) + ACKNOWLEDGEMENT_TOKENS;
+    start = end;
+  }
+  for (let i = start * 2; i < history.length; i++) tokens += estimateEntryTokens(history[i]!);
+  const next = history[start * 2];
+  const detached = (next && "userInputMessage" in next ? next.userInputMessage : current).userInputMessageContext?.toolResults?.length ?? 0;
+  return tokens + detached * DETACH_OVERHEAD_TOKENS;
 }

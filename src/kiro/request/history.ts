@@ -426,7 +426,7 @@ export interface TokenBudget {
 
 /** Room for the header text and JSON around a result that moves into the message text. */
 const DETACH_OVERHEAD_BYTES = 160;
-const DETACH_OVERHEAD_TOKENS = 40;
+export const DETACH_OVERHEAD_TOKENS = 40;
 
 
 /** Characters of model-visible text in a user message: its text, tool results and tool specs (image bytes excluded). */

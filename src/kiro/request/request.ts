@@ -241,15 +241,16 @@ export function buildKiroRequest(model: KiroModelInfo, context: Context, options
   const tokenBudget = { fixedTokens, budgetTokens };
   // The context window decides first, on token estimates alone: nothing is serialised yet, since entries that get folded
   // would be serialised for nothing (the bench's full history folds most of its entries). Then the oldest exchanges are
-  // folded into fewer entries to fit the entry cap, and last the body size and window are checked on what is sent, each
-  // entry serialised once.
+  // folded into fewer entries to fit the entry cap, leaving out just as many more of the oldest pairs as the
+  // transcript's labels need room for in the window, and last the body size and window are checked on what is sent,
+  // each entry serialised once.
   const sized = trimHistory(conversation, fixedBytes, Infinity, tokenBudget, Infinity);
-  const fold = foldHistory(sized.history, conversation.current, MAX_HISTORY_ENTRIES);
+  const fold = foldHistory(sized.history, conversation.current, MAX_HISTORY_ENTRIES, budgetTokens - fixedTokens);
   const capped = trimHistory({ history: fold.history, current: conversation.current }, fixedBytes, budget, tokenBudget, MAX_HISTORY_ENTRIES, { json: fold.entryJson, bytes: fold.entryBytes });
   const { history, entryJson, historyTokens } = capped;
-  let droppedTurns = sized.droppedTurns;
+  let droppedTurns = sized.droppedTurns + fold.droppedEntries;
   for (let i = 0; i < capped.droppedTurns; i++) droppedTurns += fold.originalEntries[i] ?? 1;
-  const limitedBy = capped.droppedTurns > 0 ? capped.limitedBy : sized.limitedBy;
+  const limitedBy = capped.droppedTurns > 0 ? capped.limitedBy : fold.droppedEntries > 0 ? "tokens" : sized.limitedBy;
   if (fold.foldedEntries > 0) notes.push(`folded the ${fold.foldedEntries} oldest history entries into ${fold.foldedPairs * 2} (Kiro's limit of ${MAX_HISTORY_ENTRIES} history entries).`);
   if (droppedTurns > 0) notes.push(`left out the ${droppedTurns} oldest history entries (${TRIM_REASONS[limitedBy ?? "bytes"]}); ${history.length} kept.`);
 
