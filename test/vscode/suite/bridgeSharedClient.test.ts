@@ -4,12 +4,11 @@ import { suite, suiteSetup, suiteTeardown, test } from "mocha";
 import * as vscode from "vscode";
 import type { KiroExtensionApi } from "../../../src/extension";
 import type { KiroAuthTestHooks } from "../../../src/vscode/auth/authRegistration";
-import { BUILDER_ID_START_URL } from "../../../src/auth/session";
-import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../../sim/kiroSimulator";
+import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
-import { waitFor } from "./terminalHooks";
+import { approvingBuilderIdPerson } from "./builderIdSignIn";
+import { EXTENSION_ID, waitFor } from "./terminalHooks";
 
-const EXTENSION_ID = "kiro-pi.kiro-pi";
 const MODEL = "claude-sonnet-4-5";
 
 suite("One Kiro client for the Chat view and the agents' bridge routes", function () {
@@ -26,24 +25,17 @@ suite("One Kiro client for the Chat view and the agents' bridge routes", functio
     delete process.env.KIRO_ACCESS_TOKEN;
     oidc = await startOidcSimulator({ interval: 1 });
     kiro = await startKiroSimulator({ acceptsToken: (token) => oidc.isValidAccessToken(token) && !refused.has(token) });
-    const config = vscode.workspace.getConfiguration("kiro");
-    await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
-    await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
     const extension = vscode.extensions.getExtension<KiroExtensionApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
     api = await extension.activate();
+    // The window reads its settings per request: from here on it signs in and asks Kiro at the simulators.
+    const config = vscode.workspace.getConfiguration("kiro");
+    await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
+    await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
     assert.ok(api.authTestHooks && api.terminalTestHooks, "activate() exposes its test hooks in ExtensionMode.Test");
     hooks = api.authTestHooks;
     await hooks.provider.whenLoaded();
-    // A person signs in with AWS Builder ID and approves the code.
-    hooks.setInteraction({
-      chooseSignIn: async () => ({ method: "builder-id", startUrl: BUILDER_ID_START_URL, region: "us-east-1" }),
-      presentUserCode: async (code) => {
-        oidc.approve(code.userCode);
-        return true;
-      },
-      waitForApproval: () => undefined,
-    });
+    hooks.setInteraction(approvingBuilderIdPerson(oidc));
     await hooks.provider.createSession([]);
   });
 
@@ -86,8 +78,8 @@ suite("One Kiro client for the Chat view and the agents' bridge routes", functio
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
 
-  /** The generateAssistantResponse calls Kiro received since `before`, as [token, profile ARN, the prompt's text]. */
-  function callsSince(before: number): { token: string | undefined; profileArn: string | undefined; accepted: boolean; request: SimRecordedRequest }[] {
+  /** The generateAssistantResponse calls Kiro received since `before`: the token each carried, its profile, and whether Kiro took it. */
+  function callsSince(before: number): { token: string | undefined; profileArn: string | undefined; accepted: boolean }[] {
     return kiro
       .generateRequests()
       .slice(before)
@@ -95,7 +87,6 @@ suite("One Kiro client for the Chat view and the agents' bridge routes", functio
         token: request.headers.authorization?.replace(/^Bearer /, ""),
         profileArn: request.profileArn,
         accepted: request.validationErrors.length === 0,
-        request,
       }));
   }
 
