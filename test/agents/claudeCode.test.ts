@@ -1,4 +1,4 @@
-// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, takes a content-filtered answer as a safety stop, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
+// The real Claude Code CLI on the window's Kiro sign-in: through the bridge's Anthropic Messages route to the Kiro simulator, it answers, runs its Read tool, shows thinking as thinking, takes a content-filtered answer as a safety stop, reports its WebSearch as unavailable with the bridge's reason, hears "prompt is too long", quota and "sign in" as such, and never shows the bridge token.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -176,8 +176,37 @@ describe("Claude Code through the Kiro bridge", () => {
     assertKiroRulesKept();
   });
 
+  test("its WebSearch tool reports that Kiro runs no web search, with the bridge's reason, and Claude Code answers on (no hang, no empty answer)", async () => {
+    const before = window.sim.generateRequests().length;
+    window.sim.reply(toolUseReply([{ name: "WebSearch", input: { query: "kiro-pi release notes" } }], { text: "I'll search the web." }));
+    const result = await claude(["Search the web for kiro-pi release notes.", "--allowedTools", "WebSearch", "--output-format", "stream-json", "--verbose"]);
+    assert.equal(result.code, 0, describeRun(result));
+    const events = streamJsonEvents(result.stdout);
+    // What Claude Code shows for the tool call: a failed WebSearch whose message is the bridge's, not a silent empty result.
+    type Block = { type?: string; is_error?: boolean; content?: unknown };
+    const toolResults = events
+      .filter((event) => event.type === "user")
+      .flatMap((event) => {
+        const content = (event.message as { content?: unknown }).content;
+        return Array.isArray(content) ? (content as Block[]) : [];
+      })
+      .filter((block) => block.type === "tool_result");
+    assert.equal(toolResults.length, 1, describeRun(result));
+    assert.equal(toolResults[0]!.is_error, true, describeRun(result));
+    assert.match(JSON.stringify(toolResults[0]!.content), /400 The server tool web_search_\w+ .*is not available through Kiro/, describeRun(result));
+    const outcome = events.find((event) => event.type === "result") as { is_error?: boolean; result?: string } | undefined;
+    assert.equal(outcome?.is_error, false, describeRun(result));
+    // The simulator quotes the tool result it was sent: the model got the reason too, and answered with it.
+    assert.match(outcome?.result ?? "", /The WebSearch tool failed: .*not available through Kiro/, describeRun(result));
+    // Kiro saw the call and its failed result; the web-search request itself stopped at the bridge.
+    const sent = window.sim.generateRequests().slice(before);
+    assert.equal(sent.length, 2, describeRun(result));
+    assert.match(JSON.stringify(sent[1]!.body), /toolResults.*not available through Kiro/);
+    assertKiroRulesKept();
+  });
+
   test("the bridge token never shows in Claude Code's output, its files, or the bridge's log", () => {
-    assert.ok(runs.length >= 6, "runs the tests above made");
+    assert.ok(runs.length >= 7, "runs the tests above made");
     const token = window.bridge.token;
     for (const run of runs) {
       assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token), "the token is in a run's output");

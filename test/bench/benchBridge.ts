@@ -1,4 +1,4 @@
-// Benchmark: what the VS Code bridge costs each client — time to first token, throughput and heap per streamed event through every streaming route (pi's /v1/stream, /v1/messages, /v1/chat/completions, /v1/responses) against streamKiro directly, same simulator, same run.
+// Benchmark: what the VS Code bridge costs each client — time to first token, throughput, CPU time and heap per streamed event through every streaming route (pi's /v1/stream, /v1/messages, /v1/chat/completions, /v1/responses) against streamKiro directly, and each route with gathered writes against one write per event, same simulator, same run.
 //
 // Run by `npm run bench` after bench.ts; adds its figures to bench-results.json ({"<figure>": {value, unit, baseline, ratio}}, baseline = direct).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +23,8 @@ const FIRST_TOKEN_RUNS = 40;
 /** Events in the memory run, and the one after which the heap is first measured (start-up garbage and JIT settle before it). */
 const MEMORY_EVENTS = 300_000;
 const MEMORY_FIRST_CHECKPOINT = 30_000;
+/** The label of a path through the bridge that writes every event on its own (`coalesceWrites: false`). */
+const PER_EVENT = " (one write per event)";
 
 // Heap figures need a collection right before each reading (npm run bench passes no node flags).
 setFlagsFromString("--expose-gc");
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
   const figures: Record<string, Figure> = {};
   const sim: KiroSimulator = await startKiroSimulator({ chunking: "random", maxWriteBytes: 64 * 1024, seed: 77 });
   let bridge: BridgeServer | undefined;
+  let perEventBridge: BridgeServer | undefined;
   try {
     const info = findModel("claude-sonnet-4-5");
     if (!info) throw new Error("claude-sonnet-4-5 is not in the built-in catalog");
@@ -186,6 +189,13 @@ async function main(): Promise<void> {
       listModels: () => [model],
     });
     const config = { url: bridge.url!, token: bridge.token };
+    // The same bridge writing each event on its own, so what gathering a turn's events into one write gains is measured in this run.
+    perEventBridge = await startBridgeServer({
+      stream: (m, c, options) => streamKiro(m, c, { ...options, ...kiroOptions }),
+      listModels: () => [model],
+      coalesceWrites: false,
+    });
+    const perEventConfig = { url: perEventBridge.url!, token: perEventBridge.token };
     const prompt = "Say something long.";
     const direct: StreamFunction = (m) => streamKiro(m, context(), kiroOptions);
     const viaPi: StreamFunction = (m) => streamViaBridge(config, m, context());
@@ -207,7 +217,16 @@ async function main(): Promise<void> {
         }),
       ),
     ];
-    const paths = [directPath, ...bridgePaths];
+    const perEventPaths: StreamPath[] = [
+      { name: `/v1/stream (pi)${PER_EVENT}`, run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun((m) => streamViaBridge(perEventConfig, m, context()), model))) },
+      ...AGENT_ROUTES.map(
+        (route): StreamPath => ({
+          name: `${route.name}${PER_EVENT}`,
+          run: async (answer) => (sim.reply(answer.reply), checked(answer, await streamRoute(perEventConfig, route, model.id, prompt))),
+        }),
+      ),
+    ];
+    const paths = [directPath, ...bridgePaths, ...perEventPaths];
 
     // Warm-up every path (JIT, sockets), then interleave so load from other processes hits them all alike.
     for (let i = 0; i < 3; i++) for (const path of paths) await path.run(small);
@@ -215,7 +234,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < FIRST_TOKEN_RUNS; i++) for (const path of paths) first.get(path.name)!.push((await path.run(small)).firstTokenMs);
     const total = new Map<string, number[]>(paths.map((path) => [path.name, []]));
     for (const path of paths) await path.run(big);
-    for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const path of paths) total.get(path.name)!.push((await path.run(big)).totalMs);
+    // CPU time too (the simulator, bridge and client all run in this process): on a loaded machine the wall clock
+    // mostly measures the share of a core this process got, the CPU time what each path costs.
+    const cpu = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+    for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+      for (const path of paths) {
+        const before = process.cpuUsage();
+        total.get(path.name)!.push((await path.run(big)).totalMs);
+        const used = process.cpuUsage(before);
+        cpu.get(path.name)!.push((used.user + used.system) / 1000);
+      }
+    }
+    const cpuMs = (name: string): number => Math.min(...cpu.get(name)!);
 
     const ttftDirect = median(first.get("direct")!);
     const mbps = (name: string): number => big.bytes / MB / (Math.min(...total.get(name)!) / 1000);
@@ -229,6 +259,13 @@ async function main(): Promise<void> {
       const ratio = round(mbps(path.name) / mbps("direct"), 3);
       figures[`${label}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(path.name)), unit: "MB/s", baseline: round(mbps("direct")), ratio };
       figures[`${label}: text deltas per second`] = { value: Math.round(deltas / (Math.min(...total.get(path.name)!) / 1000)), unit: "deltas/s", baseline: Math.round(deltas / (Math.min(...total.get("direct")!) / 1000)), ratio };
+      const perEvent = `${path.name}${PER_EVENT}`;
+      const perEventTtft = median(first.get(perEvent)!);
+      figures[`${label}${PER_EVENT}: added time to first token`] = { value: round(perEventTtft - ttftDirect), unit: "ms", baseline: null, ratio: null };
+      figures[`${label}${PER_EVENT}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(perEvent)), unit: "MB/s", baseline: round(mbps("direct")), ratio: round(mbps(perEvent) / mbps("direct"), 3) };
+      figures[`${label}: throughput, gathered writes vs one write per event`] = { value: round(mbps(path.name)), unit: "MB/s", baseline: round(mbps(perEvent)), ratio: round(mbps(path.name) / mbps(perEvent), 3) };
+      figures[`${label}: CPU time per big answer (least of the runs)`] = { value: round(cpuMs(path.name), 0), unit: "ms", baseline: round(cpuMs("direct"), 0), ratio: round(cpuMs(path.name) / cpuMs("direct"), 3) };
+      figures[`${label}: CPU time per big answer, gathered writes vs one write per event`] = { value: round(cpuMs(path.name), 0), unit: "ms", baseline: round(cpuMs(perEvent), 0), ratio: round(cpuMs(path.name) / cpuMs(perEvent), 3) };
       const memory = await bridgeMemoryPerEvent(model, path.discard!);
       // A ratio of two figures near zero says nothing; the goal is a value near the baseline's, i.e. near 0 B.
       figures[`${label}: heap kept per streamed event (server)`] = { value: round(memory, 1), unit: "B/event", baseline: round(memoryDirect, 1), ratio: null };
@@ -249,11 +286,12 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(line(row));
     console.log(
       `\n- bridge path = a route's client (pi: src/pi/bridgeClient.ts; agents: an SSE reader parsing every data: line, test/bench/benchRoutes.ts) → bridge server on 127.0.0.1 → streamKiro → simulator; ` +
-        `first token: median of ${FIRST_TOKEN_RUNS} interleaved runs; throughput: ${round(big.bytes / MB)} MB answer in ${Math.round(deltas)} deltas, fastest of ${THROUGHPUT_RUNS}; ` +
+        `first token: median of ${FIRST_TOKEN_RUNS} interleaved runs; throughput: ${round(big.bytes / MB)} MB answer in ${Math.round(deltas)} deltas, fastest of ${THROUGHPUT_RUNS} (CPU time: the least of those runs, the whole process: simulator, bridge and client); ` +
         `memory: heap after a full collection at event ${MEMORY_FIRST_CHECKPOINT / 1000}k and ${MEMORY_EVENTS / 1000}k of one answer, bridge server per route (client discards the bytes) vs the same answer consumed directly`,
     );
   } finally {
     await bridge?.dispose();
+    await perEventBridge?.dispose();
     await sim.close();
   }
 

@@ -43,7 +43,12 @@ interface PumpSetup {
   logger: BridgeLogger;
   redact(text: string): string;
   running: Set<RunningAnswer>;
+  /** Gather the events of one event-loop turn into one write (see `streamAnswer`); false writes each event alone. */
+  coalesce?: boolean;
 }
+
+/** Bytes gathered before they are written without waiting for the turn to end, so a burst stays bounded. */
+export const MAX_GATHERED_CHARS = 64 * 1024;
 
 /**
  * Runs one answer, handing each event to `sink` (which may write it) until a final event, a stop, or the client
@@ -128,6 +133,11 @@ async function pump(
 /**
  * Streams an answer as the encoder writes it; the response is always ended. The status goes out at once, or, for an
  * encoder that can `refuse`, with its first bytes, so a failure that comes before them is answered with an HTTP status.
+ *
+ * Kiro's answer arrives in network chunks that each decode into many events, all within one event-loop turn. The first
+ * event of a turn is written at once (so the first token is not held back); the others of that turn are gathered and
+ * written together when the turn ends (`setImmediate`), or as soon as MAX_GATHERED_CHARS are waiting: one socket write
+ * and one client read per chunk instead of per delta.
  */
 export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, encoder: AnswerEncoder): Promise<void> {
   const { res } = setup;
@@ -139,10 +149,42 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
     res.flushHeaders();
     res.socket?.setNoDelay(true);
   };
+  let gathered: string[] = [];
+  let gatheredChars = 0;
+  /** Set while a turn is open: its first write went out, and the rest of it is gathered until it ends. */
+  let turnEnd: NodeJS.Immediate | undefined;
+  const flush = (): void => {
+    if (gathered.length === 0 || res.destroyed || res.writableEnded) {
+      gathered = [];
+      gatheredChars = 0;
+      return;
+    }
+    const text = gathered.length === 1 ? gathered[0]! : gathered.join("");
+    gathered = [];
+    gatheredChars = 0;
+    res.write(text);
+  };
+  const endTurn = (): void => {
+    turnEnd = undefined;
+    flush();
+  };
   const write = async (text: string): Promise<void> => {
     if (text === "" || res.destroyed || res.writableEnded) return;
     head();
-    if (!res.write(text)) await waitForDrainOrClose(res);
+    if (!setup.coalesce || turnEnd === undefined) {
+      if (setup.coalesce) turnEnd = setImmediate(endTurn);
+      res.write(text);
+    } else if (text.length >= MAX_GATHERED_CHARS) {
+      // A large event (an answer's closing events repeat its whole text) goes out as it is, not copied into a join.
+      flush();
+      res.write(text);
+    } else {
+      gathered.push(text);
+      gatheredChars += text.length;
+      if (gatheredChars >= MAX_GATHERED_CHARS) flush();
+    }
+    // Back-pressure: the next event waits while the socket holds more than it wants (a gathered write counts too).
+    if (res.writableNeedDrain) await waitForDrainOrClose(res);
   };
   let keepAlive: NodeJS.Timeout | undefined;
   try {
@@ -160,7 +202,7 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
           const { everyMs, text } = encoder.keepAlive;
           keepAlive = setInterval(() => {
             // Only between writes: a ping never lands inside another event, nor piles up behind a slow reader.
-            if (res.destroyed || res.writableEnded || res.writableLength > 0) return;
+            if (res.destroyed || res.writableEnded || res.writableLength > 0 || gathered.length > 0) return;
             head();
             res.write(text());
           }, everyMs);
@@ -170,6 +212,8 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
     );
   } finally {
     clearInterval(keepAlive);
+    if (turnEnd !== undefined) clearImmediate(turnEnd);
+    flush();
     if (!res.destroyed && !res.writableEnded) res.end();
   }
 }

@@ -125,7 +125,7 @@ export function createBridgeServer(dependencies: BridgeServerDependencies): Brid
   };
 
   function exchangeFor(req: IncomingMessage, res: ServerResponse, url: URL): BridgeExchange {
-    const setup = { res, stream: services.stream, logger, redact, running };
+    const setup = { res, stream: services.stream, logger, redact, running, coalesce: dependencies.coalesceWrites !== false };
     return {
       req,
       res,

@@ -68,6 +68,11 @@ export interface BridgeServerDependencies {
   refusalLogIntervalMs?: number;
   /** The wire formats served; defaults to every one in src/bridge/apis.ts. */
   apis?: readonly BridgeApiFactory[];
+  /**
+   * Whether a streamed answer's events of one event-loop turn go to the socket as one write (default true; the first
+   * of each turn at once). Off only for the bench, which measures both in one run.
+   */
+  coalesceWrites?: boolean;
 }
 
 /** The window's side of every route, with the defaults filled in; models never carry headers. */

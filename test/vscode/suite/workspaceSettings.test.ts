@@ -5,13 +5,13 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import * as path from "node:path";
 import { suite, suiteSetup, suiteTeardown, test } from "mocha";
 import * as vscode from "vscode";
-import { BUILDER_ID_START_URL } from "../../../src/auth/session";
 import type { KiroExtensionApi } from "../../../src/extension";
 import type { KiroAuthTestHooks } from "../../../src/vscode/auth/authRegistration";
 import { oidcEndpointSetting } from "../../../src/vscode/auth/authSettings";
 import { kiroSettings } from "../../../src/vscode/settings";
 import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
+import { approvingBuilderIdPerson } from "./builderIdSignIn";
 
 const EXTENSION_ID = "kiro-pi.kiro-pi";
 /** VS Code's own mark on an application-scoped setting found in workspace settings. */
@@ -117,14 +117,7 @@ suite("A cloned repository's workspace settings cannot redirect Kiro tokens", fu
   });
 
   test("sign-in, refresh, the model list and a chat request all go to the user's servers; the repository's server gets nothing", async () => {
-    hooks.setInteraction({
-      chooseSignIn: async () => ({ method: "builder-id", startUrl: BUILDER_ID_START_URL, region: "us-east-1" }),
-      presentUserCode: async (code) => {
-        oidc.approve(code.userCode);
-        return true;
-      },
-      waitForApproval: () => undefined,
-    });
+    hooks.setInteraction(approvingBuilderIdPerson(oidc));
     const session = await hooks.provider.createSession([]);
     assert.ok(oidc.isValidAccessToken(session.accessToken));
     const refreshesBefore = oidc.refreshCount;
