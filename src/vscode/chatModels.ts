@@ -44,7 +44,7 @@ export interface ChatModelStatus {
   quotaNear?: string;
   /** Makes a VS Code ThemeIcon (absent in tests under plain node). */
   icon?: (id: string) => unknown;
-  /** False where VS Code does not show `warningText` (before 1.139 as read): the warnings then lead the tooltip. */
+  /** False where VS Code does not show `warningText` (before 1.133 as read): the warnings then lead the tooltip. */
   showsWarningText?: boolean;
 }
 

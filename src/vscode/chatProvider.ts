@@ -52,7 +52,7 @@ export interface KiroChatProviderOptions {
   onAnswered?: () => void;
   /**
    * Also list each thinking model under its old `-thinking` id, hidden from the picker, so a saved id still finds it.
-   * Only where VS Code hides models with `isUserSelectable: false` (default: VS Code ≥ 1.139, where that was read in its source).
+   * Only where VS Code hides models with `isUserSelectable: false` (default: VS Code ≥ 1.133, where that was read in its source).
    */
   listLegacyThinkingIds?: boolean;
 }
@@ -128,10 +128,10 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
       const status: ChatModelStatus = {
         ...(signedOut ? { signedOut } : this.status),
         icon: (id) => new vscode.ThemeIcon(id),
-        showsWarningText: vscodeAtLeast(vscode.version, 1, 139),
+        showsWarningText: vscodeAtLeast(vscode.version, 1, 133),
       };
       const models = catalog.map((info) => chatModelEntry(info, region, status));
-      const legacy = (this.options.listLegacyThinkingIds ?? vscodeAtLeast(vscode.version, 1, 139)) ? models.flatMap((m) => legacyThinkingEntry(m) ?? []) : [];
+      const legacy = (this.options.listLegacyThinkingIds ?? vscodeAtLeast(vscode.version, 1, 133)) ? models.flatMap((m) => legacyThinkingEntry(m) ?? []) : [];
       const entries = [...models, ...legacy];
       this.options.log?.debug(`Kiro chat models: ${entries.map((e) => e.id).join(", ")}`);
       return entries;

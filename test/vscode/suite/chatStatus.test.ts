@@ -9,8 +9,8 @@ import { EXTENSION_ID, useKiroSimulator } from "./simulatorSuite";
 
 type Entry = KiroChatModelInformation & { statusIcon?: vscode.ThemeIcon; warningText?: Record<string, string> };
 
-/** The running VS Code shows `warningText` (1.139 as read); before, the same words lead the tooltip. */
-const showsWarningText = /^1\.(139|1[4-9]\d)|^[2-9]\./.test(vscode.version);
+/** The running VS Code shows `warningText` (from 1.133, the oldest checked); before, the same words lead the tooltip. */
+const showsWarningText = /^1\.(13[3-9]|1[4-9]\d)|^[2-9]\./.test(vscode.version);
 
 /** The free plan's usage with `used` of its 50 credits used. */
 function usageWith(used: number): SimUsageLimits {
