@@ -1,4 +1,5 @@
-// Installs what running a real VS Code here needs (Node 24, code-server, its native build deps, Chromium, playwright-core), reusing whatever is already present.
+// Installs what running a real VS Code here needs (Node 24, code-server, its native build deps, Chromium, playwright-core), reusing whatever is already present;
+// `--oldest` also installs the code-server of the oldest VS Code package.json's engines.vscode claims.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -7,13 +8,20 @@ import { ensureNode24 } from "./ensure-node24.mjs";
 import { ensureNodeModules } from "./ensure-node-modules.mjs";
 
 export const CODE_SERVER_VERSION = "4.139.1";
+/** code-server of VS Code 1.133.0, the oldest package.json's engines.vscode claims (docs/vscode-chat.md#the-oldest-vs-code). */
+export const OLDEST_CODE_SERVER_VERSION = "4.133.0";
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const codeServerPrefix = join(root, ".vscode-test", "code-server");
-const codeServerDir = join(codeServerPrefix, "node_modules", "code-server");
-/** Marker written only after a complete install, so an interrupted install is redone rather than half-reused. */
-const completeMarker = join(codeServerPrefix, `.installed-${CODE_SERVER_VERSION}`);
+
+/** Where code-server `version` goes: .vscode-test/code-server for CODE_SERVER_VERSION, .vscode-test/code-server-<version> for another. */
+function codeServerFolders(version) {
+  const prefix = version === CODE_SERVER_VERSION ? codeServerPrefix : join(root, ".vscode-test", `code-server-${version}`);
+  const dir = join(prefix, "node_modules", "code-server");
+  // Marker written only after a complete install, so an interrupted install is redone rather than half-reused.
+  return { prefix, dir, marker: join(prefix, `.installed-${version}`) };
+}
 
 const APT_PACKAGES = {
   // node-gyp's toolchain.
@@ -79,8 +87,9 @@ export function node24Env(node24, base = process.env) {
   return { ...env, PATH: `${node24.bin}${delimiter}${base.PATH ?? ""}`, npm_config_nodedir: node24.nodedir };
 }
 
-/** Installs code-server into .vscode-test/code-server once; returns the path of its `out/node/entry.js`. */
-export function ensureCodeServer(node24) {
+/** Installs code-server `version` (default CODE_SERVER_VERSION) once; returns the path of its `out/node/entry.js`. */
+export function ensureCodeServer(node24, version = CODE_SERVER_VERSION) {
+  const { prefix: codeServerPrefix, dir: codeServerDir, marker: completeMarker } = codeServerFolders(version);
   const entry = join(codeServerDir, "out", "node", "entry.js");
   if (existsSync(completeMarker) && existsSync(entry)) return entry;
   // Without the marker a previous install was interrupted somewhere inside code-server's nested post-install, which `npm install` would not redo.
@@ -94,30 +103,31 @@ export function ensureCodeServer(node24) {
       {
         name: "kiro-pi-code-server",
         private: true,
-        dependencies: { "code-server": CODE_SERVER_VERSION },
+        dependencies: { "code-server": version },
         allowScripts: { "code-server": true, argon2: true },
       },
       null,
       2,
     ) + "\n",
   );
-  log(`npm install code-server@${CODE_SERVER_VERSION} into ${codeServerPrefix} with Node 24 (takes a few minutes on 2 cores) ...`);
+  log(`npm install code-server@${version} into ${codeServerPrefix} with Node 24 (takes a few minutes on 2 cores) ...`);
   rmSync(completeMarker, { force: true });
   const started = Date.now();
   const npmCli = findNpmCli();
   const result = spawnSync(
     node24.node,
     [npmCli, "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"],
-    { cwd: codeServerPrefix, stdio: ["ignore", "inherit", "inherit"], env: node24Env(node24) },
+    // Before 4.139 code-server's post-install refuses to run as root unless npm says unsafe-perm (npm 11 no longer has the option; the script only reads the variable).
+    { cwd: codeServerPrefix, stdio: ["ignore", "inherit", "inherit"], env: { ...node24Env(node24), npm_config_unsafe_perm: "true" } },
   );
   if (result.status !== 0) {
     fail(
-      `npm install code-server@${CODE_SERVER_VERSION} failed (exit ${result.status}). ` +
+      `npm install code-server@${version} failed (exit ${result.status}). ` +
         "It needs the npm registry, a C++ toolchain (build-essential, python3) and the -dev packages listed in scripts/install-vscode.mjs.",
     );
   }
   if (!existsSync(entry)) fail(`code-server installed but ${entry} is missing`);
-  const unloadable = NATIVE_MODULES.filter((name) => !loadsUnderNode24(node24, name));
+  const unloadable = NATIVE_MODULES.filter((name) => !loadsUnderNode24(node24, name, codeServerDir));
   if (unloadable.length > 0) {
     fail(`code-server's native modules do not load under Node 24: ${unloadable.join(", ")}. An install script was probably skipped (npm allowScripts).`);
   }
@@ -126,7 +136,7 @@ export function ensureCodeServer(node24) {
   return entry;
 }
 
-function loadsUnderNode24(node24, name) {
+function loadsUnderNode24(node24, name, codeServerDir) {
   const vscodeDir = join(codeServerDir, "lib", "vscode");
   const script = `require(require.resolve(${JSON.stringify(name)}, { paths: [${JSON.stringify(vscodeDir)}] }))`;
   const result = spawnSync(node24.node, ["-e", script], { encoding: "utf8" });
@@ -146,6 +156,12 @@ function findNpmCli() {
   fail(`cannot find npm-cli.js next to ${npmPath}`);
 }
 
+/** The oldest code-server the manifest claims, installed when absent (the same way, with Node 24): `{ node, entry, version }`. */
+export function ensureOldestCodeServer() {
+  const node24 = ensureNode24();
+  return { node: node24.node, entry: ensureCodeServer(node24, OLDEST_CODE_SERVER_VERSION), version: OLDEST_CODE_SERVER_VERSION };
+}
+
 /** Everything the VS Code test runners need, installed when absent. */
 export function ensureVsCodeTools() {
   ensureAptPackages();
@@ -153,7 +169,7 @@ export function ensureVsCodeTools() {
   const codeServerEntry = ensureCodeServer(node24);
   // playwright-core and the build tools are devDependencies.
   ensureNodeModules();
-  const version = JSON.parse(readFileSync(join(codeServerDir, "package.json"), "utf8")).version;
+  const version = JSON.parse(readFileSync(join(codeServerFolders(CODE_SERVER_VERSION).dir, "package.json"), "utf8")).version;
   return { node24, codeServerEntry, codeServerVersion: version, chromium: CHROMIUM_PATH };
 }
 
@@ -163,6 +179,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.log(`node 24: ${tools.node24.node}`);
     console.log(`code-server ${tools.codeServerVersion}: ${tools.codeServerEntry}`);
     console.log(`chromium: ${tools.chromium}`);
+    if (process.argv.includes("--oldest")) {
+      const oldest = ensureOldestCodeServer();
+      console.log(`code-server ${oldest.version} (the oldest engines.vscode claims): ${oldest.entry}`);
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -1,4 +1,5 @@
-// `npm run test:vscode`: runs out/test/vscode (mocha) inside a real VS Code extension host (code-server driven by headless Chromium) and prints `vscode: N passed, N failed`.
+// `npm run test:vscode`: runs out/test/vscode (mocha) inside a real VS Code extension host (code-server driven by headless Chromium) and prints `vscode: N passed, N failed`;
+// `--oldest` runs it on the oldest VS Code package.json's engines.vscode claims (code-server OLDEST_CODE_SERVER_VERSION in scripts/install-vscode.mjs, installed on first use).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -6,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { buildOnce } from "./build-once.mjs";
-import { ensureVsCodeTools } from "./install-vscode.mjs";
+import { ensureOldestCodeServer, ensureVsCodeTools } from "./install-vscode.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const LINE_PREFIX = "[kiro-test]";
@@ -19,6 +20,7 @@ const { values: flags } = parseArgs({
     file: { type: "string" },
     "skip-build": { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    oldest: { type: "boolean", default: false },
   },
 });
 const timeoutMs = Number(process.env.KIRO_VSCODE_TEST_TIMEOUT_MS ?? 10 * 60_000);
@@ -51,6 +53,30 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   });
 }
 
+/**
+ * A built VS Code honours the test payload (extensionDevelopmentPath, extensionTestsPath) only with the smoke-test driver on
+ * (`developmentOptions.enableSmokeTestDriver` of the workbench configuration). code-server 4.139 sets it from
+ * `--vscode-option enable-smoke-test-driver`; older ones have no way to pass it, so the page turns it on in the configuration
+ * element as the parser adds it, before the workbench reads it. (Rewriting the HTML response instead makes Chromium treat the
+ * page as public and block its WebSocket to the loopback server.)
+ */
+async function enableSmokeTestDriverInPage(page) {
+  await page.addInitScript(() => {
+    const patch = (element) => {
+      const configuration = JSON.parse(element.getAttribute("data-settings") ?? "{}");
+      configuration.developmentOptions = { ...configuration.developmentOptions, enableSmokeTestDriver: true };
+      element.setAttribute("data-settings", JSON.stringify(configuration));
+    };
+    const observer = new MutationObserver(() => {
+      const element = document.getElementById("vscode-workbench-web-configuration");
+      if (!element) return;
+      observer.disconnect();
+      patch(element);
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+}
+
 let passed = 0;
 let failed = 0;
 let exitCode = 1;
@@ -58,6 +84,13 @@ const started = Date.now();
 try {
   step("checking Node 24, code-server, Chromium");
   ensureVsCodeTools();
+  if (flags.oldest) {
+    step("checking the oldest code-server the manifest claims");
+    const oldest = ensureOldestCodeServer();
+    // Read by test/ui/codeServer.ts's codeServerTools().
+    process.env.KIRO_CODE_SERVER_NODE = oldest.node;
+    process.env.KIRO_CODE_SERVER_ENTRY = oldest.entry;
+  }
   if (!flags["skip-build"]) {
     step("building the extension and the tests (when their sources changed)");
     buildOnce(["extension", "tests"]);
@@ -83,7 +116,8 @@ try {
     userDataDir: profile.userDataDir,
     extensionsDir: profile.extensionsDir,
     logFile: profile.logFile,
-    smokeTestDriver: true,
+    // The oldest code-server has no --vscode-option (it refuses to start with one); the driver is switched on in its page instead (below).
+    smokeTestDriver: !flags.oldest,
     echo: verbose,
     env: {
       // Read by test/vscode/index.ts; every other variable (KIRO_TEST_* included) reaches the extension host unchanged.
@@ -99,6 +133,7 @@ try {
   const browser = await harness.launchChromium();
   cleanups.push(() => browser.close());
   const page = await browser.newPage();
+  if (flags.oldest) await enableSmokeTestDriverInPage(page);
 
   let summary;
   const finished = new Promise((resolveExit) => {
@@ -152,5 +187,5 @@ try {
   await teardown();
 }
 console.error(`[test:vscode] finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(`vscode: ${passed} passed, ${failed} failed`);
+console.log(`vscode${flags.oldest ? "-oldest" : ""}: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : exitCode);

@@ -1,4 +1,4 @@
-// `npm test`: builds what changed once, runs every suite that exists (typecheck, unit, pi, vscode, agents, ui; two at a time where the cores allow), lets each run even after a failure, and ends with one line `N passed, N failed`.
+// `npm test`: builds what changed once, runs every suite that exists (typecheck, unit, pi, vscode, vscode-oldest, agents, ui; two at a time where the cores allow), lets each run even after a failure, and ends with one line `N passed, N failed`.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -7,7 +7,7 @@ import { buildOnce } from "./build-once.mjs";
 import { ensureNodeModules } from "./ensure-node-modules.mjs";
 import { ensureAgents } from "./install-agents.mjs";
 import { ensurePi } from "./install-pi.mjs";
-import { ensureVsCodeTools } from "./install-vscode.mjs";
+import { ensureOldestCodeServer, ensureVsCodeTools } from "./install-vscode.mjs";
 import { countsFromPlainLine, countsFromTestRunner } from "./test-counts.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -116,6 +116,11 @@ const suites = {
     const result = await run(process.execPath, [join(root, "scripts", "run-vscode-tests.mjs"), "--skip-build"], 20 * MINUTE, live);
     return { ...result, counts: countsFromPlainLine(result.output) };
   },
+  // The same suite on the oldest VS Code package.json's engines.vscode claims (docs/vscode-chat.md#the-oldest-vs-code).
+  "vscode-oldest": async (live) => {
+    const result = await run(process.execPath, [join(root, "scripts", "run-vscode-tests.mjs"), "--skip-build", "--oldest"], 20 * MINUTE, live);
+    return { ...result, counts: countsFromPlainLine(result.output) };
+  },
   ui: async (live) => {
     const result = await run(process.execPath, [join(root, "scripts", "run-ui-tests.mjs"), "--skip-build"], 25 * MINUTE, live);
     return { ...result, counts: countsFromPlainLine(result.output) };
@@ -127,7 +132,7 @@ const suites = {
  * refresh trials), so pi's CLIs and the unit tests run beside it; the UI suite drives two browsers and servers and gets
  * the machine to itself. On 2 cores: typecheck∥unit, then vscode∥pi, then ui took 238 s warm; this order 217 s (same 763 tests).
  */
-const STAGES = [["typecheck"], ["vscode", "pi", "unit"], ["agents"], ["ui"]];
+const STAGES = [["typecheck"], ["vscode", "pi", "unit"], ["agents", "vscode-oldest"], ["ui"]];
 
 // A fresh clone has no node_modules yet; every suite needs them.
 try {
@@ -146,7 +151,7 @@ const report = [];
 const started = Date.now();
 
 // Built once for every suite, and only what changed since the last build.
-if (["unit", "pi", "agents", "vscode", "ui"].some(wanted)) {
+if (["unit", "pi", "agents", "vscode", "vscode-oldest", "ui"].some(wanted)) {
   const buildStarted = Date.now();
   try {
     const done = buildOnce();
@@ -160,7 +165,8 @@ if (["unit", "pi", "agents", "vscode", "ui"].some(wanted)) {
 // Suites that run side by side must not install the same tools at once (Node 24 serves both code-server and pi 1.x):
 // whatever a fresh machine lacks is installed here, one after the other, before any suite starts.
 try {
-  if (wanted("vscode") || wanted("ui")) ensureVsCodeTools();
+  if (wanted("vscode") || wanted("vscode-oldest") || wanted("ui")) ensureVsCodeTools();
+  if (wanted("vscode-oldest")) ensureOldestCodeServer();
   if (wanted("pi") && packageScripts["test:pi"]) ensurePi();
   if (wanted("agents") && packageScripts["test:agents"]) ensureAgents();
 } catch (error) {

@@ -1,7 +1,7 @@
 // The VS Code extension's entry point: wires the src/vscode adapters together on activation; holds no logic of its own.
 import * as vscode from "vscode";
 import { createKiroLog, registerShowLogCommand } from "./vscode/log";
-import { registerKiroChat } from "./vscode/chatProvider";
+import { registerKiroChat, type KiroChatProvider } from "./vscode/chatProvider";
 import { registerKiroTerminal, type KiroTerminalTestHooks } from "./vscode/terminal/index";
 import { registerKiroAuth, type KiroAuthTestHooks } from "./vscode/auth/authRegistration";
 import { createWindowKiroClient } from "./vscode/kiroClient";
@@ -20,6 +20,8 @@ export interface KiroExtensionApi {
   readonly authTestHooks?: KiroAuthTestHooks;
   /** The pi terminal's environment and bridge; present only in ExtensionMode.Test (it reaches the bridge token). */
   readonly terminalTestHooks?: KiroTerminalTestHooks;
+  /** The Chat view's model provider (what VS Code lists, the usage look after answers); present only in ExtensionMode.Test. */
+  readonly chatProvider?: KiroChatProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
@@ -32,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
   const client = createWindowKiroClient(auth.session, log);
   const walkthrough = new WalkthroughProgress(context.extension.id, log);
   context.subscriptions.push(walkthrough.followSignIn(auth.session));
-  registerKiroChat(context, { session: auth.session, client, walkthrough, log });
+  const chatProvider = registerKiroChat(context, { session: auth.session, client, walkthrough, log });
   const terminal = registerKiroTerminal(context, { session: auth.session, client, walkthrough, log });
   const activationMs = performance.now() - started;
   const sinceHostStartMs = process.uptime() * 1000;
@@ -46,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): KiroExtensionApi {
     activationMs,
     sinceHostStartMs,
     ...(auth.testHooks ? { authTestHooks: auth.testHooks } : {}),
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { terminalTestHooks: terminal } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { terminalTestHooks: terminal, chatProvider } : {}),
   };
 }
 

@@ -34,11 +34,50 @@ interface NewerModelFields {
   multiplierNumeric?: number;
 }
 
-/** The account's state the entries show: a warning icon and text when Kiro said the quota is used up. */
+/** The account's state the entries show (docs/vscode-chat.md#what-a-kiro-model-shows-in-the-chat-view). */
 export interface ChatModelStatus {
+  /** Nobody is signed in: the entries are the built-in list, marked with a sign-in icon and text. */
+  signedOut?: boolean;
+  /** Kiro refused an answer because the quota is used up: its words. */
   quotaUsedUp?: string;
+  /** The usage call said most of the period's credits are used (NEAR_QUOTA_PERCENT or more): a line saying how much. */
+  quotaNear?: string;
   /** Makes a VS Code ThemeIcon (absent in tests under plain node). */
   icon?: (id: string) => unknown;
+  /** False where VS Code does not show `warningText` (before 1.133 as read): the warnings then lead the tooltip. */
+  showsWarningText?: boolean;
+}
+
+/** From this share of the period's credits used on, the entries warn that the quota is near. */
+export const NEAR_QUOTA_PERCENT = 90;
+
+/** What the entries say to a person who is not signed in. */
+export const SIGN_IN_WARNING = 'Not signed in to Kiro. Sign in with "Kiro: Sign In" (the Kiro item in the status bar, or the command palette) to use this model.';
+
+/** The quota line for a usage answer at or above NEAR_QUOTA_PERCENT with credits left; undefined otherwise. */
+export function nearQuotaWarning(usage: { used: number; limit: number; percentUsed: number; remaining: number; resetDate?: string; unit?: string }): string | undefined {
+  if (usage.limit <= 0 || usage.remaining <= 0 || usage.percentUsed < NEAR_QUOTA_PERCENT) return undefined;
+  const units = `${usage.unit ?? "credit"}s`;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const reset = usage.resetDate ? `, resets on ${usage.resetDate.slice(0, 10)}` : "";
+  return `Kiro quota nearly used up: ${Math.floor(usage.percentUsed)}% of this period's ${units} used (${round(usage.used)} of ${round(usage.limit)}, ${round(usage.remaining)} left${reset}).`;
+}
+
+/** The icon and warning lines an entry carries for `status`. */
+function statusFields(status: ChatModelStatus): { statusIcon?: unknown; warnings: Record<string, string> } {
+  const warnings: Record<string, string> = {};
+  let icon: string | undefined;
+  if (status.signedOut) {
+    warnings.signIn = SIGN_IN_WARNING;
+    icon = "account";
+  }
+  if (status.quotaUsedUp) {
+    warnings.quota = status.quotaUsedUp;
+    icon ??= "warning";
+  } else if (status.quotaNear) {
+    warnings.quota = status.quotaNear;
+  }
+  return { ...(icon && status.icon ? { statusIcon: status.icon(icon) } : {}), warnings };
 }
 
 const EFFORT_LABELS: Readonly<Record<string, string>> = {
@@ -95,7 +134,10 @@ export function chatModelEntry(info: KiroModelInfo, region: string, status: Chat
   const maxOutputTokens = Math.min(info.maxTokens, info.contextWindow);
   const { efforts, defaultEffort } = modelEfforts(info);
   const credits = creditsLabel(info);
+  const { statusIcon, warnings } = statusFields(status);
+  const warningLines = Object.values(warnings);
   const tooltip = [
+    ...(status.showsWarningText === false ? warningLines : []),
     `${info.name}, served by Kiro (AWS) in ${region}.`,
     info.description,
     `${contextLabel(info.contextWindow)} context${imageInput ? ", images" : ""}, tools${efforts.length > 0 ? ", thinking" : ""}.`,
@@ -128,10 +170,8 @@ export function chatModelEntry(info: KiroModelInfo, region: string, status: Chat
       },
     };
   }
-  if (status.quotaUsedUp) {
-    newer.warningText = { quota: status.quotaUsedUp };
-    if (status.icon) newer.statusIcon = status.icon("warning");
-  }
+  if (warningLines.length > 0 && status.showsWarningText !== false) newer.warningText = warnings;
+  if (statusIcon !== undefined) newer.statusIcon = statusIcon;
   return {
     id: info.id,
     name: info.name,

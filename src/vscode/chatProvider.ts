@@ -2,12 +2,13 @@
 import * as vscode from "vscode";
 import type { KiroClient } from "../kiro/client";
 import { findModel } from "../kiro/catalog/models";
+import { KiroError } from "../kiro/errors";
 import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import { conversationIdFor } from "../kiro/request/request";
 import type { KiroSessionSource } from "./auth/authSessionSource";
 import type { ChatPartKit } from "./chatConversion";
 import { describeKiroFailure, type ChatFailure } from "./chatErrors";
-import { chatModelEntry, effortLevel, legacyThinkingEntry, requestEffort, type ChatModelStatus, type KiroChatModelInformation } from "./chatModels";
+import { chatModelEntry, effortLevel, legacyThinkingEntry, nearQuotaWarning, requestEffort, type ChatModelStatus, type KiroChatModelInformation } from "./chatModels";
 import { ChatRequestFailure, runChatRequest } from "./chatRequest";
 import { ChatThinkingMemory } from "./chatThinkingMemory";
 import { chatUsage, describeUsage, USAGE_MIME, usageBytes } from "./chatUsage";
@@ -22,7 +23,10 @@ import type { WalkthroughProgress } from "./walkthrough";
 export { KIRO_MANAGE_COMMAND, KIRO_VENDOR } from "./manifestIds";
 
 /** What the provider uses of the window's Kiro client (tests pass their own). */
-export type KiroChatClient = Pick<KiroClient, "catalog" | "resolveModel" | "stream" | "piModel" | "forgetCaches" | "lastRoute">;
+export type KiroChatClient = Pick<KiroClient, "catalog" | "resolveModel" | "stream" | "piModel" | "forgetCaches" | "lastRoute" | "usage">;
+
+/** How often, at most, an answer is followed by a look at the account's usage (for the near-quota warning); a sign-in or settings change allows the next at once. */
+const USAGE_CHECK_INTERVAL_MS = 60_000;
 
 /** VS Code's part classes, including the ones only newer builds have (feature-detected, never required). */
 export function vscodeChatPartKit(): ChatPartKit {
@@ -48,7 +52,7 @@ export interface KiroChatProviderOptions {
   onAnswered?: () => void;
   /**
    * Also list each thinking model under its old `-thinking` id, hidden from the picker, so a saved id still finds it.
-   * Only where VS Code hides models with `isUserSelectable: false` (default: VS Code ≥ 1.139, where that was read in its source).
+   * Only where VS Code hides models with `isUserSelectable: false` (default: VS Code ≥ 1.133, where that was read in its source).
    */
   listLegacyThinkingIds?: boolean;
 }
@@ -74,8 +78,11 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
   /** The catalog behind the last list VS Code got, to resolve the model of a request. */
   private lastCatalog: KiroModelInfo[] = [];
   private readonly kit: ChatPartKit;
-  /** What the model entries show about the account (quota used up); cleared by the next answer. */
-  private status: ChatModelStatus = {};
+  /** What the model entries show about the account: the quota used up (cleared by the next answer) or nearly so (from the usage call). */
+  private status: Pick<ChatModelStatus, "quotaUsedUp" | "quotaNear"> = {};
+  /** When the usage was last looked at (0: look after the next answer); a look in flight while `usageCheck` is set. */
+  private usageCheckedAt = 0;
+  private usageCheck: Promise<void> | undefined;
   private readonly thinkingMemory = new ChatThinkingMemory();
 
   constructor(private readonly options: KiroChatProviderOptions) {
@@ -95,6 +102,7 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
   refreshModels(why: string): void {
     this.options.log?.info(`Kiro chat models: reloading (${why})`);
     this.options.client.forgetCaches();
+    this.usageCheckedAt = 0;
     this.changed.fire();
   }
 
@@ -103,10 +111,13 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
     token: vscode.CancellationToken,
   ): Promise<KiroChatModelInformation[]> {
     const { session, client } = this.options;
+    // Signed out, VS Code still lists the built-in models, each with a sign-in icon and text (a silent request must not start a sign-in).
+    let signedOut = false;
     if (!session.isSignedIn()) {
-      if (options.silent) return [];
-      await session.signIn();
-      if (!session.isSignedIn() || token.isCancellationRequested) return [];
+      if (options.silent) signedOut = true;
+      else await session.signIn();
+      if (token.isCancellationRequested) return [];
+      signedOut = !session.isSignedIn();
     }
     const abort = new AbortController();
     const subscription = token.onCancellationRequested(() => abort.abort());
@@ -114,9 +125,13 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
       const catalog = await client.catalog(abort.signal);
       this.lastCatalog = catalog;
       const region = client.lastRoute?.region ?? "us-east-1";
-      const status: ChatModelStatus = { ...this.status, icon: (id) => new vscode.ThemeIcon(id) };
+      const status: ChatModelStatus = {
+        ...(signedOut ? { signedOut } : this.status),
+        icon: (id) => new vscode.ThemeIcon(id),
+        showsWarningText: vscodeAtLeast(vscode.version, 1, 133),
+      };
       const models = catalog.map((info) => chatModelEntry(info, region, status));
-      const legacy = (this.options.listLegacyThinkingIds ?? vscodeAtLeast(vscode.version, 1, 139)) ? models.flatMap((m) => legacyThinkingEntry(m) ?? []) : [];
+      const legacy = (this.options.listLegacyThinkingIds ?? vscodeAtLeast(vscode.version, 1, 133)) ? models.flatMap((m) => legacyThinkingEntry(m) ?? []) : [];
       const entries = [...models, ...legacy];
       this.options.log?.debug(`Kiro chat models: ${entries.map((e) => e.id).join(", ")}`);
       return entries;
@@ -172,22 +187,45 @@ export class KiroChatProvider implements vscode.LanguageModelChatProvider<KiroCh
       if (token.isCancellationRequested) return;
       // Copilot Chat reads this part as the answer's usage and fills the context indicator from it (docs/vscode-chat.md#usage).
       if (usage && this.kit.DataPart) progress.report(new this.kit.DataPart(usageBytes(usage), USAGE_MIME) as vscode.LanguageModelResponsePart);
-      this.setQuotaUsedUp(undefined);
+      this.setStatus({ quotaNear: this.status.quotaNear });
+      this.checkUsageSoon();
       this.options.onAnswered?.();
     } catch (error) {
       const failure = error instanceof ChatRequestFailure ? error.failure : describeKiroFailure(error, { modelName: model.name });
       log?.warn(`Kiro chat request failed (${failure.kind}) after ${Date.now() - started} ms: ${failure.message}`);
       if (failure.refreshModels) this.refreshModels("Kiro refused the model");
-      if (failure.kind === "quota") this.setQuotaUsedUp(failure.message);
+      if (failure.kind === "quota") this.setStatus({ quotaUsedUp: failure.message });
       throw toLanguageModelError(failure);
     }
   }
 
-  /** Shows (or clears) the used-up quota on every model entry: a warning icon and the reason in the picker's hover. */
-  private setQuotaUsedUp(message: string | undefined): void {
-    if (this.status.quotaUsedUp === message) return;
-    this.status = message ? { quotaUsedUp: message } : {};
+  /** Shows (or clears) the quota state on every model entry: a warning icon and/or lines in the picker's hover. */
+  private setStatus(status: Pick<ChatModelStatus, "quotaUsedUp" | "quotaNear">): void {
+    if (this.status.quotaUsedUp === status.quotaUsedUp && this.status.quotaNear === status.quotaNear) return;
+    this.status = { ...(status.quotaUsedUp ? { quotaUsedUp: status.quotaUsedUp } : {}), ...(status.quotaNear ? { quotaNear: status.quotaNear } : {}) };
     this.changed.fire();
+  }
+
+  /** After an answer: asks Kiro how much of the period's credits are used (at most once a minute) and warns on the entries when little is left. */
+  private checkUsageSoon(): void {
+    if (this.usageCheck || Date.now() - this.usageCheckedAt < USAGE_CHECK_INTERVAL_MS) return;
+    this.usageCheckedAt = Date.now();
+    this.usageCheck = this.options.client
+      .usage(AbortSignal.timeout(10_000))
+      .then(
+        (usage) => {
+          const near = nearQuotaWarning(usage);
+          this.options.log?.debug(`Kiro usage: ${usage.percentUsed}% of ${usage.limit} used${near ? " (near the quota)" : ""}`);
+          if (!this.status.quotaUsedUp) this.setStatus({ quotaNear: near });
+        },
+        (error: unknown) => this.options.log?.debug(`Kiro usage could not be read after an answer: ${error instanceof KiroError ? error.userMessage : "unexpected failure"}`),
+      )
+      .finally(() => (this.usageCheck = undefined));
+  }
+
+  /** Resolves when no usage look is in flight (tests wait for it). */
+  async settled(): Promise<void> {
+    await this.usageCheck;
   }
 
   async provideTokenCount(

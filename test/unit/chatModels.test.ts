@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { findModel, modelFromService } from "../../src/kiro/catalog/models";
 import type { KiroModelInfo } from "../../src/kiro/catalog/modelInfo";
 import { additionalModelRequestFields, planThinking } from "../../src/kiro/request/thinkingConfig";
-import { EFFORT_PROPERTY, chatModelEntry, effortLevel, legacyThinkingEntry, requestEffort } from "../../src/vscode/chatModels";
+import { EFFORT_PROPERTY, SIGN_IN_WARNING, chatModelEntry, effortLevel, legacyThinkingEntry, nearQuotaWarning, requestEffort } from "../../src/vscode/chatModels";
 import { december2026SimModels } from "../sim/modelCatalog2026";
 import { defaultSimModels } from "../sim/kiroSimulator";
 
@@ -66,6 +66,35 @@ describe("chatModelEntry", () => {
     assert.deepEqual(fields.warningText, { quota: "Monthly limit reached" });
     assert.deepEqual(fields.statusIcon, { icon: "warning" });
     assert.equal((chatModelEntry(byKiroId(simDefault, "claude-sonnet-4.5"), "us-east-1") as unknown as Record<string, unknown>).warningText, undefined);
+  });
+
+  it("signed out, the entry carries a sign-in icon and says to sign in with Kiro: Sign In", () => {
+    const fields = chatModelEntry(byKiroId(simDefault, "claude-sonnet-4.5"), "us-east-1", { signedOut: true, icon: (id) => ({ icon: id }) }) as unknown as Record<string, unknown>;
+    assert.deepEqual(fields.statusIcon, { icon: "account" });
+    assert.deepEqual(fields.warningText, { signIn: SIGN_IN_WARNING });
+    assert.match(SIGN_IN_WARNING, /Not signed in to Kiro.*"Kiro: Sign In"/);
+  });
+
+  it("near the quota, the entry warns how much is used without marking the model with an icon", () => {
+    const near = nearQuotaWarning({ used: 46, limit: 50, remaining: 4, percentUsed: 92, resetDate: "2027-01-01T00:00:00.000Z", unit: "credit" });
+    assert.equal(near, "Kiro quota nearly used up: 92% of this period's credits used (46 of 50, 4 left, resets on 2027-01-01).");
+    const fields = chatModelEntry(byKiroId(simDefault, "claude-sonnet-4.5"), "us-east-1", { quotaNear: near, icon: (id) => ({ icon: id }) }) as unknown as Record<string, unknown>;
+    assert.deepEqual(fields.warningText, { quota: near });
+    assert.equal(fields.statusIcon, undefined);
+  });
+
+  it("warns near the quota only from 90% used and while credits are left", () => {
+    assert.equal(nearQuotaWarning({ used: 44.9, limit: 50, remaining: 5.1, percentUsed: 89.8 }), undefined);
+    assert.match(nearQuotaWarning({ used: 45, limit: 50, remaining: 5, percentUsed: 90 }) ?? "", /90% of this period's credits used \(45 of 50, 5 left\)\.$/);
+    assert.equal(nearQuotaWarning({ used: 50, limit: 50, remaining: 0, percentUsed: 100 }), undefined, "used up is the quota error's warning, not this one");
+    assert.equal(nearQuotaWarning({ used: 0, limit: 0, remaining: 0, percentUsed: 0 }), undefined);
+  });
+
+  it("where VS Code shows no warningText, the warnings lead the tooltip instead", () => {
+    const fields = chatModelEntry(byKiroId(simDefault, "claude-sonnet-4.5"), "us-east-1", { signedOut: true, showsWarningText: false, icon: (id) => ({ icon: id }) }) as unknown as Record<string, unknown>;
+    assert.equal(fields.warningText, undefined);
+    assert.ok(String(fields.tooltip).startsWith(SIGN_IN_WARNING), String(fields.tooltip));
+    assert.deepEqual(fields.statusIcon, { icon: "account" });
   });
 });
 

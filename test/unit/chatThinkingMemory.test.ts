@@ -1,4 +1,4 @@
-// The provider's memory of its answers' thinking: put back, signature and all, when VS Code's history sends an answer without it.
+// The provider's memory of its answers' thinking and modelTag: put back, signature and all, when VS Code's history sends an answer without them.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { emptyUsage, type AssistantMessage, type Context } from "../../src/kiro/types";
@@ -45,5 +45,13 @@ describe("ChatThinkingMemory", () => {
     memory.remember("m", assistant([{ type: "thinking", thinking: "unsigned" }, { type: "text", text: "x" }]));
     const history = historyWith(assistant([{ type: "text", text: "x" }]));
     assert.equal(memory.restore("m", history), history);
+  });
+
+  it("echoes the modelTag Kiro put on an answer when VS Code sends that answer back, for the same model only", () => {
+    const memory = new ChatThinkingMemory();
+    memory.remember("claude-sonnet-4-5", { ...assistant([{ type: "text", text: "Tagged answer." }]), kiro: { modelTag: "tag-7" } });
+    const history = historyWith(assistant([{ type: "text", text: "Tagged answer." }]));
+    assert.equal((memory.restore("claude-sonnet-4-5", history).messages[1] as AssistantMessage).kiro?.modelTag, "tag-7");
+    assert.equal(memory.restore("claude-haiku-4-5", history), history, "a tag belongs to the model that made it");
   });
 });

@@ -102,8 +102,8 @@ suite("Kiro models in vscode.lm", function () {
   });
 
   test("an id saved before efforts (claude-sonnet-4-5-thinking) still answers, and asks Kiro to think", async function () {
-    // VS Code hides such an entry (isUserSelectable: false) only from 1.139 on; older builds would list it twice.
-    if (!/^1\.(139|1[4-9]\d)|^[2-9]\./.test(vscode.version)) this.skip();
+    // VS Code hides such an entry (isUserSelectable: false) from 1.133 on (the oldest checked); older builds would list it twice.
+    if (!/^1\.(13[3-9]|1[4-9]\d)|^[2-9]\./.test(vscode.version)) this.skip();
     const model = await kiroModel(`${MODEL_ID}-thinking`);
     const before = sim.generateRequests().length;
     await collect(await model.sendRequest([vscode.LanguageModelChatMessage.User("think about it")], {}, new vscode.CancellationTokenSource().token));
