@@ -122,20 +122,36 @@ function requestOptions(options: PiStreamOptions | undefined): KiroRequestOption
   };
 }
 
-/** Passes every event through, adding pi's way out to a failure's message (the core only says what happened). */
-function withPiWayOut(inner: AsyncIterable<AssistantMessageEvent>, mode: PiKiroMode, loginAvailable: boolean): AssistantMessageEventStream {
+/**
+ * Passes every event of `inner` on, after `before` has looked at it (it may change the event in place, or wait). pi's
+ * contract holds even if something throws: the stream then ends with an error event.
+ */
+export function relayEvents(
+  inner: AsyncIterable<AssistantMessageEvent>,
+  model: Pick<Model, "id" | "api" | "provider">,
+  before: (event: AssistantMessageEvent) => void | Promise<void>,
+): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
   void (async () => {
     for await (const event of inner) {
-      if (event.type === "error") addPiWayOut(event.error, mode, loginAvailable);
+      // Only a `before` that waits costs a promise hop; answers can have tens of thousands of deltas.
+      const waiting = before(event);
+      if (waiting) await waiting;
       stream.push(event);
     }
     stream.end();
   })().catch((error: unknown) => {
-    stream.push({ type: "error", reason: "error", error: failedAnswer({ id: "", api: "kiro-generate-assistant-response", provider: "kiro" }, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
+    stream.push({ type: "error", reason: "error", error: failedAnswer(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
     stream.end();
   });
   return stream;
+}
+
+/** Passes every event through, adding pi's way out to a failure's message (the core only says what happened). */
+function withPiWayOut(inner: AsyncIterable<AssistantMessageEvent>, mode: PiKiroMode, loginAvailable: boolean): AssistantMessageEventStream {
+  return relayEvents(inner, { id: "", api: "kiro-generate-assistant-response", provider: "kiro" }, (event) => {
+    if (event.type === "error") addPiWayOut(event.error, mode, loginAvailable);
+  });
 }
 
 /**
