@@ -33,6 +33,7 @@ export interface KiroPiDependencies {
   storedSignInProblem?: () => string | undefined;
   /** Whether `/login kiro` is available, so the no-token message can offer it. */
   loginAvailable?: boolean;
+  /** Direct mode's HTTP (tests); the bridge is reached over a connection of its own that proved itself (src/pi/bridgeConnection.ts). */
   fetch?: typeof fetch;
   /** Where profile choices, trims and cut answers are reported (`pi --verbose`). */
   log?: KiroLog;
@@ -177,7 +178,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     }
     const bridge = bridgeConfigFromEnv(env);
     if (bridge) {
-      return withPiWayOut(streamViaBridge(bridge, model, kiroContext, { ...requestOptions(options), fetch: deps.fetch }), "bridge", loginAvailable);
+      return withPiWayOut(streamViaBridge(bridge, model, kiroContext, requestOptions(options)), "bridge", loginAvailable);
     }
     // The token lookup may read another client's store; the stream must exist before that finishes.
     const stream = createAssistantMessageEventStream();
@@ -220,7 +221,7 @@ export async function loadCatalog(deps: KiroPiDependencies = {}, timeoutMs = 500
   const bridge: BridgeConfig | undefined = bridgeConfigFromEnv(env);
   if (bridge) {
     try {
-      const models = await listModelsViaBridge(bridge, { signal, fetch: deps.fetch });
+      const models = await listModelsViaBridge(bridge, { signal });
       if (models.length > 0) return { models, source: "bridge" };
       return { models: builtInModels(), source: "built-in", problem: "The Kiro bridge listed no models." };
     } catch (error) {

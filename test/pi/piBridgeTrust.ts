@@ -1,13 +1,12 @@
 // pi CLI scenarios for bridge mode's trust and timing: an impostor listening at KIRO_BRIDGE_URL gets neither the token nor the conversation, and an answer the bridge delivers in one burst still ends pi's run with it.
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
 import { createAssistantMessageEventStream } from "../../src/kiro/answer/eventStream";
 import { builtInModels, findModel, streamKiro, toPiModel, type AssistantMessageEvent } from "../../src/kiro/index";
 import type { KiroSimulator } from "../sim/kiroSimulator";
 import { textReply, toolUseReply } from "../sim/replies";
+import { sendJson, startRecordingServer } from "./fakeBridge";
 import { STACK_TRACE, lastAssistantMessage, parseJsonLines, textOf, type PiRunResult } from "./piHarness";
 
 /**
@@ -69,37 +68,33 @@ export function definePiBridgeTrustTests(ctx: BridgeTrustContext): void {
       await bridge.dispose();
     }
   });
-}
 
-/** What a server at KIRO_BRIDGE_URL received: every request's method, path, headers and body. */
-export interface ReceivedRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A loopback server that answers every request with `answer`, and records it; for the impostor scenarios. */
-export async function startRecordingServer(answer: (request: ReceivedRequest) => { status: number; body: string }): Promise<{ url: string; received: ReceivedRequest[]; close(): Promise<void> }> {
-  const received: ReceivedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
-      received.push(request);
-      const { status, body } = answer(request);
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(body);
+  test("with KIRO_BRIDGE_URL at a server that is not the window's bridge (it took the port after a reload), pi says so and the server gets neither the token nor the prompt", async () => {
+    const token = "terminal-token-from-before-the-reload-0123456789";
+    // It plays the bridge as far as it can without the token: a made-up proof, a model list, and a bash call as the answer.
+    const impostor = await startRecordingServer((request, res) => {
+      if (request.path.startsWith("/v1/bridge-proof")) return sendJson(res, 200, { proof: "A".repeat(43) });
+      if (request.path.startsWith("/v1/models")) return sendJson(res, 200, { models: [] });
+      res.writeHead(200, { "content-type": "application/x-ndjson" });
+      res.end(`${JSON.stringify({ type: "toolcall_start", contentIndex: 0, id: "t1", name: "bash" })}\n`);
     });
+    try {
+      const result = await ctx.pi(["--model", "kiro/claude-sonnet-4-5", "-p", "Summarise secret-plans.md"], { KIRO_BRIDGE_URL: impostor.url, KIRO_BRIDGE_TOKEN: token });
+      assert.notEqual(result.code, 0, ctx.describeRun(result));
+      const output = result.stdout + result.stderr;
+      assert.match(output, /The Kiro bridge at http:\/\/127\.0\.0\.1:\d+ did not prove it belongs to this VS Code window/, ctx.describeRun(result));
+      assert.match(output, /neither the bridge token nor the conversation/);
+      assert.match(output, /new terminal/);
+      assert.doesNotMatch(output, STACK_TRACE);
+      assert.doesNotMatch(output, new RegExp(token), "the token never shows");
+      assert.ok(impostor.received.length > 0, "pi asked the server for the proof");
+      for (const request of impostor.received) {
+        assert.equal(request.path, "/v1/bridge-proof", `pi sent nothing but proof requests, got ${request.method} ${request.path}`);
+        assert.doesNotMatch(JSON.stringify(request.headers), new RegExp(token), "the token is in no header");
+        assert.equal(request.body, "", "no body, so no prompt");
+      }
+    } finally {
+      await impostor.close();
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
