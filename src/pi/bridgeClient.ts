@@ -92,15 +92,16 @@ export function notProvenMessage(url: string, reason: string): string {
 
 /**
  * Proves the bridge and sends one request on the proven connection (src/pi/bridgeConnection.ts). If that connection
- * closed between the proof and the request (nothing was sent on it), a new one is proven once. The caller closes it.
+ * closes after the proof (nothing but the nonce was sent on it), a new one is proven once. The caller closes it.
  */
 async function provenRequest(bridge: BridgeConfig, path: string, init: BridgeRequestInit): Promise<{ connection: ProvenBridge; response: IncomingMessage }> {
   for (let attempt = 1; ; attempt++) {
-    const connection = await proveBridge(bridge.url, bridge.token, init.signal);
+    let connection: ProvenBridge | undefined;
     try {
+      connection = await proveBridge(bridge.url, bridge.token, init.signal);
       return { connection, response: await connection.request(path, init) };
     } catch (error) {
-      connection.close();
+      connection?.close();
       if (!(error instanceof ProvenConnectionLostError) || attempt >= 2) throw error;
     }
   }

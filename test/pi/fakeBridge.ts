@@ -9,8 +9,7 @@ import { emptyUsage, type AssistantMessage, type Model } from "../../src/kiro/ty
 export function answerProofAs(token: string, req: IncomingMessage, res: ServerResponse): boolean {
   if (!req.url?.startsWith(BRIDGE_PROOF_PATH)) return false;
   req.resume();
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ proof: bridgeProof(token, String(req.headers[BRIDGE_PROOF_NONCE_HEADER])) }));
+  sendJson(res, 200, { proof: bridgeProof(token, String(req.headers[BRIDGE_PROOF_NONCE_HEADER])) });
   return true;
 }
 
@@ -62,10 +61,11 @@ export async function startRecordingServer(answer: (request: ReceivedRequest, re
   };
 }
 
-/** Answers with a JSON body. */
+/** Answers with a JSON body and its Content-Length, as the bridge does (pi reads the proof answer only in that form). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
 }
 
 /** A finished answer of one text block, as a bridge's `stream` dependency or a fake server's `done` line carries it. */
