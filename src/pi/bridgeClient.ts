@@ -11,16 +11,17 @@ import {
   authorizationHeader,
   decodeEventLine,
   loopbackBridgeProblem,
-  type BridgeRoute,
   type BridgeStreamRequest,
   type BridgeStreamRequestOptions,
 } from "../bridge/pi/protocol";
+import type { IncomingMessage } from "node:http";
 import { createAssistantMessageEventStream, type AssistantMessageEventStream } from "../kiro/answer/eventStream";
 import { EventReplay } from "../kiro/answer/eventReplay";
 import { findModel } from "../kiro/catalog/models";
 import type { KiroModelInfo } from "../kiro/catalog/modelInfo";
 import type { AssistantMessage, Context, ImageContent, Message, Model, TextContent } from "../kiro/types";
 import { emptyUsage } from "../kiro/types";
+import { BridgeNotProvenError, ProvenConnectionLostError, proveBridge, type BridgeRequestInit, type ProvenBridge } from "./bridgeConnection";
 
 export interface BridgeConfig {
   /** e.g. `http://127.0.0.1:51234`, without a trailing slash. */
@@ -43,7 +44,6 @@ export interface BridgeClientLog {
 
 export interface BridgeClientOptions extends BridgeStreamRequestOptions {
   signal?: AbortSignal;
-  fetch?: typeof fetch;
   log?: BridgeClientLog;
 }
 
@@ -57,26 +57,61 @@ const stderrLog: BridgeClientLog = {
   },
 };
 
-/**
- * The route's URL on a loopback bridge, or why the token must not go there: `KIRO_BRIDGE_URL` comes from the
- * environment, which anything that starts pi can set, and the bearer token would go with every request.
- */
-function routeUrl(bridge: BridgeConfig, route: BridgeRoute): { url: string } | { refused: string } {
-  const problem = loopbackBridgeProblem(bridge.url);
-  if (!problem) return { url: `${bridge.url}${BRIDGE_ROUTES[route].path}` };
-  let shown = bridge.url;
+/** The bridge URL as messages show it: scheme, host and path, never a user name or password someone put in it. */
+function shownUrl(url: string): string {
   try {
-    const parsed = new URL(bridge.url);
-    shown = `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
   } catch {
-    // not a URL: shown as written
+    return url;
   }
-  return {
-    refused:
-      `${BRIDGE_URL_ENV} is "${shown}", which is not a Kiro bridge on this machine (${problem}). The bridge token is only sent to ` +
-      `http://127.0.0.1:<port> or http://localhost:<port>, as VS Code sets it in its terminals. Open pi from a VS Code terminal, ` +
-      `or unset ${BRIDGE_URL_ENV} and ${BRIDGE_TOKEN_ENV} to use Kiro directly.`,
-  };
+}
+
+/**
+ * Why the token must not go to this URL, if it must not: `KIRO_BRIDGE_URL` comes from the environment, which anything
+ * that starts pi can set, and the bearer token would go with every request.
+ */
+function refusedUrl(bridge: BridgeConfig): string | undefined {
+  const problem = loopbackBridgeProblem(bridge.url);
+  if (!problem) return undefined;
+  return (
+    `${BRIDGE_URL_ENV} is "${shownUrl(bridge.url)}", which is not a Kiro bridge on this machine (${problem}). The bridge token is only sent to ` +
+    `http://127.0.0.1:<port> or http://localhost:<port>, as VS Code sets it in its terminals. Open pi from a VS Code terminal, ` +
+    `or unset ${BRIDGE_URL_ENV} and ${BRIDGE_TOKEN_ENV} to use Kiro directly.`
+  );
+}
+
+/** What pi says when the server at the URL did not prove it is the window's bridge; nothing but a nonce went to it. */
+export function notProvenMessage(url: string, reason: string): string {
+  return (
+    `The Kiro bridge at ${shownUrl(url)} did not prove it belongs to this VS Code window (${reason}), so pi sent it neither the bridge token nor the conversation. ` +
+    `After the window was closed or reloaded, another program may listen on its old port. Open pi again from a new terminal of the VS Code window ` +
+    `(or run "Kiro: Open pi in Terminal"); if that does not help, reload the window.`
+  );
+}
+
+/**
+ * Proves the bridge and sends one request on the proven connection (src/pi/bridgeConnection.ts). If that connection
+ * closes after the proof (nothing but the nonce was sent on it), a new one is proven once. The caller closes it.
+ */
+async function provenRequest(bridge: BridgeConfig, path: string, init: BridgeRequestInit): Promise<{ connection: ProvenBridge; response: IncomingMessage }> {
+  for (let attempt = 1; ; attempt++) {
+    let connection: ProvenBridge | undefined;
+    try {
+      connection = await proveBridge(bridge.url, bridge.token, init.signal);
+      return { connection, response: await connection.request(path, init) };
+    } catch (error) {
+      connection?.close();
+      if (!(error instanceof ProvenConnectionLostError) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** The message for a request that got no answer: aborted, not proven, or nobody there. */
+function unansweredMessage(error: unknown, bridge: BridgeConfig): string {
+  if (error instanceof BridgeNotProvenError) return notProvenMessage(bridge.url, error.reason);
+  if (error instanceof ProvenConnectionLostError) return `The connection to the Kiro bridge at ${shownUrl(bridge.url)} closed twice before the request could be sent; nothing was sent. Try again.`;
+  return closedWindowMessage(bridge.url);
 }
 
 const MB = 1024 * 1024;
@@ -159,9 +194,9 @@ function closedWindowMessage(url: string): string {
 }
 
 /** The bridge's own error text, when it sent one (`{"error": "..."}` or `{"message": "..."}`), without echoing arbitrary bodies at length. */
-async function bridgeErrorDetail(response: Response): Promise<string | undefined> {
+async function bridgeErrorDetail(response: IncomingMessage): Promise<string | undefined> {
   try {
-    const text = (await response.text()).trim();
+    const text = (await readText(response, 64 * 1024)).trim();
     if (!text) return undefined;
     try {
       const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
@@ -175,6 +210,20 @@ async function bridgeErrorDetail(response: Response): Promise<string | undefined
     return undefined;
   }
 }
+
+/** The body as text, at most `maxBytes` of it. */
+async function readText(response: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    if (size >= maxBytes) continue;
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    size += chunk.byteLength;
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString("utf8");
+}
+
+const isSuccess = (response: IncomingMessage): boolean => (response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300;
 
 export function httpErrorMessage(status: number, detail: string | undefined): string {
   const suffix = detail ? ` ${detail}` : "";
@@ -195,46 +244,39 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 }
 
 /** Splits a byte stream into lines, across chunk boundaries. */
-async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   // Pieces of the line still being received: each chunk is searched for a newline once, so a
   // multi-megabyte line (a big `done` message) arriving in many chunks costs O(n), not O(n²).
   let pending: string[] = [];
-  const reader = body.getReader();
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const chunk = decoder.decode(value, { stream: true });
-      let start = 0;
-      let newline = chunk.indexOf("\n");
-      while (newline >= 0) {
-        pending.push(chunk.slice(start, newline));
-        const line = pending.join("").trim();
-        pending = [];
-        if (line) yield line;
-        start = newline + 1;
-        newline = chunk.indexOf("\n", start);
-      }
-      if (start < chunk.length) pending.push(chunk.slice(start));
+  for await (const value of body) {
+    const chunk = decoder.decode(value, { stream: true });
+    let start = 0;
+    let newline = chunk.indexOf("\n");
+    while (newline >= 0) {
+      pending.push(chunk.slice(start, newline));
+      const line = pending.join("").trim();
+      pending = [];
+      if (line) yield line;
+      start = newline + 1;
+      newline = chunk.indexOf("\n", start);
     }
-    pending.push(decoder.decode());
-    const rest = pending.join("").trim();
-    if (rest) yield rest;
-  } finally {
-    reader.releaseLock();
+    if (start < chunk.length) pending.push(chunk.slice(start));
   }
+  pending.push(decoder.decode());
+  const rest = pending.join("").trim();
+  if (rest) yield rest;
 }
 
 /**
- * Streams one answer through the bridge: `POST {url}/v1/stream` with the bearer token and
- * `{model, context, options}`, reading NDJSON events without `partial` and rebuilding it.
- * Never throws; every failure is a final `error` event that says what to do.
+ * Streams one answer through the bridge: proves the bridge (src/pi/bridgeConnection.ts), then on the proven connection
+ * `POST {url}/v1/stream` with the bearer token and `{model, context, options}`, reading NDJSON events without `partial`
+ * and rebuilding it. Never throws; every failure is a final `error` event that says what to do.
  */
 export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Context, options: BridgeClientOptions = {}): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
   const replay = new EventReplay(model);
-  const { signal, fetch: doFetch = fetch, log = stderrLog, ...requestOptions } = options;
+  const { signal, log = stderrLog, ...requestOptions } = options;
 
   const fail = (reason: "error" | "aborted", errorMessage: string): void => {
     const base: AssistantMessage = replay.current;
@@ -244,34 +286,30 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
   };
 
   void (async () => {
-    const target = routeUrl(bridge, "stream");
-    if ("refused" in target) return fail("error", target.refused);
+    const refused = refusedUrl(bridge);
+    if (refused) return fail("error", refused);
     const encoded = encodeStreamRequest({ model, context, options: requestOptions });
     if (!encoded.ok) return fail("error", encoded.problem);
-    let response: Response;
+    let connection: ProvenBridge;
+    let response: IncomingMessage;
     try {
-      response = await doFetch(target.url, {
+      ({ connection, response } = await provenRequest(bridge, BRIDGE_ROUTES.stream.path, {
         method: BRIDGE_ROUTES.stream.method,
         headers: { authorization: authorizationHeader(bridge.token), "content-type": "application/json", accept: STREAM_CONTENT_TYPE },
-        // Sent as the bytes that were measured against the limits (a Buffer is not a BodyInit to TypeScript).
-        body: new Uint8Array(encoded.body.buffer as ArrayBuffer, encoded.body.byteOffset, encoded.body.length),
+        body: encoded.body,
         signal,
-      });
+      }));
     } catch (error) {
       if (isAbort(error, signal)) fail("aborted", "Request was aborted.");
-      else fail("error", closedWindowMessage(bridge.url));
-      return;
-    }
-    if (!response.ok) {
-      fail("error", httpErrorMessage(response.status, await bridgeErrorDetail(response)));
-      return;
-    }
-    if (!response.body) {
-      fail("error", "The Kiro bridge answered without a body.");
+      else fail("error", unansweredMessage(error, bridge));
       return;
     }
     try {
-      for await (const line of readLines(response.body)) {
+      if (!isSuccess(response)) {
+        fail("error", httpErrorMessage(response.statusCode ?? 0, await bridgeErrorDetail(response)));
+        return;
+      }
+      for await (const line of readLines(response)) {
         const decoded = decodeEventLine(line);
         if (decoded.kind === "invalid") {
           fail("error", `The Kiro bridge sent ${decoded.problem}; the VS Code extension and this pi extension may be different versions.`);
@@ -293,32 +331,43 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
     } catch (error) {
       if (isAbort(error, signal)) fail("aborted", "Request was aborted.");
       else fail("error", `The connection to the Kiro bridge broke during the answer (was the VS Code window closed?).`);
+    } finally {
+      connection.close();
     }
   })();
 
   return stream;
 }
 
-/** The bridge's model catalog (`GET {url}/v1/models`); throws with a clear message when it cannot be read. */
-export async function listModelsViaBridge(bridge: BridgeConfig, options: { signal?: AbortSignal; fetch?: typeof fetch } = {}): Promise<KiroModelInfo[]> {
-  const doFetch = options.fetch ?? fetch;
-  const target = routeUrl(bridge, "models");
-  if ("refused" in target) throw new Error(target.refused);
-  let response: Response;
+/** The bridge's model catalog (`GET {url}/v1/models`, after the proof); throws with a clear message when it cannot be read. */
+export async function listModelsViaBridge(bridge: BridgeConfig, options: { signal?: AbortSignal } = {}): Promise<KiroModelInfo[]> {
+  const refused = refusedUrl(bridge);
+  if (refused) throw new Error(refused);
+  let connection: ProvenBridge;
+  let response: IncomingMessage;
   try {
-    response = await doFetch(target.url, {
+    ({ connection, response } = await provenRequest(bridge, BRIDGE_ROUTES.models.path, {
       method: BRIDGE_ROUTES.models.method,
       headers: { authorization: authorizationHeader(bridge.token), accept: "application/json" },
       signal: options.signal,
-    });
-  } catch {
-    throw new Error(closedWindowMessage(bridge.url));
+    }));
+  } catch (error) {
+    throw new Error(unansweredMessage(error, bridge));
   }
-  if (!response.ok) throw new Error(httpErrorMessage(response.status, await bridgeErrorDetail(response)));
-  const body = (await response.json()) as unknown;
-  const list = Array.isArray(body) ? body : (body as { models?: unknown })?.models;
-  if (!Array.isArray(list)) throw new Error("The Kiro bridge's model list has no `models` array.");
-  return list.map(toModelInfo).filter((info): info is KiroModelInfo => info !== undefined);
+  try {
+    if (!isSuccess(response)) throw new Error(httpErrorMessage(response.statusCode ?? 0, await bridgeErrorDetail(response)));
+    let body: unknown;
+    try {
+      body = JSON.parse(await readText(response, MAX_REQUEST_BODY_BYTES)) as unknown;
+    } catch {
+      throw new Error("The Kiro bridge's model list is not JSON.");
+    }
+    const list = Array.isArray(body) ? body : (body as { models?: unknown })?.models;
+    if (!Array.isArray(list)) throw new Error("The Kiro bridge's model list has no `models` array.");
+    return list.map(toModelInfo).filter((info): info is KiroModelInfo => info !== undefined);
+  } finally {
+    connection.close();
+  }
 }
 
 /** The bridge serves pi Models (or Kiro model infos); either becomes model info, with the wire id looked up when the entry lacks it. */

@@ -5,8 +5,8 @@ import { KIRO_API, KIRO_PROVIDER } from "../kiro/catalog/models";
 import { resolveKiroSettings } from "../kiro/settings";
 import { bridgeConfigFromEnv } from "./bridgeClient";
 import { createKiroOAuthProvider } from "./kiroLogin";
-import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, type KiroPiDependencies } from "./kiroPiProvider";
-import type { PiExtensionApi, PiEventContext, PiMessageEndEvent } from "./piApi";
+import { createKiroStreamFunction, loadCatalog, MANAGED_API_KEY, relayEvents, type KiroPiDependencies } from "./kiroPiProvider";
+import type { PiExtensionApi, PiEventContext, PiMessageEndEvent, PiStreamFunction } from "./piApi";
 import { toPiProviderModels } from "./piModels";
 import { createStoredSignInFinder } from "./storedSignIn";
 
@@ -18,15 +18,41 @@ function formatCredits(value: number): string {
   return String(Number(value.toPrecision(2)));
 }
 
+const nextTurnOfEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The stream function with each answer's last event (`done` or `error`) held back for one turn of the event loop.
+ *
+ * pi 0.73 passes the agent's events to extensions and to its own output through a queue its agent loop does not wait
+ * for, and `pi -p`/`--mode json` stop printing as soon as the loop is done. When an answer arrives in one burst (a loaded
+ * machine reads many NDJSON lines at once), the loop races through it and ends the run while that queue still holds the
+ * answer's deltas and `message_end`: pi exits 0 without printing the final answer. The queue moves on promise jobs
+ * only, so one turn of the event loop before the last event lets it catch up; the loop then ends as after an answer that
+ * arrived piece by piece. It costs one event-loop turn per answer.
+ */
+function endingAfterPiCaughtUp(stream: PiStreamFunction): PiStreamFunction {
+  return (model, context, options) =>
+    relayEvents(stream(model, context, options), model, async (event) => {
+      if (event.type === "done" || event.type === "error") await nextTurnOfEventLoop();
+    });
+}
+
 /**
  * After each Kiro answer: its credits added to a running total in pi's footer, and a word when it ended at the model's
- * output limit (interactive mode; other modes have no footer). One handler, so one pass over each message.
+ * output limit (interactive mode; other modes have no footer). One handler, so one pass over each message. A
+ * `message_end` pi delivers after the session ended (its queue can lag, see endingAfterPiCaughtUp) is left alone: its
+ * ctx would throw "stale", and there is no footer left to update.
  */
 function followKiroAnswers(pi: PiExtensionApi): void {
   let sessionCredits = 0;
+  let sessionOver = false;
+  // pi awaits this before it ends or replaces the session and its ctx goes stale.
+  pi.on("session_shutdown", () => {
+    sessionOver = true;
+  });
   pi.on("message_end", (event: PiMessageEndEvent, ctx: PiEventContext) => {
     const message = event.message;
-    if (message.role !== "assistant" || message.provider !== KIRO_PROVIDER || !ctx.hasUI) return;
+    if (sessionOver || message.role !== "assistant" || message.provider !== KIRO_PROVIDER || !ctx.hasUI) return;
     const credits = message.kiro?.credits;
     if (typeof credits === "number" && Number.isFinite(credits)) {
       sessionCredits += credits;
@@ -72,7 +98,7 @@ export async function registerKiroProvider(pi: PiExtensionApi, deps: KiroPiDepen
     baseUrl,
     apiKey: MANAGED_API_KEY,
     api: KIRO_API,
-    streamSimple: createKiroStreamFunction(streamDeps, catalog.models),
+    streamSimple: endingAfterPiCaughtUp(createKiroStreamFunction(streamDeps, catalog.models)),
     models: toPiProviderModels(catalog.models),
     // `/login kiro`; pi stores the result in its auth.json, refreshes it when it expires and hands the access token over as the API key.
     oauth: createKiroOAuthProvider({ env: deps.env, fetch: deps.fetch }),

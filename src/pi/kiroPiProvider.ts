@@ -33,6 +33,7 @@ export interface KiroPiDependencies {
   storedSignInProblem?: () => string | undefined;
   /** Whether `/login kiro` is available, so the no-token message can offer it. */
   loginAvailable?: boolean;
+  /** Direct mode's HTTP (tests); the bridge is reached over a connection of its own that proved itself (src/pi/bridgeConnection.ts). */
   fetch?: typeof fetch;
   /** Where profile choices, trims and cut answers are reported (`pi --verbose`). */
   log?: KiroLog;
@@ -122,20 +123,36 @@ function requestOptions(options: PiStreamOptions | undefined): KiroRequestOption
   };
 }
 
-/** Passes every event through, adding pi's way out to a failure's message (the core only says what happened). */
-function withPiWayOut(inner: AsyncIterable<AssistantMessageEvent>, mode: PiKiroMode, loginAvailable: boolean): AssistantMessageEventStream {
+/**
+ * Passes every event of `inner` on, after `before` has looked at it (it may change the event in place, or wait). pi's
+ * contract holds even if something throws: the stream then ends with an error event.
+ */
+export function relayEvents(
+  inner: AsyncIterable<AssistantMessageEvent>,
+  model: Pick<Model, "id" | "api" | "provider">,
+  before: (event: AssistantMessageEvent) => void | Promise<void>,
+): AssistantMessageEventStream {
   const stream = createAssistantMessageEventStream();
   void (async () => {
     for await (const event of inner) {
-      if (event.type === "error") addPiWayOut(event.error, mode, loginAvailable);
+      // Only a `before` that waits costs a promise hop; answers can have tens of thousands of deltas.
+      const waiting = before(event);
+      if (waiting) await waiting;
       stream.push(event);
     }
     stream.end();
   })().catch((error: unknown) => {
-    stream.push({ type: "error", reason: "error", error: failedAnswer({ id: "", api: "kiro-generate-assistant-response", provider: "kiro" }, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
+    stream.push({ type: "error", reason: "error", error: failedAnswer(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
     stream.end();
   });
   return stream;
+}
+
+/** Passes every event through, adding pi's way out to a failure's message (the core only says what happened). */
+function withPiWayOut(inner: AsyncIterable<AssistantMessageEvent>, mode: PiKiroMode, loginAvailable: boolean): AssistantMessageEventStream {
+  return relayEvents(inner, { id: "", api: "kiro-generate-assistant-response", provider: "kiro" }, (event) => {
+    if (event.type === "error") addPiWayOut(event.error, mode, loginAvailable);
+  });
 }
 
 /**
@@ -161,7 +178,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     }
     const bridge = bridgeConfigFromEnv(env);
     if (bridge) {
-      return withPiWayOut(streamViaBridge(bridge, model, kiroContext, { ...requestOptions(options), fetch: deps.fetch }), "bridge", loginAvailable);
+      return withPiWayOut(streamViaBridge(bridge, model, kiroContext, requestOptions(options)), "bridge", loginAvailable);
     }
     // The token lookup may read another client's store; the stream must exist before that finishes.
     const stream = createAssistantMessageEventStream();
@@ -204,7 +221,7 @@ export async function loadCatalog(deps: KiroPiDependencies = {}, timeoutMs = 500
   const bridge: BridgeConfig | undefined = bridgeConfigFromEnv(env);
   if (bridge) {
     try {
-      const models = await listModelsViaBridge(bridge, { signal, fetch: deps.fetch });
+      const models = await listModelsViaBridge(bridge, { signal });
       if (models.length > 0) return { models, source: "bridge" };
       return { models: builtInModels(), source: "built-in", problem: "The Kiro bridge listed no models." };
     } catch (error) {

@@ -102,6 +102,8 @@ export interface PiExtensionApi {
   registerProvider(name: string, config: PiProviderConfig): void;
   on(event: "message_end", handler: (event: PiMessageEndEvent, ctx: PiEventContext) => void | Promise<void>): unknown;
   on(event: "session_start", handler: (event: unknown, ctx: PiEventContext) => void | Promise<void>): unknown;
+  /** Emitted (and awaited, in 0.73 and 1.x) before pi ends or replaces a session and its ctx goes stale. */
+  on(event: "session_shutdown", handler: (event: unknown, ctx: PiEventContext) => void | Promise<void>): unknown;
 }
 
 /** The project's `Context`, as `streamKiro` and the bridge expect it. */

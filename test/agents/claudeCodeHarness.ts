@@ -1,12 +1,12 @@
 // Runs the real Claude Code CLI (installed by scripts/install-agents.mjs) against a bridge over the Kiro simulator, as a VS Code window wires it (src/vscode/terminal/bridgeDependencies.ts), in a throwaway HOME.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
 import { KiroClient } from "../../src/kiro/client";
 import { resolveKiroSettings } from "../../src/kiro/settings";
 import { bridgeDependencies } from "../../src/vscode/terminal/bridgeDependencies";
+import { createTestSandbox, type TestSandbox } from "../sandbox";
 import { startKiroSimulator, type KiroSimulator, type KiroSimulatorOptions } from "../sim/kiroSimulator";
 
 /** The project root: this file runs from out/test/agents/. */
@@ -54,23 +54,10 @@ export async function startAgentWindow(simOptions: KiroSimulatorOptions = {}, o:
 }
 
 /** A throwaway HOME and working folder with the given files; `dispose()` removes them. */
-export interface AgentSandbox {
-  home: string;
-  workDir: string;
-  dispose(): void;
-}
+export type AgentSandbox = TestSandbox;
 
 export function createAgentSandbox(files: Record<string, string> = {}): AgentSandbox {
-  const root = mkdtempSync(join(tmpdir(), "kiro-agent-test-"));
-  const home = join(root, "home");
-  const workDir = join(root, "work");
-  mkdirSync(home, { recursive: true });
-  mkdirSync(workDir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(workDir, name)), { recursive: true });
-    writeFileSync(join(workDir, name), content);
-  }
-  return { home, workDir, dispose: () => rmSync(root, { recursive: true, force: true }) };
+  return createTestSandbox("kiro-agent-test-", files);
 }
 
 export interface AgentRunResult {

@@ -10,6 +10,7 @@ import { emptyUsage, type AssistantMessage, type ImageContent } from "../../src/
 import { withoutPartial, EventReplay } from "../../src/kiro/answer/eventReplay";
 import { bridgeConfigFromEnv, listModelsViaBridge, streamViaBridge, type BridgeConfig } from "../../src/pi/bridgeClient";
 import { startKiroSimulator, type KiroSimulator } from "../sim/kiroSimulator";
+import { answerProofAs, finishedAnswerStream } from "./fakeBridge";
 import { reasoningReply, stalledReply, textReply, toolUseReply } from "../sim/replies";
 
 const sonnet: Model = toPiModel(findModel("claude-sonnet-4-5")!);
@@ -104,11 +105,11 @@ describe("bridge client", () => {
     assert.equal(message.stopReason, "toolUse");
   });
 
-  test("a wrong bridge token ends in an error that says to open a new terminal, without echoing the token", async () => {
+  test("a terminal whose bridge token is not this bridge's (from before a reload) is told the bridge did not prove itself and to open a new terminal, without echoing the token", async () => {
     const { events } = await collect(streamViaBridge({ url: config.url, token: "stale-terminal-token" }, sonnet, context("Hi")));
     const message = finalOf(events);
     assert.equal(message.stopReason, "error");
-    assert.match(message.errorMessage ?? "", /refused this terminal \(HTTP 40[13]\)/);
+    assert.match(message.errorMessage ?? "", /did not prove it belongs to this VS Code window \(its answer to the proof request is not signed with this terminal.s bridge token\)/);
     assert.match(message.errorMessage ?? "", /new terminal/);
     assert.doesNotMatch(message.errorMessage ?? "", /stale-terminal-token/);
   });
@@ -124,6 +125,7 @@ describe("bridge client", () => {
   test("a bridge failure (5xx) and a stream cut before its end are reported, not hung on", async () => {
     let mode: "500" | "cut" = "500";
     const fake: Server = createServer((req, res) => {
+      if (answerProofAs("t", req, res)) return;
       req.resume();
       if (mode === "500") {
         res.writeHead(500, { "content-type": "application/json" });
@@ -162,23 +164,17 @@ describe("bridge client", () => {
   });
 
   test("never sends the bridge token anywhere but this machine's loopback bridge, and says why", async () => {
-    const contacted: string[] = [];
-    // Stands in for the network: it only records where the client would have sent the token.
-    const recordingFetch = (async (input: string | URL | Request) => {
-      contacted.push(String(input));
-      throw new Error("no network in tests");
-    }) as typeof fetch;
+    // 0.0.0.0 would reach this machine's port 4000, the others a remote host or nothing: each is refused before any connection.
     for (const url of ["http://192.0.2.10:8080", "http://127.0.0.1.evil.example:4000", "https://127.0.0.1:4000", "http://0.0.0.0:4000", "file:///tmp/bridge", "127.0.0.1:4000"]) {
       const config = bridgeConfigFromEnv({ KIRO_BRIDGE_URL: url, KIRO_BRIDGE_TOKEN: "secret-bridge-token-123" });
       assert.ok(config, url);
-      const message = finalOf((await collect(streamViaBridge(config, sonnet, context("Hi"), { fetch: recordingFetch }))).events);
+      const message = finalOf((await collect(streamViaBridge(config, sonnet, context("Hi")))).events);
       assert.equal(message.stopReason, "error");
       assert.match(message.errorMessage ?? "", /KIRO_BRIDGE_URL .*not a Kiro bridge on this machine/, url);
       assert.match(message.errorMessage ?? "", /http:\/\/127\.0\.0\.1:<port>/);
       assert.doesNotMatch(message.errorMessage ?? "", /secret-bridge-token-123/);
-      await assert.rejects(listModelsViaBridge(config, { fetch: recordingFetch }), /not a Kiro bridge on this machine/);
+      await assert.rejects(listModelsViaBridge(config), /not a Kiro bridge on this machine/);
     }
-    assert.deepEqual(contacted, [], "no request was made, so the token went nowhere");
   });
 
   test("logs a stream event type it does not know, and keeps streaming the answer", async () => {
@@ -191,6 +187,7 @@ describe("bridge client", () => {
       { type: "text_end", contentIndex: 0, content: "Hallo" },
     ];
     const fake: Server = createServer((req, res) => {
+      if (answerProofAs("t", req, res)) return;
       req.resume();
       res.writeHead(200, { "content-type": "application/x-ndjson" });
       const done = { type: "done", reason: "stop", message: { ...new EventReplay(sonnet).current, content: [{ type: "text", text: "Hallo" }] } };
@@ -213,13 +210,13 @@ describe("bridge client", () => {
     }
   });
 
-  test("lists the bridge's models, and explains a refused token", async () => {
+  test("lists the bridge's models, and explains a bridge that cannot prove it holds the terminal's token", async () => {
     const models = await listModelsViaBridge(config);
     const sonnet45 = models.find((m) => m.id === "claude-sonnet-4-5");
     assert.equal(sonnet45?.kiroId, "claude-sonnet-4.5");
     assert.equal(sonnet45?.contextWindow, 200_000);
     assert.deepEqual(sonnet45?.input, ["text", "image"]);
-    await assert.rejects(listModelsViaBridge({ url: config.url, token: "nope" }), /refused this terminal/);
+    await assert.rejects(listModelsViaBridge({ url: config.url, token: "nope" }), /did not prove it belongs to this VS Code window/);
   });
 });
 
@@ -233,11 +230,7 @@ describe("bridge client and the bridge's size limits", () => {
     bridge = await startBridgeServer({
       stream: (model, ctx) => {
         received.push(ctx);
-        const stream = createAssistantMessageEventStream();
-        const message: AssistantMessage = { role: "assistant", content: [{ type: "text", text: "ok" }], api: model.api, provider: model.provider, model: model.id, usage: emptyUsage(), stopReason: "stop", timestamp: 0 };
-        stream.push({ type: "done", reason: "stop", message });
-        stream.end();
-        return stream;
+        return finishedAnswerStream(model, "ok");
       },
       listModels: () => [sonnet],
     });

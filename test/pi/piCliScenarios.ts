@@ -5,8 +5,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
-import { builtInModels, findModel, streamKiro, toPiModel } from "../../src/kiro/index";
+import type { BridgeServer } from "../../src/bridge/index";
 import { loadSqlJs } from "../../src/auth/import/sqlJsLoader";
 import { createKiroOAuthProvider } from "../../src/pi/kiroLogin";
 import { startKiroSimulator, type KiroSimulator, type SimRecordedRequest } from "../sim/kiroSimulator";
@@ -28,6 +27,7 @@ import {
   type PiSandbox,
 } from "./piHarness";
 import { definePiAnswerEndingTests } from "./piAnswerEndings";
+import { definePiBridgeTrustTests, startSimBridge } from "./piBridgeTrust";
 import { definePiSessionHistoryTests } from "./piSessionHistory";
 
 const SECRET_LINE = "The secret fruit is kumquat.";
@@ -79,14 +79,7 @@ export function definePiCliTests(name: PiGenerationName): void {
     before(async () => {
       sim = await startKiroSimulator({ seed: 7, acceptsToken: (token) => token === sim.accessToken || alsoAccepted.some((accepts) => accepts(token)) });
       sandbox = createPiSandbox({ "notes.txt": `${SECRET_LINE}\nNothing else matters here.\n` });
-      bridge = await startBridgeServer({
-        stream: (model, context, options) => streamKiro(model, context, { ...options, accessToken: sim.accessToken, endpoint: sim.url, env: {} }),
-        listModels: () => builtInModels().map((info) => toPiModel(info)),
-        resolveModel: (id) => {
-          const info = findModel(id);
-          return info ? toPiModel(info) : undefined;
-        },
-      });
+      bridge = await startSimBridge(sim);
     });
     after(async () => {
       await bridge?.dispose();
@@ -468,6 +461,7 @@ export function definePiCliTests(name: PiGenerationName): void {
 
     // How answers end (throttling, cut streams, stop reasons, not-valid-JSON): their own file, test/pi/piAnswerEndings.ts.
     definePiAnswerEndingTests({ sim: () => sim, pi, describeRun });
+    definePiBridgeTrustTests({ sim: () => sim, pi: (args, env) => pi(args, env), describeRun, secretLine: SECRET_LINE });
     // Sessions pi resumes from its session file (another provider's tool-call ids, more than 198 entries): test/pi/piSessionHistory.ts.
     definePiSessionHistoryTests({ sim: () => sim, sandbox: () => sandbox, piWithSession: (args) => runPi(generation, args, { sandbox, env: kiroEnv() }), describeRun, assertAllValid });
 

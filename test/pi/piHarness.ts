@@ -1,8 +1,8 @@
 // Runs the real pi CLIs (installed by scripts/install-pi.mjs) with the bundled Kiro extension in a throwaway HOME, and reads their print/JSON output.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createTestSandbox, type TestSandbox } from "../sandbox";
 
 /** The project root: this file runs from out/test/pi/. */
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
@@ -49,25 +49,15 @@ export function piGeneration(name: PiGenerationName): PiGeneration {
 }
 
 /** A throwaway HOME, pi agent dir and working folder; `dispose()` removes them. */
-export interface PiSandbox {
-  home: string;
+export interface PiSandbox extends TestSandbox {
   agentDir: string;
-  workDir: string;
-  dispose(): void;
 }
 
 export function createPiSandbox(files: Record<string, string> = {}): PiSandbox {
-  const root = mkdtempSync(join(tmpdir(), "kiro-pi-test-"));
-  const home = join(root, "home");
-  const agentDir = join(home, ".pi", "agent");
-  const workDir = join(root, "work");
+  const sandbox = createTestSandbox("kiro-pi-test-", files);
+  const agentDir = join(sandbox.home, ".pi", "agent");
   mkdirSync(agentDir, { recursive: true });
-  mkdirSync(workDir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(workDir, name)), { recursive: true });
-    writeFileSync(join(workDir, name), content);
-  }
-  return { home, agentDir, workDir, dispose: () => rmSync(root, { recursive: true, force: true }) };
+  return { ...sandbox, agentDir };
 }
 
 export interface PiRunOptions {

@@ -206,4 +206,17 @@ describe("extension registration", () => {
     assert.equal(notes.length, 1);
     assert.match(notes[0]!, /reached the model's output limit\. The unfinished call to write was dropped/);
   });
+
+  test("a Kiro message_end pi delivers after the session ended leaves its stale ctx alone instead of throwing pi's stale-ctx error", async () => {
+    const { pi, recorded } = record();
+    await registerKiroProvider(pi, { env: { PI_OFFLINE: "1" } });
+    // What pi 0.73 hands a handler once the session is disposed: every ctx property throws.
+    const stale = "This extension ctx is stale after session replacement or reload.";
+    const staleCtx = Object.defineProperties({} as PiEventContext, {
+      hasUI: { get: () => { throw new Error(stale); } },
+      ui: { get: () => { throw new Error(stale); } },
+    });
+    await recorded.handlers.get("session_shutdown")!({ type: "session_shutdown", reason: "quit" }, staleCtx);
+    await recorded.handlers.get("message_end")!({ type: "message_end", message: { role: "assistant", provider: "kiro", kiro: { credits: 0.5 } } }, staleCtx);
+  });
 });
