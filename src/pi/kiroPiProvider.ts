@@ -170,7 +170,7 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
   return (model, context: PiContext, options) => {
     const env = deps.env ?? process.env;
     const loginAvailable = deps.loginAvailable ?? false;
-    let kiroContext;
+    let kiroContext: ReturnType<typeof toKiroContext>;
     try {
       kiroContext = toKiroContext(context);
     } catch (error) {
@@ -180,25 +180,20 @@ export function createKiroStreamFunction(deps: KiroPiDependencies = {}, catalog:
     if (bridge) {
       return withPiWayOut(streamViaBridge(bridge, model, kiroContext, requestOptions(options)), "bridge", loginAvailable);
     }
-    // The token lookup may read another client's store; the stream must exist before that finishes.
-    const stream = createAssistantMessageEventStream();
-    void (async () => {
+    // The token lookup may read another client's store; relayEvents hands pi the stream before that finishes.
+    let credential: { apiKeyFrom: string } | undefined;
+    async function* directAnswer(): AsyncIterable<AssistantMessageEvent> {
       const token = await resolveAccessToken(options?.apiKey, env, deps);
-      const inner = token
-        ? directClient(token, env, deps).stream(withCatalogFields(model, catalog), kiroContext, requestOptions(options))
-        : failedAnswerStream(model, noTokenMessage(loginAvailable, deps.storedSignInProblem?.()), "no-token");
-      const credential = token && tokenTypeFor(token.accessToken, token.tokenType) === "API_KEY" ? { apiKeyFrom: token.source } : undefined;
-      for await (const event of inner) {
-        if (event.type === "error") addPiWayOut(event.error, "direct", loginAvailable, credential);
-        stream.push(event);
+      if (!token) {
+        yield* failedAnswerStream(model, noTokenMessage(loginAvailable, deps.storedSignInProblem?.()), "no-token");
+        return;
       }
-      stream.end();
-    })().catch((error: unknown) => {
-      // streamKiro never throws; this guards the token lookup and keeps pi's contract even if something does.
-      stream.push({ type: "error", reason: "error", error: failedAnswer(model, `Kiro request failed: ${error instanceof Error ? error.message : String(error)}`) });
-      stream.end();
+      if (tokenTypeFor(token.accessToken, token.tokenType) === "API_KEY") credential = { apiKeyFrom: token.source };
+      yield* directClient(token, env, deps).stream(withCatalogFields(model, catalog), kiroContext, requestOptions(options));
+    }
+    return relayEvents(directAnswer(), model, (event) => {
+      if (event.type === "error") addPiWayOut(event.error, "direct", loginAvailable, credential);
     });
-    return stream;
   };
 }
 
