@@ -18,8 +18,11 @@ export function codexCommand(): string {
 /** The environment variable Codex reads the bridge token from (`env_key`); the token is never written to a file. */
 export const CODEX_TOKEN_ENV = "KIRO_BRIDGE_TOKEN";
 
-/** Codex features that reach the internet on their own (`codex features list`). */
-const CODEX_FEATURES_OFF = ["plugins", "remote_plugin", "plugin_sharing", "apps", "tool_suggest", "skill_mcp_dependency_install", "in_app_updates", "image_generation", "browser_use", "browser_use_external", "computer_use"];
+/**
+ * Codex features that reach the internet on their own (`codex features list`), and its shell snapshot, which writes the
+ * exported environment (the bridge token too) under CODEX_HOME; the launcher turns it off the same way (src/vscode/terminal/agentLaunch.ts).
+ */
+const CODEX_FEATURES_OFF = ["shell_snapshot", "plugins", "remote_plugin", "plugin_sharing", "apps", "tool_suggest", "skill_mcp_dependency_install", "in_app_updates", "image_generation", "browser_use", "browser_use_external", "computer_use"];
 
 /**
  * Codex's config.toml for the bridge: the `kiro` provider on the Responses wire, the model, and everything that

@@ -60,6 +60,8 @@ describe("Codex's command line", () => {
       "model_providers.kiro.env_key=KIRO_BRIDGE_TOKEN",
       "-c",
       "model_providers.kiro.wire_api=responses",
+      "-c",
+      "features.shell_snapshot=false",
     ]);
     assert.equal(env.KIRO_BRIDGE_TOKEN, TOKEN);
     assert.ok(!args.some((arg) => arg.includes(TOKEN)), "the token is in the environment, never on the command line (which `ps` shows)");

@@ -157,6 +157,8 @@ function codexInvocation(setup: AgentSetup): AgentInvocation {
     `${provider}.base_url=${bridgeBase(setup.bridge)}/v1`,
     `${provider}.env_key=${BRIDGE_TOKEN_ENV}`,
     `${provider}.wire_api=responses`,
+    // Codex's shell snapshot writes the login shell's exported environment, bridge token included, under ~/.codex.
+    "features.shell_snapshot=false",
   ];
   return { args: overrides.flatMap((override) => ["-c", override]), env: bridgeVariables(setup.bridge) };
 }

@@ -130,7 +130,7 @@ suite("Coding agents in the terminal", () => {
     assert.equal(
       started.args.join(" "),
       `--full-auto -c model_provider=kiro -c model=claude-opus-4-5 -c model_providers.kiro.name=Kiro -c model_providers.kiro.base_url=${bridge.url}/v1 ` +
-        "-c model_providers.kiro.env_key=KIRO_BRIDGE_TOKEN -c model_providers.kiro.wire_api=responses",
+        "-c model_providers.kiro.env_key=KIRO_BRIDGE_TOKEN -c model_providers.kiro.wire_api=responses -c features.shell_snapshot=false",
     );
     assert.equal(started.env.get("KIRO_BRIDGE_TOKEN"), bridge.token);
     assert.ok(!started.args.join(" ").includes(bridge.token), "the token never appears on the command line");
