@@ -243,11 +243,23 @@ export class Workbench {
     return this.outputText();
   }
 
-  /** The text the Output view currently shows (its visible lines). */
-  async outputText(): Promise<string> {
-    const lines = this.page.locator(".part.panel .monaco-editor .view-lines");
-    await lines.first().waitFor({ state: "visible", timeout: 10_000 });
-    return (await lines.first().innerText()).replace(/\u00a0/g, " ");
+  /** The text the Output view currently shows (its visible lines). The panel can hold editors that are hidden (an earlier channel's, another view's), so only a visible one counts. */
+  async outputText(timeoutMs = 10_000): Promise<string> {
+    const lines = this.page.locator(".part.panel .monaco-editor .view-lines").filter({ visible: true }).first();
+    await lines.waitFor({ state: "visible", timeout: timeoutMs });
+    return (await lines.innerText()).replace(/\u00a0/g, " ");
+  }
+
+  /** Waits until the Output view shows text matching `pattern` and returns it; on timeout returns what it showed last, read once more after the deadline (a channel written to under load can fill just then). */
+  async waitForOutputText(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = "";
+    while (Date.now() < deadline) {
+      text = await this.outputText(2_000).catch(() => text);
+      if (pattern.test(text)) return text;
+      await this.page.waitForTimeout(250);
+    }
+    return this.outputText(2_000).catch(() => text);
   }
 
   /** Focuses the integrated terminal, creating one when none is open ("Terminal: Focus Terminal" is reliable where clicks are intercepted by hovers). */

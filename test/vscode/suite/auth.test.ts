@@ -19,6 +19,7 @@ import type { AssistantMessage } from "../../../src/kiro/types";
 import { streamViaBridge } from "../../../src/pi/bridgeClient";
 import { DEFAULT_SIM_PROFILE, startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
+import { pointWindowAtSimulators, releaseSimulators } from "./builderIdSignIn";
 
 const EXTENSION_ID = "kiro-pi.kiro-pi";
 
@@ -126,9 +127,7 @@ suite("Kiro sign-in (authentication provider)", function () {
     delete process.env.KIRO_ACCESS_TOKEN;
     oidc = await startOidcSimulator({ interval: 1 });
     kiro = await startKiroSimulator();
-    const config = vscode.workspace.getConfiguration("kiro");
-    await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
-    await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
+    await pointWindowAtSimulators(oidc, kiro);
     const extension = vscode.extensions.getExtension<KiroExtensionApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
     api = await extension.activate();
@@ -147,12 +146,7 @@ suite("Kiro sign-in (authentication provider)", function () {
       hooks.setImportSources(undefined);
       await signOutEverywhere().catch(() => undefined);
     }
-    const config = vscode.workspace.getConfiguration("kiro");
-    await config.update("oidcEndpoint", undefined, vscode.ConfigurationTarget.Global);
-    await config.update("endpoint", undefined, vscode.ConfigurationTarget.Global);
-    if (savedToken !== undefined) process.env.KIRO_ACCESS_TOKEN = savedToken;
-    await oidc?.close();
-    await kiro?.close();
+    await releaseSimulators(oidc, kiro, savedToken);
   });
 
   test('the "kiro" provider is registered: getSession("kiro", [], { silent: true }) answers without throwing', async () => {

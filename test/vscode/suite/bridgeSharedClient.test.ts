@@ -6,7 +6,7 @@ import type { KiroExtensionApi } from "../../../src/extension";
 import type { KiroAuthTestHooks } from "../../../src/vscode/auth/authRegistration";
 import { startKiroSimulator, type KiroSimulator } from "../../sim/kiroSimulator";
 import { startOidcSimulator, type OidcSimulator } from "../../sim/oidcSimulator";
-import { approvingBuilderIdPerson } from "./builderIdSignIn";
+import { approvingBuilderIdPerson, pointWindowAtSimulators, releaseSimulators } from "./builderIdSignIn";
 import { EXTENSION_ID, waitFor } from "./terminalHooks";
 
 const MODEL = "claude-sonnet-4-5";
@@ -28,10 +28,7 @@ suite("One Kiro client for the Chat view and the agents' bridge routes", functio
     const extension = vscode.extensions.getExtension<KiroExtensionApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed`);
     api = await extension.activate();
-    // The window reads its settings per request: from here on it signs in and asks Kiro at the simulators.
-    const config = vscode.workspace.getConfiguration("kiro");
-    await config.update("oidcEndpoint", oidc.url, vscode.ConfigurationTarget.Global);
-    await config.update("endpoint", kiro.url, vscode.ConfigurationTarget.Global);
+    await pointWindowAtSimulators(oidc, kiro);
     assert.ok(api.authTestHooks && api.terminalTestHooks, "activate() exposes its test hooks in ExtensionMode.Test");
     hooks = api.authTestHooks;
     await hooks.provider.whenLoaded();
@@ -44,12 +41,7 @@ suite("One Kiro client for the Chat view and the agents' bridge routes", functio
       hooks.setInteraction(undefined);
       for (const session of await hooks.provider.getSessions(undefined)) await hooks.provider.removeSession(session.id);
     }
-    const config = vscode.workspace.getConfiguration("kiro");
-    await config.update("oidcEndpoint", undefined, vscode.ConfigurationTarget.Global);
-    await config.update("endpoint", undefined, vscode.ConfigurationTarget.Global);
-    if (savedToken !== undefined) process.env.KIRO_ACCESS_TOKEN = savedToken;
-    await oidc?.close();
-    await kiro?.close();
+    await releaseSimulators(oidc, kiro, savedToken);
   });
 
   /** A Chat-view request (vscode.lm) to the Kiro model; its text. */
