@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const ALL_SUITES = ["typecheck", "unit", "pi", "vscode", "agents", "ui"];
+const ALL_SUITES = ["typecheck", "unit", "pi", "vscode", "vscode-oldest", "agents", "ui"];
 
 function usage(problem) {
   console.error(`loaded-runs: ${problem}\nusage: node scripts/loaded-runs.mjs [--runs N] [--cpu WORKERS] [suite ...] [-- command args...]`);
