@@ -243,29 +243,45 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (error instanceof Error && error.name === "AbortError");
 }
 
-/** Splits a byte stream into lines, across chunk boundaries. */
-async function* readLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
+/**
+ * Splits a byte stream into lines, across chunk boundaries: each chunk's whole lines at once, so reading an answer of
+ * tens of thousands of lines costs no promise hop per line (an async generator's `yield` costs several).
+ */
+class LineSplitter {
+  private readonly decoder = new TextDecoder();
   // Pieces of the line still being received: each chunk is searched for a newline once, so a
   // multi-megabyte line (a big `done` message) arriving in many chunks costs O(n), not O(n²).
-  let pending: string[] = [];
-  for await (const value of body) {
-    const chunk = decoder.decode(value, { stream: true });
+  private pending: string[] = [];
+
+  /** The lines this chunk completes, trimmed, without empty ones. */
+  push(value: Uint8Array): string[] {
+    const chunk = this.decoder.decode(value, { stream: true });
+    const lines: string[] = [];
     let start = 0;
     let newline = chunk.indexOf("\n");
     while (newline >= 0) {
-      pending.push(chunk.slice(start, newline));
-      const line = pending.join("").trim();
-      pending = [];
-      if (line) yield line;
+      let line = chunk.slice(start, newline);
+      if (this.pending.length > 0) {
+        this.pending.push(line);
+        line = this.pending.join("");
+        this.pending = [];
+      }
+      line = line.trim();
+      if (line) lines.push(line);
       start = newline + 1;
       newline = chunk.indexOf("\n", start);
     }
-    if (start < chunk.length) pending.push(chunk.slice(start));
+    if (start < chunk.length) this.pending.push(chunk.slice(start));
+    return lines;
   }
-  pending.push(decoder.decode());
-  const rest = pending.join("").trim();
-  if (rest) yield rest;
+
+  /** The last line, if the stream did not end with a newline. */
+  end(): string[] {
+    this.pending.push(this.decoder.decode());
+    const rest = this.pending.join("").trim();
+    this.pending = [];
+    return rest ? [rest] : [];
+  }
 }
 
 /**
@@ -309,23 +325,28 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
         fail("error", httpErrorMessage(response.statusCode ?? 0, await bridgeErrorDetail(response)));
         return;
       }
-      for await (const line of readLines(response)) {
+      /** Hands one line's event on; true once the answer is over (its final event, or a line that is not an event). */
+      const answered = (line: string): boolean => {
         const decoded = decodeEventLine(line);
         if (decoded.kind === "invalid") {
           fail("error", `The Kiro bridge sent ${decoded.problem}; the VS Code extension and this pi extension may be different versions.`);
-          return;
+          return true;
         }
         if (decoded.kind === "unknown") {
           log.warn(`the Kiro bridge sent a stream event of type "${decoded.type}", which this pi extension does not know and skipped; the VS Code extension may be newer than this pi extension.`);
-          continue;
+          return false;
         }
         const { event } = decoded;
         stream.push(replay.apply(event));
-        if (event.type === "done" || event.type === "error") {
-          stream.end();
-          return;
-        }
+        if (event.type !== "done" && event.type !== "error") return false;
+        stream.end();
+        return true;
+      };
+      const lines = new LineSplitter();
+      for await (const chunk of response as AsyncIterable<Uint8Array>) {
+        for (const line of lines.push(chunk)) if (answered(line)) return;
       }
+      for (const line of lines.end()) if (answered(line)) return;
       if (signal?.aborted) fail("aborted", "Request was aborted.");
       else fail("error", "The Kiro bridge closed the stream before the answer finished (was the VS Code window closed?).");
     } catch (error) {

@@ -1,25 +1,31 @@
-// Benchmark: what the VS Code bridge costs each client — time to first token, throughput, CPU time and heap per streamed event through every streaming route (pi's /v1/stream, /v1/messages, /v1/chat/completions, /v1/responses) against streamKiro directly, and each route with gathered writes against one write per event, same simulator, same run.
+// Benchmark: what the VS Code bridge costs each client — time to first token, throughput, CPU time and heap per streamed event through every streaming route (pi's /v1/stream, /v1/messages, /v1/chat/completions, /v1/responses) against streamKiro directly, same simulator, same run.
+// Twice: with every client in this process (as older runs measured), and with the clients in a child process (test/bench/benchClientProcess.ts), as an agent is
+// a process of its own; each beside a bare Node HTTP server's time to first byte, the machine's own floor. Over 300 lines: both setups and the heap runs share
+// one simulator, one bridge and one table, and splitting them would only pass those around.
 //
 // Run by `npm run bench` after bench.ts; adds its figures to bench-results.json ({"<figure>": {value, unit, baseline, ratio}}, baseline = direct).
+import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { performance } from "node:perf_hooks";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
-import { findModel, toPiModel } from "../../src/kiro/catalog/models";
 import { streamKiro } from "../../src/kiro/stream";
-import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Context, type Model } from "../../src/kiro/types";
-import { streamViaBridge } from "../../src/pi/bridgeClient";
+import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Model } from "../../src/kiro/types";
 import { concatBytes, encodeEventFrame } from "../sim/frames";
 import { startKiroSimulator, type KiroSimulator, type SimReply } from "../sim/kiroSimulator";
+import { BENCH_PROMPT, benchContext, benchModel, runTarget, type PathTarget, type Run } from "./benchPaths";
 import { AGENT_ROUTES, streamRoute } from "./benchRoutes";
 
 const MB = 1024 * 1024;
 const BIG_ANSWER_BYTES = 8 * MB;
 const PIECE_CHARS = 200;
 const THROUGHPUT_RUNS = 5;
+/** First-token runs with the clients in this process (what older runs measured), and with them in the client process. */
 const FIRST_TOKEN_RUNS = 40;
+const SEPARATE_FIRST_TOKEN_RUNS = 200;
 /** Events in the memory run, and the one after which the heap is first measured (start-up garbage and JIT settle before it). */
 const MEMORY_EVENTS = 300_000;
 const MEMORY_FIRST_CHECKPOINT = 30_000;
@@ -58,30 +64,6 @@ function textAnswer(targetBytes: number): Answer {
   frames.push(encodeEventFrame("metadataEvent", { tokenUsage: { uncachedInputTokens: 10, outputTokens: Math.round(bytes / 4), totalTokens: Math.round(bytes / 4) + 10 } }));
   const stream = concatBytes(frames);
   return { reply: { events: [{ bytes: stream }] }, bytes: stream.byteLength, text: parts.join("") };
-}
-
-const context = (): Context => ({ messages: [{ role: "user", content: "Say something long.", timestamp: 1_700_000_000_000 }] });
-
-type StreamFunction = (model: Model) => AsyncIterable<AssistantMessageEvent>;
-
-interface Run {
-  firstTokenMs: number;
-  totalMs: number;
-  textChars: number;
-}
-
-async function timedRun(stream: StreamFunction, model: Model): Promise<Run> {
-  const started = performance.now();
-  let firstTokenMs = -1;
-  let textChars = 0;
-  for await (const event of stream(model)) {
-    if (event.type === "text_delta") {
-      if (firstTokenMs < 0) firstTokenMs = performance.now() - started;
-      textChars += event.delta.length;
-    }
-    if (event.type === "error") throw new Error(`bench stream failed: ${event.error.errorMessage}`);
-  }
-  return { firstTokenMs, totalMs: performance.now() - started, textChars };
 }
 
 const median = (values: number[]): number => {
@@ -139,7 +121,7 @@ const discardPiStream: DiscardingClient = (bridge, model) =>
       },
     );
     req.on("error", reject);
-    req.end(JSON.stringify({ model: model.id, context: context() }));
+    req.end(JSON.stringify({ model: model.id, context: benchContext() }));
   });
 
 /** Heap kept per streamed event by the answer consumed directly in this process: the baseline of every route. */
@@ -165,23 +147,98 @@ async function bridgeMemoryPerEvent(model: Model, client: DiscardingClient): Pro
   return perEvent(readings);
 }
 
-/** One way to get an answer: streamKiro directly, or a route of the bridge with its client. */
+/** One way to get an answer: streamKiro directly, a route of the bridge with its client, or the bare server. */
 interface StreamPath {
   name: string;
-  run(answer: Answer): Promise<Run>;
-  /** Undefined for the direct path. */
+  target: PathTarget;
+  /** Undefined for the direct path and the bare server. */
   discard?: DiscardingClient;
+}
+
+/** A timed answer and the CPU time it cost this process and, with a client process, that one. */
+interface Measured {
+  run: Run;
+  serverCpuMs: number;
+  clientCpuMs: number;
+}
+
+type Runner = (target: PathTarget) => Promise<{ run: Run; clientCpuMs: number }>;
+
+/** The clients in this process: their CPU time is this process's, counted as the server's (clientCpuMs 0). */
+const inProcess: Runner = async (target) => ({ run: await runTarget(target), clientCpuMs: 0 });
+
+/** The client process (test/bench/benchClientProcess.ts), one answer at a time. */
+function startClientProcess(): { runner: Runner; close(): void } {
+  const child: ChildProcess = fork(join(__dirname, "benchClientProcess.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  let nextId = 0;
+  const waiting = new Map<number, { resolve(value: { run: Run; clientCpuMs: number }): void; reject(error: Error): void }>();
+  child.on("message", (message: { id: number; run?: Run; cpuMs?: number; error?: string }) => {
+    const waiter = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error !== undefined || !message.run) waiter?.reject(new Error(`client process: ${message.error}`));
+    else waiter?.resolve({ run: message.run, clientCpuMs: message.cpuMs ?? 0 });
+  });
+  child.on("exit", (code) => {
+    for (const waiter of waiting.values()) waiter.reject(new Error(`the client process exited (${code}) during a run`));
+    waiting.clear();
+  });
+  return {
+    runner: (target) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        child.send({ id, target });
+      }),
+    close: () => {
+      child.disconnect();
+      child.kill();
+    },
+  };
+}
+
+/** A Node HTTP server with no bridge in it: reads the body, then answers one small chunk at once. */
+async function startBareServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.end("first token\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+/** Every path's first-token times on the small answer (interleaved, so load from other processes hits them all alike) and its big-answer runs. */
+async function measurePaths(sim: KiroSimulator, paths: readonly StreamPath[], runner: Runner, firstTokenRuns: number, small: Answer, big: Answer): Promise<{ first: Map<string, number[]>; big: Map<string, Measured[]> }> {
+  const once = async (path: StreamPath, answer: Answer): Promise<Measured> => {
+    if (path.target.kind !== "bare") sim.reply(answer.reply);
+    const before = process.cpuUsage();
+    const { run, clientCpuMs } = await runner(path.target);
+    const used = process.cpuUsage(before);
+    if (path.target.kind !== "bare" && run.textChars !== answer.text.length) throw new Error(`${path.name} streamed ${run.textChars} chars, expected ${answer.text.length}`);
+    return { run, serverCpuMs: (used.user + used.system) / 1000, clientCpuMs };
+  };
+  for (let i = 0; i < 3; i++) for (const path of paths) await once(path, small);
+  const first = new Map<string, number[]>(paths.map((path) => [path.name, []]));
+  for (let i = 0; i < firstTokenRuns; i++) for (const path of paths) first.get(path.name)!.push((await once(path, small)).run.firstTokenMs);
+  const bigRuns = new Map<string, Measured[]>();
+  const answered = paths.filter((path) => path.target.kind !== "bare");
+  for (const path of answered) await once(path, big);
+  for (const path of answered) bigRuns.set(path.name, []);
+  for (let i = 0; i < THROUGHPUT_RUNS; i++) for (const path of answered) bigRuns.get(path.name)!.push(await once(path, big));
+  return { first, big: bigRuns };
 }
 
 async function main(): Promise<void> {
   const figures: Record<string, Figure> = {};
   const sim: KiroSimulator = await startKiroSimulator({ chunking: "random", maxWriteBytes: 64 * 1024, seed: 77 });
+  const bare = await startBareServer();
   let bridge: BridgeServer | undefined;
   let perEventBridge: BridgeServer | undefined;
+  let clientProcess: ReturnType<typeof startClientProcess> | undefined;
   try {
-    const info = findModel("claude-sonnet-4-5");
-    if (!info) throw new Error("claude-sonnet-4-5 is not in the built-in catalog");
-    const model = toPiModel(info);
+    const model = benchModel();
     const kiroOptions = { accessToken: sim.accessToken, endpoint: sim.url, maxRetries: 0, env: {} };
     // The extension's side, as src/vscode/terminal/bridgeHost.ts sets it up: the bridge streams with streamKiro.
     bridge = await startBridgeServer({
@@ -196,76 +253,60 @@ async function main(): Promise<void> {
       coalesceWrites: false,
     });
     const perEventConfig = { url: perEventBridge.url!, token: perEventBridge.token };
-    const prompt = "Say something long.";
-    const direct: StreamFunction = (m) => streamKiro(m, context(), kiroOptions);
-    const viaPi: StreamFunction = (m) => streamViaBridge(config, m, context());
 
     const small = textAnswer(1);
     const big = textAnswer(BIG_ANSWER_BYTES);
-    const checked = (answer: Answer, result: Run): Run => {
-      if (result.textChars !== answer.text.length) throw new Error(`a run streamed ${result.textChars} chars, expected ${answer.text.length}`);
-      return result;
-    };
-    const directPath: StreamPath = { name: "direct", run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun(direct, model))) };
+    const directPath: StreamPath = { name: "direct", target: { kind: "direct", kiro: { accessToken: sim.accessToken, endpoint: sim.url } } };
+    const barePath: StreamPath = { name: "bare Node HTTP server", target: { kind: "bare", url: bare.url } };
     const bridgePaths: StreamPath[] = [
-      { name: "/v1/stream (pi)", run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun(viaPi, model))), discard: discardPiStream },
+      { name: "/v1/stream (pi)", target: { kind: "pi", bridge: config }, discard: discardPiStream },
       ...AGENT_ROUTES.map(
         (route): StreamPath => ({
           name: route.name,
-          run: async (answer) => (sim.reply(answer.reply), checked(answer, await streamRoute(config, route, model.id, prompt))),
-          discard: async (server, m) => void (await streamRoute(server, route, m.id, prompt, { discard: true })),
+          target: { kind: "route", bridge: config, route: route.name },
+          discard: async (server, m) => void (await streamRoute(server, route, m.id, BENCH_PROMPT, { discard: true })),
         }),
       ),
     ];
     const perEventPaths: StreamPath[] = [
-      { name: `/v1/stream (pi)${PER_EVENT}`, run: async (answer) => (sim.reply(answer.reply), checked(answer, await timedRun((m) => streamViaBridge(perEventConfig, m, context()), model))) },
-      ...AGENT_ROUTES.map(
-        (route): StreamPath => ({
-          name: `${route.name}${PER_EVENT}`,
-          run: async (answer) => (sim.reply(answer.reply), checked(answer, await streamRoute(perEventConfig, route, model.id, prompt))),
-        }),
-      ),
+      { name: `/v1/stream (pi)${PER_EVENT}`, target: { kind: "pi", bridge: perEventConfig } },
+      ...AGENT_ROUTES.map((route): StreamPath => ({ name: `${route.name}${PER_EVENT}`, target: { kind: "route", bridge: perEventConfig, route: route.name } })),
     ];
-    const paths = [directPath, ...bridgePaths, ...perEventPaths];
 
-    // Warm-up every path (JIT, sockets), then interleave so load from other processes hits them all alike.
-    for (let i = 0; i < 3; i++) for (const path of paths) await path.run(small);
-    const first = new Map<string, number[]>(paths.map((path) => [path.name, []]));
-    for (let i = 0; i < FIRST_TOKEN_RUNS; i++) for (const path of paths) first.get(path.name)!.push((await path.run(small)).firstTokenMs);
-    const total = new Map<string, number[]>(paths.map((path) => [path.name, []]));
-    for (const path of paths) await path.run(big);
-    // CPU time too (the simulator, bridge and client all run in this process): on a loaded machine the wall clock
-    // mostly measures the share of a core this process got, the CPU time what each path costs.
-    const cpu = new Map<string, number[]>(paths.map((path) => [path.name, []]));
-    for (let i = 0; i < THROUGHPUT_RUNS; i++) {
-      for (const path of paths) {
-        const before = process.cpuUsage();
-        total.get(path.name)!.push((await path.run(big)).totalMs);
-        const used = process.cpuUsage(before);
-        cpu.get(path.name)!.push((used.user + used.system) / 1000);
-      }
-    }
-    const cpuMs = (name: string): number => Math.min(...cpu.get(name)!);
+    // 1. Every client in this process, as older runs measured: the client's parsing competes with the server's work.
+    const together = await measurePaths(sim, [directPath, barePath, ...bridgePaths, ...perEventPaths], inProcess, FIRST_TOKEN_RUNS, small, big);
+    // 2. The clients in a process of their own, as agents are.
+    clientProcess = startClientProcess();
+    const apart = await measurePaths(sim, [directPath, barePath, ...bridgePaths], clientProcess.runner, SEPARATE_FIRST_TOKEN_RUNS, small, big);
+    clientProcess.close();
+    clientProcess = undefined;
 
-    const ttftDirect = median(first.get("direct")!);
-    const mbps = (name: string): number => big.bytes / MB / (Math.min(...total.get(name)!) / 1000);
     const deltas = big.text.length / PIECE_CHARS;
+    const fastest = (runs: Measured[]): number => Math.min(...runs.map((m) => m.run.totalMs));
+    const mbps = (runs: Measured[]): number => big.bytes / MB / (fastest(runs) / 1000);
+    const leastCpu = (runs: Measured[], side: "serverCpuMs" | "clientCpuMs"): number => Math.min(...runs.map((m) => m[side]));
+
+    const ttftDirect = median(together.first.get("direct")!);
+    figures[`bare Node HTTP server: time to first byte (median, small answer)`] = { value: round(median(together.first.get(barePath.name)!)), unit: "ms", baseline: round(ttftDirect), ratio: null };
+    const directRuns = together.big.get("direct")!;
     const memoryDirect = await directMemoryPerEvent(model);
     for (const path of bridgePaths) {
-      const ttft = median(first.get(path.name)!);
+      const runs = together.big.get(path.name)!;
+      const ttft = median(together.first.get(path.name)!);
       const label = `bridge ${path.name}`;
       figures[`${label}: time to first token (median, small answer)`] = { value: round(ttft), unit: "ms", baseline: round(ttftDirect), ratio: round(ttft / ttftDirect, 3) };
       figures[`${label}: added time to first token`] = { value: round(ttft - ttftDirect), unit: "ms", baseline: null, ratio: null };
-      const ratio = round(mbps(path.name) / mbps("direct"), 3);
-      figures[`${label}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(path.name)), unit: "MB/s", baseline: round(mbps("direct")), ratio };
-      figures[`${label}: text deltas per second`] = { value: Math.round(deltas / (Math.min(...total.get(path.name)!) / 1000)), unit: "deltas/s", baseline: Math.round(deltas / (Math.min(...total.get("direct")!) / 1000)), ratio };
+      const ratio = round(mbps(runs) / mbps(directRuns), 3);
+      figures[`${label}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(runs)), unit: "MB/s", baseline: round(mbps(directRuns)), ratio };
+      figures[`${label}: text deltas per second`] = { value: Math.round(deltas / (fastest(runs) / 1000)), unit: "deltas/s", baseline: Math.round(deltas / (fastest(directRuns) / 1000)), ratio };
       const perEvent = `${path.name}${PER_EVENT}`;
-      const perEventTtft = median(first.get(perEvent)!);
-      figures[`${label}${PER_EVENT}: added time to first token`] = { value: round(perEventTtft - ttftDirect), unit: "ms", baseline: null, ratio: null };
-      figures[`${label}${PER_EVENT}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(perEvent)), unit: "MB/s", baseline: round(mbps("direct")), ratio: round(mbps(perEvent) / mbps("direct"), 3) };
-      figures[`${label}: throughput, gathered writes vs one write per event`] = { value: round(mbps(path.name)), unit: "MB/s", baseline: round(mbps(perEvent)), ratio: round(mbps(path.name) / mbps(perEvent), 3) };
-      figures[`${label}: CPU time per big answer (least of the runs)`] = { value: round(cpuMs(path.name), 0), unit: "ms", baseline: round(cpuMs("direct"), 0), ratio: round(cpuMs(path.name) / cpuMs("direct"), 3) };
-      figures[`${label}: CPU time per big answer, gathered writes vs one write per event`] = { value: round(cpuMs(path.name), 0), unit: "ms", baseline: round(cpuMs(perEvent), 0), ratio: round(cpuMs(path.name) / cpuMs(perEvent), 3) };
+      const perEventRuns = together.big.get(perEvent)!;
+      figures[`${label}${PER_EVENT}: added time to first token`] = { value: round(median(together.first.get(perEvent)!) - ttftDirect), unit: "ms", baseline: null, ratio: null };
+      figures[`${label}${PER_EVENT}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(perEventRuns)), unit: "MB/s", baseline: round(mbps(directRuns)), ratio: round(mbps(perEventRuns) / mbps(directRuns), 3) };
+      figures[`${label}: throughput, gathered writes vs one write per event`] = { value: round(mbps(runs)), unit: "MB/s", baseline: round(mbps(perEventRuns)), ratio: round(mbps(runs) / mbps(perEventRuns), 3) };
+      const cpu = leastCpu(runs, "serverCpuMs");
+      figures[`${label}: CPU time per big answer (least of the runs)`] = { value: round(cpu, 0), unit: "ms", baseline: round(leastCpu(directRuns, "serverCpuMs"), 0), ratio: round(cpu / leastCpu(directRuns, "serverCpuMs"), 3) };
+      figures[`${label}: CPU time per big answer, gathered writes vs one write per event`] = { value: round(cpu, 0), unit: "ms", baseline: round(leastCpu(perEventRuns, "serverCpuMs"), 0), ratio: round(cpu / leastCpu(perEventRuns, "serverCpuMs"), 3) };
       const memory = await bridgeMemoryPerEvent(model, path.discard!);
       // A ratio of two figures near zero says nothing; the goal is a value near the baseline's, i.e. near 0 B.
       figures[`${label}: heap kept per streamed event (server)`] = { value: round(memory, 1), unit: "B/event", baseline: round(memoryDirect, 1), ratio: null };
@@ -277,6 +318,28 @@ async function main(): Promise<void> {
       };
     }
 
+    const APART = " (client in its own process)";
+    const ttftApartDirect = median(apart.first.get("direct")!);
+    const apartDirect = apart.big.get("direct")!;
+    figures[`bare Node HTTP server${APART}: time to first byte (median, small answer)`] = { value: round(median(apart.first.get(barePath.name)!)), unit: "ms", baseline: round(ttftApartDirect), ratio: null };
+    for (const path of bridgePaths) {
+      const runs = apart.big.get(path.name)!;
+      const ttft = median(apart.first.get(path.name)!);
+      const label = `bridge ${path.name}${APART}`;
+      figures[`${label}: time to first token (median, small answer)`] = { value: round(ttft), unit: "ms", baseline: round(ttftApartDirect), ratio: round(ttft / ttftApartDirect, 3) };
+      figures[`${label}: added time to first token`] = { value: round(ttft - ttftApartDirect), unit: "ms", baseline: null, ratio: null };
+      figures[`${label}: throughput (wire MB/s, fastest run)`] = { value: round(mbps(runs)), unit: "MB/s", baseline: round(mbps(apartDirect)), ratio: round(mbps(runs) / mbps(apartDirect), 3) };
+      // The direct path's "server" is the simulator alone and its client is streamKiro: per side, and both together.
+      for (const [side, name] of [["serverCpuMs", "bench process: simulator + bridge + streamKiro"], ["clientCpuMs", "client process"]] as const) {
+        const value = leastCpu(runs, side);
+        const baseline = leastCpu(apartDirect, side);
+        figures[`${label}: CPU time per big answer, ${name} (least of the runs)`] = { value: round(value, 0), unit: "ms", baseline: round(baseline, 0), ratio: round(value / baseline, 3) };
+      }
+      const total = Math.min(...runs.map((m) => m.serverCpuMs + m.clientCpuMs));
+      const totalDirect = Math.min(...apartDirect.map((m) => m.serverCpuMs + m.clientCpuMs));
+      figures[`${label}: CPU time per big answer, both processes (least of the runs)`] = { value: round(total, 0), unit: "ms", baseline: round(totalDirect, 0), ratio: round(total / totalDirect, 3) };
+    }
+
     const rows = Object.entries(figures).map(([name, f]) => [name, `${f.value} ${f.unit}`, f.baseline === null ? "—" : `${f.baseline} ${f.unit}`, f.ratio === null ? "—" : String(f.ratio)]);
     const header = ["figure (baseline = streamKiro directly)", "value", "baseline", "ratio"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -286,12 +349,16 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(line(row));
     console.log(
       `\n- bridge path = a route's client (pi: src/pi/bridgeClient.ts; agents: an SSE reader parsing every data: line, test/bench/benchRoutes.ts) → bridge server on 127.0.0.1 → streamKiro → simulator; ` +
-        `first token: median of ${FIRST_TOKEN_RUNS} interleaved runs; throughput: ${round(big.bytes / MB)} MB answer in ${Math.round(deltas)} deltas, fastest of ${THROUGHPUT_RUNS} (CPU time: the least of those runs, the whole process: simulator, bridge and client); ` +
+        `first token: median of ${FIRST_TOKEN_RUNS} interleaved runs with the clients in this process, ${SEPARATE_FIRST_TOKEN_RUNS} with them in their own process ("${APART.trim()}"), ` +
+        `each beside a bare Node HTTP server's first byte (the machine's floor for one loopback request); throughput: ${round(big.bytes / MB)} MB answer in ${Math.round(deltas)} deltas, fastest of ${THROUGHPUT_RUNS} ` +
+        `(CPU time: the least of those runs; with the clients in this process, the whole process: simulator, bridge and client); ` +
         `memory: heap after a full collection at event ${MEMORY_FIRST_CHECKPOINT / 1000}k and ${MEMORY_EVENTS / 1000}k of one answer, bridge server per route (client discards the bytes) vs the same answer consumed directly`,
     );
   } finally {
+    clientProcess?.close();
     await bridge?.dispose();
     await perEventBridge?.dispose();
+    await new Promise((resolve) => bare.server.close(resolve));
     await sim.close();
   }
 

@@ -1,4 +1,4 @@
-// How a streamed answer reaches the socket (src/bridge/server/answerStream.ts): the events of one event-loop turn go out as one write, the first of a turn at once (no token held back), every byte in order, and a reader that stops reading stops the stream being pulled.
+// How a streamed answer reaches the socket (src/bridge/server/answerStream.ts): the events of one event-loop turn go out as one write, the first after a pause at once (no token held back), a burst of turns one write each, every byte in order, and a reader that stops reading stops the stream being pulled.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest, ServerResponse, type IncomingMessage } from "node:http";
@@ -85,6 +85,31 @@ test("500 deltas decoded in one turn go to the socket in a handful of writes, wh
     } finally {
       await bridge.dispose();
     }
+  }
+});
+
+test("a burst of network chunks, each decoded in its own turn, goes out in one write per turn, not two", async () => {
+  const turns = 40;
+  const perTurn = 25;
+  // Kiro's backlog arriving at once: every chunk's events in one turn, the next chunk in the next turn.
+  const stream: BridgeStreamFunction = () =>
+    (async function* () {
+      const events = [...textEvents(Array.from({ length: turns * perTurn }, (_, i) => `delta ${i}; `))];
+      yield* events.slice(0, 2);
+      for (let turn = 0; turn < turns; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield* events.slice(2 + turn * perTurn, 2 + (turn + 1) * perTurn);
+      }
+      yield* events.slice(2 + turns * perTurn);
+    })();
+  const bridge = await bridgeOver(stream);
+  try {
+    const { writes, result } = await countingWrites(async () => readAll(await postMessages(bridge)));
+    assert.equal(textOf(result), Array.from({ length: turns * perTurn }, (_, i) => `delta ${i}; `).join(""), "every delta, in order");
+    // Writing each turn's first event on its own as well would take two writes per turn (80 and more).
+    assert.ok(writes < turns * 1.5, `${writes} writes for ${turns} turns of events`);
+  } finally {
+    await bridge.dispose();
   }
 });
 

@@ -150,7 +150,8 @@ export class AnthropicSseEncoder {
         return this.open() + this.start(event.contentIndex, "text", { type: "text", text: "" });
       case "text_delta": {
         const block = this.blocks.get(event.contentIndex);
-        return block && event.delta !== "" ? this.delta(block.index, { type: "text_delta", text: event.delta }) : "";
+        // Most of an answer's events: written out directly, the same text as `this.delta` gives.
+        return block && event.delta !== "" ? `event: content_block_delta\ndata: {"type":"content_block_delta","index":${block.index},"delta":{"type":"text_delta","text":${JSON.stringify(event.delta)}}}\n\n` : "";
       }
       case "text_end":
         return this.stop(event.contentIndex);

@@ -49,8 +49,9 @@ export function chatStreamEncoder(identity: ChatAnswerIdentity, o: { includeUsag
   let started = false;
   /** Tool-call index by the pi content index, and whether its arguments were streamed. */
   const toolIndex = new Map<number, { index: number; argumentsSent: boolean }>();
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
-    dataLine({ id: identity.id, object: "chat.completion.chunk", created: identity.created, model: identity.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  // Every chunk is the same around its delta: that text is written once per answer, not stringified per chunk.
+  const chunkStart = `data: {"id":${JSON.stringify(identity.id)},"object":"chat.completion.chunk","created":${JSON.stringify(identity.created)},"model":${JSON.stringify(identity.model)},"choices":[{"index":0,"delta":`;
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string => `${chunkStart}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
   const opening = (): string => {
     if (started) return "";
     started = true;

@@ -1,6 +1,7 @@
 // Answers of `POST /v1/responses`: the SSE encoder (pi stream events → response.created … output items … response.completed / response.incomplete / response.failed, with data keep-alives) and the non-streaming response object.
 import type { AssistantMessage, AssistantMessageEvent, ThinkingContent, ToolCall } from "../../kiro/types";
 import { answerText, refusalWords } from "../refusal";
+import { ReusedJsonStrings } from "../server/jsonReuse";
 import type { AnswerEncoder, FinalAnswerEvent } from "../server/types";
 import { KEEP_ALIVE_MS, SSE_CONTENT_TYPE } from "./chatAnswer";
 import { encodeReasoningPayload } from "./responsesRequest";
@@ -63,8 +64,8 @@ function responseObject(identity: ResponseIdentity, status: ResponseObject["stat
   return { id: identity.id, object: "response", created_at: identity.createdAt, model: identity.model, status, output, usage: null, error: null, incomplete_details: null, ...extra };
 }
 
-function event(type: string, fields: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`;
+function event(type: string, fields: Record<string, unknown>, stringify: (value: unknown) => string = JSON.stringify): string {
+  return `event: ${type}\ndata: ${stringify({ type, ...fields })}\n\n`;
 }
 
 /** The output items of a finished message, for the final response and the non-streaming answer. */
@@ -108,8 +109,11 @@ function failureOf(message: AssistantMessage): { code: string; message: string }
 export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSource): AnswerEncoder {
   let started = false;
   const done: OutputItem[] = [];
-  const open = new Map<number, { item: OutputItem; outputIndex: number; arguments: string }>();
+  const open = new Map<number, { item: OutputItem; outputIndex: number; arguments: string; deltaStart?: string }>();
   let nextOutputIndex = 0;
+  // The events that close an item or the response repeat its whole text: escaped once for all of them.
+  const reused = new ReusedJsonStrings();
+  const closing = (type: string, fields: Record<string, unknown>): string => event(type, fields, (value) => reused.stringify(value));
   const opening = (): string => {
     if (started) return "";
     started = true;
@@ -126,7 +130,7 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
     if (!entry) return "";
     open.delete(contentIndex);
     done.push(item);
-    return event("response.output_item.done", { output_index: entry.outputIndex, item });
+    return closing("response.output_item.done", { output_index: entry.outputIndex, item });
   };
 
   return {
@@ -143,14 +147,16 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
         case "text_delta": {
           const entry = open.get(e.contentIndex);
           if (!entry || !e.delta) return head;
-          return head + event("response.output_text.delta", { item_id: entry.item.id, output_index: entry.outputIndex, content_index: 0, delta: e.delta });
+          // Most of an answer's events: the text around the delta is the same for the whole item, written once.
+          entry.deltaStart ??= `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${JSON.stringify(entry.item.id)},"output_index":${entry.outputIndex},"content_index":0,"delta":`;
+          return `${head}${entry.deltaStart}${JSON.stringify(e.delta)}}\n\n`;
         }
         case "text_end": {
           const entry = open.get(e.contentIndex);
           if (!entry) return head;
           const part = { type: "output_text" as const, text: e.content, annotations: [] as [] };
           const fields = { item_id: entry.item.id, output_index: entry.outputIndex, content_index: 0 };
-          return head + event("response.output_text.done", { ...fields, text: e.content }) + event("response.content_part.done", { ...fields, part }) + finish(e.contentIndex, { id: entry.item.id, type: "message", status: "completed", role: "assistant", content: [part] });
+          return head + closing("response.output_text.done", { ...fields, text: e.content }) + closing("response.content_part.done", { ...fields, part }) + finish(e.contentIndex, { id: entry.item.id, type: "message", status: "completed", role: "assistant", content: [part] });
         }
         case "thinking_start": {
           const added = add(e.contentIndex, { id: newId("rs_"), type: "reasoning", summary: [] });
@@ -169,8 +175,8 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           const fields = { item_id: entry.item.id, output_index: entry.outputIndex, summary_index: 0 };
           return (
             head +
-            event("response.reasoning_summary_text.done", { ...fields, text: e.content }) +
-            event("response.reasoning_summary_part.done", { ...fields, part: { type: "summary_text", text: e.content } }) +
+            closing("response.reasoning_summary_text.done", { ...fields, text: e.content }) +
+            closing("response.reasoning_summary_part.done", { ...fields, part: { type: "summary_text", text: e.content } }) +
             finish(e.contentIndex, reasoningItem(entry.item.id, { ...part, thinking: e.content }))
           );
         }
@@ -189,13 +195,13 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           const entry = open.get(e.contentIndex);
           if (!entry) return head;
           const item = toolItem(entry.item.id, e.toolCall, identity, "completed", entry.arguments);
-          const argumentsDone = item.type === "function_call" ? event("response.function_call_arguments.done", { item_id: item.id, output_index: entry.outputIndex, arguments: item.arguments }) : "";
+          const argumentsDone = item.type === "function_call" ? closing("response.function_call_arguments.done", { item_id: item.id, output_index: entry.outputIndex, arguments: item.arguments }) : "";
           return head + argumentsDone + finish(e.contentIndex, item);
         }
         case "done": {
           const usage = responseUsage(e.message);
-          if (e.reason === "length") return head + event("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage, incomplete_details: { reason: "max_output_tokens" } }) });
-          return head + event("response.completed", { response: responseObject(identity, "completed", done, { usage }) });
+          if (e.reason === "length") return head + closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage, incomplete_details: { reason: "max_output_tokens" } }) });
+          return head + closing("response.completed", { response: responseObject(identity, "completed", done, { usage }) });
         }
         case "error": {
           // Kiro's content filter: its words as a refusal message item, and the response incomplete for content_filter.
@@ -215,10 +221,10 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
               event("response.refusal.done", { ...fields, refusal: words }) +
               event("response.content_part.done", { ...fields, part }) +
               event("response.output_item.done", { output_index: outputIndex, item }) +
-              event("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage: responseUsage(e.error), incomplete_details: { reason: "content_filter" } }) })
+              closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage: responseUsage(e.error), incomplete_details: { reason: "content_filter" } }) })
             );
           }
-          return head + event("response.failed", { response: responseObject(identity, "failed", done, { usage: responseUsage(e.error), error: failureOf(e.error) }) });
+          return head + closing("response.failed", { response: responseObject(identity, "failed", done, { usage: responseUsage(e.error), error: failureOf(e.error) }) });
         }
         default:
           return head;

@@ -75,9 +75,16 @@ export function isBridgeEventType(type: unknown): type is BridgeStreamEventType 
   return typeof type === "string" && Object.hasOwn(EVENT_TYPES, type);
 }
 
-/** One NDJSON line: the event without `partial`, newline-terminated. */
-export function encodeEventLine(event: AssistantMessageEvent): string {
-  return `${JSON.stringify(withoutPartial(event))}\n`;
+/**
+ * One NDJSON line: the event without `partial`, newline-terminated. `stringify` is JSON.stringify or one that gives the
+ * same text more cheaply (the server's, which escapes an answer's long text once for all its closing events).
+ */
+export function encodeEventLine(event: AssistantMessageEvent, stringify: (value: unknown) => string = JSON.stringify): string {
+  // Most of an answer's lines are deltas: written out directly, the same text without copying the event first.
+  if (event.type === "text_delta" || event.type === "thinking_delta" || event.type === "toolcall_delta") {
+    return `{"type":"${event.type}","contentIndex":${JSON.stringify(event.contentIndex)},"delta":${JSON.stringify(event.delta)}}\n`;
+  }
+  return `${stringify(withoutPartial(event))}\n`;
 }
 
 export type DecodedEventLine =

@@ -1,6 +1,7 @@
 // The pi protocol's routes over the bridge server: POST /v1/stream (NDJSON stream events), GET /v1/models (the pi catalog) and GET /v1/health.
 import type { Model } from "../../kiro/types";
 import { BridgeRequestError } from "../server/body";
+import { ReusedJsonStrings } from "../server/jsonReuse";
 import type { AnswerEncoder, BridgeApi, BridgeExchange, BridgeLogger } from "../server/types";
 import {
   BRIDGE_PROTOCOL_VERSION,
@@ -44,8 +45,13 @@ async function resolveRequestModel(exchange: BridgeExchange, reference: ParsedSt
   throw new BridgeRequestError(400, `Unknown Kiro model "${reference.id}". Known models: ${shown || "(none)"}.`);
 }
 
-/** NDJSON lines; an event type the protocol does not list goes on as is, logged once per server (the stream contract grew). */
+/**
+ * NDJSON lines; an event type the protocol does not list goes on as is, logged once per server (the stream contract
+ * grew). The events that end a block or the answer repeat its text, which is escaped once for all of them.
+ */
 function ndjsonEncoder(logger: BridgeLogger, unknownEventTypes: Set<string>): AnswerEncoder {
+  const reused = new ReusedJsonStrings();
+  const stringify = (value: unknown): string => reused.stringify(value);
   return {
     contentType: `${STREAM_CONTENT_TYPE}; charset=utf-8`,
     encode(event) {
@@ -53,7 +59,7 @@ function ndjsonEncoder(logger: BridgeLogger, unknownEventTypes: Set<string>): An
         unknownEventTypes.add(event.type);
         logger.warn(`bridge: the stream produced event type "${String(event.type)}", which bridge protocol ${BRIDGE_PROTOCOL_VERSION} does not list; sent on as is`);
       }
-      return encodeEventLine(event);
+      return encodeEventLine(event, stringify);
     },
   };
 }

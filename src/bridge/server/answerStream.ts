@@ -49,6 +49,12 @@ interface PumpSetup {
 
 /** Bytes gathered before they are written without waiting for the turn to end, so a burst stays bounded. */
 export const MAX_GATHERED_CHARS = 64 * 1024;
+/**
+ * After this long without a write, the next event goes out at once; within it, events wait for their turn's end. Kiro
+ * sends tokens tens of milliseconds apart, each then written at once; a burst (a backlog of chunks the network held)
+ * is written once per turn instead of twice.
+ */
+export const IDLE_WRITE_MS = 10;
 
 /**
  * Runs one answer, handing each event to `sink` (which may write it) until a final event, a stop, or the client
@@ -135,9 +141,9 @@ async function pump(
  * encoder that can `refuse`, with its first bytes, so a failure that comes before them is answered with an HTTP status.
  *
  * Kiro's answer arrives in network chunks that each decode into many events, all within one event-loop turn. The first
- * event of a turn is written at once (so the first token is not held back); the others of that turn are gathered and
- * written together when the turn ends (`setImmediate`), or as soon as MAX_GATHERED_CHARS are waiting: one socket write
- * and one client read per chunk instead of per delta.
+ * event after a pause (IDLE_WRITE_MS) is written at once (so the first token is not held back); the others are gathered
+ * and written together when their turn ends (`setImmediate`), or as soon as MAX_GATHERED_CHARS are waiting: one socket
+ * write and one client read per chunk instead of per delta.
  */
 export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, encoder: AnswerEncoder): Promise<void> {
   const { res } = setup;
@@ -151,8 +157,13 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
   };
   let gathered: string[] = [];
   let gatheredChars = 0;
-  /** Set while a turn is open: its first write went out, and the rest of it is gathered until it ends. */
+  /** Set while a turn is open: what it writes is gathered until it ends. */
   let turnEnd: NodeJS.Immediate | undefined;
+  let lastWriteAt = -Infinity;
+  const send = (text: string): void => {
+    lastWriteAt = performance.now();
+    res.write(text);
+  };
   const flush = (): void => {
     if (gathered.length === 0 || res.destroyed || res.writableEnded) {
       gathered = [];
@@ -162,7 +173,7 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
     const text = gathered.length === 1 ? gathered[0]! : gathered.join("");
     gathered = [];
     gatheredChars = 0;
-    res.write(text);
+    send(text);
   };
   const endTurn = (): void => {
     turnEnd = undefined;
@@ -171,13 +182,14 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
   const write = async (text: string): Promise<void> => {
     if (text === "" || res.destroyed || res.writableEnded) return;
     head();
-    if (!setup.coalesce || turnEnd === undefined) {
-      if (setup.coalesce) turnEnd = setImmediate(endTurn);
-      res.write(text);
+    const opensTurn = setup.coalesce && turnEnd === undefined;
+    if (opensTurn) turnEnd = setImmediate(endTurn);
+    if (!setup.coalesce || (opensTurn && performance.now() - lastWriteAt >= IDLE_WRITE_MS)) {
+      send(text);
     } else if (text.length >= MAX_GATHERED_CHARS) {
       // A large event (an answer's closing events repeat its whole text) goes out as it is, not copied into a join.
       flush();
-      res.write(text);
+      send(text);
     } else {
       gathered.push(text);
       gatheredChars += text.length;

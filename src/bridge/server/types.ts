@@ -70,7 +70,7 @@ export interface BridgeServerDependencies {
   apis?: readonly BridgeApiFactory[];
   /**
    * Whether a streamed answer's events of one event-loop turn go to the socket as one write (default true; the first
-   * of each turn at once). Off only for the bench, which measures both in one run.
+   * after a pause at once). Off only for the bench, which measures both in one run.
    */
   coalesceWrites?: boolean;
 }
