@@ -73,8 +73,7 @@ test('"Kiro: Open Claude Code in Terminal" starts the real Claude Code in a "Cla
     throw error;
   });
   await workbench.page.locator(".terminal-wrapper.active .xterm-screen, .terminal-wrapper .xterm-screen").first().click();
-  await workbench.typeInTerminal("Hello Claude Code, this is the terminal UI test");
-  const rows = await workbench.waitForTerminalText(/You said: Hello Claude Code, this is the terminal UI test/, 60_000).catch(async (error: unknown) => {
+  const rows = await workbench.askInTerminal("Hello Claude Code, this is the terminal UI test", /You said: Hello Claude Code, this is the terminal UI test/).catch(async (error: unknown) => {
     await workbench.screenshot("claude-code-answer-missing");
     throw error;
   });

@@ -103,8 +103,7 @@ test('"Kiro: Open pi in Terminal" starts pi in a "pi (Kiro)" terminal, and a pro
   });
   // The command focused pi's terminal; a click on its screen makes sure keys go there (pi runs without a shell, so no shell-integration hover is in the way).
   await workbench.page.locator(".terminal-wrapper.active .xterm-screen, .terminal-wrapper .xterm-screen").first().click();
-  await workbench.typeInTerminal("Hello pi, this is the terminal UI test");
-  const rows = await workbench.waitForTerminalText(/You said: Hello pi, this is the terminal UI test/, 60_000).catch(async (error: unknown) => {
+  const rows = await workbench.askInTerminal("Hello pi, this is the terminal UI test", /You said: Hello pi, this is the terminal UI test/).catch(async (error: unknown) => {
     await workbench.screenshot("pi-terminal-answer-missing");
     throw error;
   });

@@ -268,10 +268,34 @@ export class Workbench {
     await this.page.locator(".terminal-wrapper .xterm").first().waitFor({ state: "visible", timeout: 20_000 });
   }
 
-  /** Types a line into the focused terminal and presses Enter. */
-  async typeInTerminal(line: string): Promise<void> {
+  /**
+   * Asks a terminal agent's TUI (Claude Code, pi) a question as a person does: types it, waits until the prompt shows
+   * it, then presses Enter, and waits for `answer`. Typed at machine speed on a loaded machine, the keys and the Enter
+   * can reach the TUI in one read, which it takes for a paste (the Enter then stays in the prompt); a person's Enter
+   * comes after they see the text. If the text still sits in the prompt `retryAfterMs` after Enter, with no answer,
+   * Enter is pressed again, as that person would.
+   */
+  async askInTerminal(line: string, answer: RegExp, o: { timeoutMs?: number; retryAfterMs?: number } = {}): Promise<string[]> {
+    const { timeoutMs = 60_000, retryAfterMs = 15_000 } = o;
     await this.page.keyboard.type(line);
+    // A long line may wrap: its end is what the prompt row shows.
+    const tail = line.slice(-24);
+    await this.waitForTerminalText(tail, 15_000);
     await this.page.keyboard.press("Enter");
+    const deadline = Date.now() + timeoutMs;
+    let enteredAt = Date.now();
+    let rows: string[] = [];
+    while (Date.now() < deadline) {
+      rows = await this.terminalRows();
+      if (answer.test(rows.join("\n"))) return rows;
+      const stillInPrompt = rows.some((row) => /^\s*[❯>]\s/.test(row) && row.trimEnd().endsWith(tail));
+      if (stillInPrompt && Date.now() - enteredAt >= retryAfterMs) {
+        await this.page.keyboard.press("Enter");
+        enteredAt = Date.now();
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`the terminal never showed ${answer}; it shows:\n${rows.filter((r) => r.trim()).join("\n")}`);
   }
 
   /** The terminal's visible rows (needs "terminal.integrated.gpuAcceleration": "off", which test profiles set). */
