@@ -80,9 +80,12 @@ try {
   const exitCode = await new Promise((resolveExit) => {
     // Two files at a time (KIRO_UI_CONCURRENCY): each starts its own code-server and browser on its own ports. On 2 cores
     // that took the suite from 171 s to 116 s with the same 25 tests passing; most of a file's time is waiting on the workbench.
+    // With files in processes of their own, node's --test-timeout is each file's limit, not each test's: chat.ui's twelve
+    // tests took 300 s together at a load average of 19 on 2 cores and hit a 5-minute limit. Each wait inside a test has a
+    // deadline of its own, so this limit only has to stop a file that hangs, inside the whole run's (timeoutMs).
     child = spawn(
       process.execPath,
-      ["--enable-source-maps", "--test", "--test-reporter=tap", `--test-concurrency=${process.env.KIRO_UI_CONCURRENCY ?? 2}`, `--test-timeout=${5 * 60_000}`, ...files],
+      ["--enable-source-maps", "--test", "--test-reporter=tap", `--test-concurrency=${process.env.KIRO_UI_CONCURRENCY ?? 2}`, `--test-timeout=${15 * 60_000}`, ...files],
       {
         cwd: root,
         detached: true,
