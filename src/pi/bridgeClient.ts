@@ -9,6 +9,8 @@ import {
   MAX_REQUEST_JSON_NODES,
   STREAM_CONTENT_TYPE,
   authorizationHeader,
+  CLOSING_TEXT_FROM_DELTAS,
+  CLOSING_TEXT_HEADER,
   decodeEventLine,
   loopbackBridgeProblem,
   type BridgeStreamRequest,
@@ -311,7 +313,13 @@ export function streamViaBridge(bridge: BridgeConfig, model: Model, context: Con
     try {
       ({ connection, response } = await provenRequest(bridge, BRIDGE_ROUTES.stream.path, {
         method: BRIDGE_ROUTES.stream.method,
-        headers: { authorization: authorizationHeader(bridge.token), "content-type": "application/json", accept: STREAM_CONTENT_TYPE },
+        headers: {
+          authorization: authorizationHeader(bridge.token),
+          "content-type": "application/json",
+          accept: STREAM_CONTENT_TYPE,
+          // The closing events' text is rebuilt by `replay` from the deltas (src/kiro/answer/eventReplay.ts).
+          [CLOSING_TEXT_HEADER]: CLOSING_TEXT_FROM_DELTAS,
+        },
         body: encoded.body,
         signal,
       }));

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { startBridgeServer, type BridgeServer } from "../../src/bridge/index";
+import { CLOSING_TEXT_FROM_DELTAS, CLOSING_TEXT_HEADER, startBridgeServer, type BridgeServer } from "../../src/bridge/index";
 import { streamKiro } from "../../src/kiro/stream";
 import { emptyUsage, type AssistantMessage, type AssistantMessageEvent, type Model } from "../../src/kiro/types";
 import { concatBytes, encodeEventFrame } from "../sim/frames";
@@ -108,12 +108,12 @@ const perEvent = (readings: number[]): number => (readings[1]! - readings[0]!) /
 /** Reads one answer from a bridge as a client that throws the bytes away (so only the server's share of the heap counts). */
 type DiscardingClient = (bridge: { url: string; token: string }, model: Model) => Promise<void>;
 
-/** pi's route, read raw (pi's own client would parse it; here only the server is measured). */
+/** pi's route, read raw as pi's client asks for it (which would parse it; here only the server is measured). */
 const discardPiStream: DiscardingClient = (bridge, model) =>
   new Promise<void>((resolve, reject) => {
     const req = httpRequest(
       new URL("/v1/stream", bridge.url),
-      { method: "POST", headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json" }, agent: false },
+      { method: "POST", headers: { authorization: `Bearer ${bridge.token}`, "content-type": "application/json", [CLOSING_TEXT_HEADER]: CLOSING_TEXT_FROM_DELTAS }, agent: false },
       (res) => {
         res.on("data", () => undefined);
         res.on("end", resolve);

@@ -6,6 +6,9 @@ import type { AnswerEncoder, BridgeApi, BridgeExchange, BridgeLogger } from "../
 import {
   BRIDGE_PROTOCOL_VERSION,
   BRIDGE_ROUTES,
+  CLOSING_TEXT_FROM_DELTAS,
+  CLOSING_TEXT_HEADER,
+  ClosingTextOmission,
   STREAM_CONTENT_TYPE,
   encodeEventLine,
   isBridgeEventType,
@@ -47,11 +50,13 @@ async function resolveRequestModel(exchange: BridgeExchange, reference: ParsedSt
 
 /**
  * NDJSON lines; an event type the protocol does not list goes on as is, logged once per server (the stream contract
- * grew). The events that end a block or the answer repeat its text, which is escaped once for all of them.
+ * grew). The events that end a block or the answer repeat its text: left out for a client that rebuilds it from the
+ * deltas (`CLOSING_TEXT_HEADER`), otherwise escaped once for all of them.
  */
-function ndjsonEncoder(logger: BridgeLogger, unknownEventTypes: Set<string>): AnswerEncoder {
+function ndjsonEncoder(logger: BridgeLogger, unknownEventTypes: Set<string>, omitClosingText: boolean): AnswerEncoder {
   const reused = new ReusedJsonStrings();
   const stringify = (value: unknown): string => reused.stringify(value);
+  const omission = omitClosingText ? new ClosingTextOmission() : undefined;
   return {
     contentType: `${STREAM_CONTENT_TYPE}; charset=utf-8`,
     encode(event) {
@@ -59,7 +64,7 @@ function ndjsonEncoder(logger: BridgeLogger, unknownEventTypes: Set<string>): An
         unknownEventTypes.add(event.type);
         logger.warn(`bridge: the stream produced event type "${String(event.type)}", which bridge protocol ${BRIDGE_PROTOCOL_VERSION} does not list; sent on as is`);
       }
-      return encodeEventLine(event, stringify);
+      return encodeEventLine(omission ? omission.apply(event) : event, stringify);
     },
   };
 }
@@ -92,7 +97,8 @@ export function piApi(): BridgeApi {
             exchange.logger.debug(`bridge: ignored client options ${parsed.ignoredOptionKeys.join(", ")} (the extension decides those)`);
           }
           const model = await resolveRequestModel(exchange, parsed.model);
-          await exchange.streamAnswer({ model, context: parsed.context, options: parsed.options }, ndjsonEncoder(exchange.logger, unknownEventTypes));
+          const omitClosingText = exchange.req.headers[CLOSING_TEXT_HEADER] === CLOSING_TEXT_FROM_DELTAS;
+          await exchange.streamAnswer({ model, context: parsed.context, options: parsed.options }, ndjsonEncoder(exchange.logger, unknownEventTypes, omitClosingText));
         },
       },
     ],

@@ -11,7 +11,7 @@ export type StreamEventWithoutPartial = AssistantMessageEvent extends infer E
   : never;
 
 /** Removes `partial`; keeps a starting tool call's id and name so the other side can show it before it ends. */
-export function withoutPartial(event: AssistantMessageEvent): StreamEventWithoutPartial {
+export function withoutPartial(event: AssistantMessageEvent | StreamEventWithoutPartial): StreamEventWithoutPartial {
   if (!("partial" in event)) return event;
   const { partial, ...rest } = event;
   if (event.type === "toolcall_start") {
@@ -19,6 +19,33 @@ export function withoutPartial(event: AssistantMessageEvent): StreamEventWithout
     if (block?.type === "toolCall") return { ...rest, id: block.id, name: block.name } as StreamEventWithoutPartial;
   }
   return rest as StreamEventWithoutPartial;
+}
+
+/** A closing event's text: as sent, or (left out because the deltas already carried it) the text the deltas built. */
+function sentOrStreamed(sent: unknown, streamed: string): string {
+  return typeof sent === "string" ? sent : streamed;
+}
+
+/**
+ * The final message with every text or thinking block the sender left without its text (it was exactly the deltas',
+ * src/bridge/pi/protocol.ts `ClosingTextOmission`) given the text rebuilt here; a message sent whole is returned as is.
+ */
+function withStreamedText(message: AssistantMessage, rebuilt: AssistantMessage): AssistantMessage {
+  if (!Array.isArray(message.content)) return message;
+  let changed = false;
+  const content = message.content.map((block, index) => {
+    const before = rebuilt.content[index];
+    if (block.type === "text" && typeof block.text !== "string") {
+      changed = true;
+      return { ...block, text: before?.type === "text" ? before.text : "" };
+    }
+    if (block.type === "thinking" && typeof block.thinking !== "string") {
+      changed = true;
+      return { ...block, thinking: before?.type === "thinking" ? before.thinking : "" };
+    }
+    return block;
+  });
+  return changed ? { ...message, content } : message;
 }
 
 /**
@@ -55,9 +82,10 @@ export class EventReplay {
       }
       case "text_end": {
         const block = partial.content[event.contentIndex];
-        if (block?.type === "text") block.text = event.content;
-        else partial.content[event.contentIndex] = { type: "text", text: event.content };
-        return { type: "text_end", contentIndex: event.contentIndex, content: event.content, partial };
+        const content = sentOrStreamed(event.content, block?.type === "text" ? block.text : "");
+        if (block?.type === "text") block.text = content;
+        else partial.content[event.contentIndex] = { type: "text", text: content };
+        return { type: "text_end", contentIndex: event.contentIndex, content, partial };
       }
       case "thinking_start":
         partial.content[event.contentIndex] = { type: "thinking", thinking: "" };
@@ -70,9 +98,10 @@ export class EventReplay {
       }
       case "thinking_end": {
         const block = partial.content[event.contentIndex];
-        if (block?.type === "thinking") block.thinking = event.content;
-        else partial.content[event.contentIndex] = { type: "thinking", thinking: event.content };
-        return { type: "thinking_end", contentIndex: event.contentIndex, content: event.content, partial };
+        const content = sentOrStreamed(event.content, block?.type === "thinking" ? block.thinking : "");
+        if (block?.type === "thinking") block.thinking = content;
+        else partial.content[event.contentIndex] = { type: "thinking", thinking: content };
+        return { type: "thinking_end", contentIndex: event.contentIndex, content, partial };
       }
       case "toolcall_start": {
         const named = event as { id?: unknown; name?: unknown };
@@ -103,11 +132,11 @@ export class EventReplay {
         return { type: "toolcall_end", contentIndex: event.contentIndex, toolCall: event.toolCall, partial };
       }
       case "done":
-        this.message = event.message;
-        return event;
+        this.message = withStreamedText(event.message, partial);
+        return { ...event, message: this.message };
       case "error":
-        this.message = event.error;
-        return event;
+        this.message = withStreamedText(event.error, partial);
+        return { ...event, error: this.message };
     }
   }
 }
