@@ -5,7 +5,7 @@ import { AnthropicSseEncoder } from "../../src/bridge/anthropic/messagesAnswer";
 import { chatStreamEncoder } from "../../src/bridge/openai/chatAnswer";
 import { responsesStreamEncoder } from "../../src/bridge/openai/responsesAnswer";
 import { encodeEventLine } from "../../src/bridge/pi/protocol";
-import { REUSED_STRING_CHARS, ReusedJsonStrings } from "../../src/bridge/server/jsonReuse";
+import { encodedText, REUSED_STRING_CHARS, ReusedJsonStrings } from "../../src/bridge/server/jsonReuse";
 import type { AssistantMessageEvent } from "../../src/kiro/types";
 import { answerMessage, kiroModel } from "./bridgeFixtures";
 
@@ -72,7 +72,42 @@ test("a text delta with quotes, newlines, control characters and non-ASCII reads
 
   let id = 0;
   const responses = responsesStreamEncoder({ id: "resp_1", createdAt: 7, model: "m" }, (prefix) => `${prefix}${++id}`);
-  const sse = events.map((event) => responses.encode(event)).join("");
+  const sse = events.map((event) => encodedText(responses.encode(event))).join("");
   assertCanonical(sse);
   assert.deepEqual(dataOf(sse).at(-1), { type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta });
+});
+
+test("a long answer's four Responses closing events carry its text as one set of UTF-8 bytes, and read back as JSON.stringify's text", () => {
+  const model = kiroModel("claude-sonnet-4.5");
+  const message = answerMessage(model, [{ type: "text", text: longText }]);
+  const partial = answerMessage(model, [{ type: "text", text: "" }]);
+  let id = 0;
+  const responses = responsesStreamEncoder({ id: "resp_1", createdAt: 7, model: "m" }, (prefix) => `${prefix}${++id}`);
+  const encoded = [
+    { type: "start", partial },
+    { type: "text_start", contentIndex: 0, partial },
+    { type: "text_delta", contentIndex: 0, delta: longText, partial },
+    { type: "text_end", contentIndex: 0, content: longText, partial },
+    { type: "done", reason: "stop", message },
+  ].map((event) => responses.encode(event as AssistantMessageEvent));
+
+  const bytes = encoded.flatMap((event) => (typeof event === "string" ? [] : event.filter((piece) => typeof piece !== "string")));
+  assert.equal(bytes.length, 4, "output_text.done, content_part.done, output_item.done and response.completed each carry the text");
+  assert.ok(bytes.every((piece) => piece === bytes[0]), "the four events write the same bytes, encoded once");
+
+  const sse = encoded.map(encodedText).join("");
+  assertCanonical(sse);
+  const data = dataOf(sse) as { type: string; text?: string; response?: { output: { content: { text: string }[] }[] } }[];
+  assert.equal(data.find((d) => d.type === "response.output_text.done")?.text, longText);
+  assert.equal(data.at(-1)?.response?.output[0]?.content[0]?.text, longText);
+});
+
+test("stringifyPieces is JSON.stringify's text in pieces, the same as stringify's, for short and long strings alike", () => {
+  const reused = new ReusedJsonStrings();
+  const values: unknown[] = [{ short: "x" }, { a: longText, b: [longText, "y"], c: `${longText}!` }, longText];
+  for (const value of values) {
+    assert.equal(encodedText(reused.stringifyPieces(value)), JSON.stringify(value));
+    assert.equal(reused.stringify(value), JSON.stringify(value));
+  }
+  assert.equal(typeof reused.stringifyPieces({ short: "x" }), "string", "a value without a long string stays plain text");
 });

@@ -22,17 +22,22 @@ async function bridgeOver(stream: BridgeStreamFunction, o: { coalesceWrites?: bo
   return startBridgeServer({ stream, listModels: () => [model], ...o });
 }
 
-/** POSTs a streaming /v1/messages request; the response, not yet read. */
-function postMessages(bridge: BridgeServer): Promise<IncomingMessage> {
+/** POSTs a streaming request to one of the bridge's agent routes; the response, not yet read. */
+function post(bridge: BridgeServer, path: string, body: unknown): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      new URL("/v1/messages", bridge.url),
+      new URL(path, bridge.url),
       { method: "POST", headers: { "x-api-key": bridge.token, "anthropic-version": "2023-06-01", "content-type": "application/json" }, agent: false },
       resolve,
     );
     req.on("error", reject);
-    req.end(JSON.stringify({ model: model.id, max_tokens: 1000, stream: true, messages: [{ role: "user", content: "hi" }] }));
+    req.end(JSON.stringify(body));
   });
+}
+
+/** POSTs a streaming /v1/messages request; the response, not yet read. */
+function postMessages(bridge: BridgeServer): Promise<IncomingMessage> {
+  return post(bridge, "/v1/messages", { model: model.id, max_tokens: 1000, stream: true, messages: [{ role: "user", content: "hi" }] });
 }
 
 /** The text of every text_delta in an SSE body, in order. */
@@ -85,6 +90,39 @@ test("500 deltas decoded in one turn go to the socket in a handful of writes, wh
     } finally {
       await bridge.dispose();
     }
+  }
+});
+
+test("a long answer on /v1/responses arrives whole and in order: its deltas, then four closing events that each carry the whole text", async () => {
+  // Long enough that the closing events write the text as bytes encoded once (src/bridge/server/jsonReuse.ts).
+  const pieces = Array.from({ length: 2000 }, (_, i) => `piece ${i}: "quoted" café ✓\n`);
+  const text = pieces.join("");
+  const stream: BridgeStreamFunction = () =>
+    (async function* () {
+      const events = [...textEvents(pieces)];
+      const message = answerMessage(model, [{ type: "text", text }]);
+      // The deltas and the closing events in one turn, so gathered deltas and the closing bytes must keep their order.
+      yield* events.slice(0, -2);
+      yield { type: "text_end", contentIndex: 0, content: text, partial: message } as AssistantMessageEvent;
+      yield { type: "done", reason: "stop", message } as AssistantMessageEvent;
+    })();
+  const bridge = await bridgeOver(stream);
+  try {
+    const body = await readAll(await post(bridge, "/v1/responses", { model: model.id, stream: true, store: false, input: "hi" }));
+    const data = body
+      .split("\n")
+      .filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice(6)) as { type: string; delta?: string; text?: string; part?: { text: string }; item?: { content: { text: string }[] }; response?: { output: { content: { text: string }[] }[] } });
+    const types = data.map((d) => d.type);
+    assert.equal(data.filter((d) => d.type === "response.output_text.delta").map((d) => d.delta).join(""), text, "every delta, in order");
+    assert.deepEqual(types.slice(types.lastIndexOf("response.output_text.delta") + 1), ["response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"]);
+    const [textDone, partDone, itemDone, completed] = data.slice(-4);
+    assert.equal(textDone!.text, text);
+    assert.equal(partDone!.part!.text, text);
+    assert.equal(itemDone!.item!.content[0]!.text, text);
+    assert.equal(completed!.response!.output[0]!.content[0]!.text, text);
+  } finally {
+    await bridge.dispose();
   }
 });
 

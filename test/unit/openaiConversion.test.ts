@@ -4,6 +4,8 @@ import { describe, test } from "node:test";
 import { chatStreamEncoder, chatCompletionAnswer } from "../../src/bridge/openai/chatAnswer";
 import { parseChatCompletionsRequest } from "../../src/bridge/openai/chatRequest";
 import { responsesStreamEncoder } from "../../src/bridge/openai/responsesAnswer";
+import { encodedText } from "../../src/bridge/server/jsonReuse";
+import type { EncodedEvent } from "../../src/bridge/server/types";
 import { parseResponsesRequest } from "../../src/bridge/openai/responsesRequest";
 import type { AssistantMessage, AssistantMessageEvent } from "../../src/kiro/types";
 import { answerMessage, kiroModel } from "./bridgeFixtures";
@@ -26,7 +28,8 @@ function toolCallEvents(partial: AssistantMessage): AssistantMessageEvent[] {
   ];
 }
 
-function dataLines(text: string): unknown[] {
+function dataLines(encoded: EncodedEvent): unknown[] {
+  const text = encodedText(encoded);
   return text
     .split("\n\n")
     .map((block) => block.split("\n").find((line) => line.startsWith("data: ")))
@@ -73,7 +76,7 @@ describe("Chat Completions answers", () => {
     const encoder = chatStreamEncoder({ id: "chatcmpl-1", created: 1, model: "m" }, { includeUsage: true });
     const partial = answerMessage(model);
     const message = { ...answerMessage(model), usage: { ...answerMessage(model).usage, input: 10, cacheRead: 5, output: 7 } };
-    const text = [...toolCallEvents(partial), { type: "done", reason: "toolUse", message } as AssistantMessageEvent].map((e) => encoder.encode(e)).join("");
+    const text = [...toolCallEvents(partial), { type: "done", reason: "toolUse", message } as AssistantMessageEvent].map((e) => encodedText(encoder.encode(e))).join("");
     assert.ok(text.endsWith("data: [DONE]\n\n"));
     const chunks = dataLines(text) as { choices: { delta: { tool_calls?: unknown[] }; finish_reason: string | null }[]; usage?: unknown }[];
     assert.deepEqual(chunks[1]!.choices[0]!.delta.tool_calls, [{ index: 0, id: "tooluse_1", type: "function", function: { name: "exec_command", arguments: "" } }]);
@@ -131,7 +134,7 @@ describe("Responses", () => {
   test("a streamed answer opens with response.created and ends with response.completed; an overflow ends with response.failed context_length_exceeded", () => {
     const encoder = responsesStreamEncoder({ id: "resp_1", createdAt: 1, model: "m" }, counter());
     const partial = answerMessage(model);
-    const text = [...toolCallEvents(partial), { type: "done", reason: "toolUse", message: answerMessage(model) } as AssistantMessageEvent].map((e) => encoder.encode(e)).join("");
+    const text = [...toolCallEvents(partial), { type: "done", reason: "toolUse", message: answerMessage(model) } as AssistantMessageEvent].map((e) => encodedText(encoder.encode(e))).join("");
     const types = dataLines(text).map((d) => (d as { type: string }).type);
     assert.deepEqual(types, ["response.created", "response.in_progress", "response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.delta", "response.function_call_arguments.done", "response.output_item.done", "response.completed"]);
     const completed = dataLines(text).at(-1) as { response: { id: string; output: { arguments: string; call_id: string }[] } };

@@ -1,8 +1,8 @@
 // Answers of `POST /v1/responses`: the SSE encoder (pi stream events → response.created … output items … response.completed / response.incomplete / response.failed, with data keep-alives) and the non-streaming response object.
 import type { AssistantMessage, AssistantMessageEvent, ThinkingContent, ToolCall } from "../../kiro/types";
 import { answerText, refusalWords } from "../refusal";
-import { ReusedJsonStrings } from "../server/jsonReuse";
-import type { AnswerEncoder, FinalAnswerEvent } from "../server/types";
+import { joinEncoded, ReusedJsonStrings } from "../server/jsonReuse";
+import type { AnswerEncoder, EncodedEvent, FinalAnswerEvent } from "../server/types";
 import { KEEP_ALIVE_MS, SSE_CONTENT_TYPE } from "./chatAnswer";
 import { encodeReasoningPayload } from "./responsesRequest";
 import { argumentsText, openAIErrorBody, openAIFailure, promptTokens, type IdSource, type OpenAIErrorBody } from "./shared";
@@ -64,8 +64,8 @@ function responseObject(identity: ResponseIdentity, status: ResponseObject["stat
   return { id: identity.id, object: "response", created_at: identity.createdAt, model: identity.model, status, output, usage: null, error: null, incomplete_details: null, ...extra };
 }
 
-function event(type: string, fields: Record<string, unknown>, stringify: (value: unknown) => string = JSON.stringify): string {
-  return `event: ${type}\ndata: ${stringify({ type, ...fields })}\n\n`;
+function event(type: string, fields: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`;
 }
 
 /** The output items of a finished message, for the final response and the non-streaming answer. */
@@ -111,9 +111,9 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
   const done: OutputItem[] = [];
   const open = new Map<number, { item: OutputItem; outputIndex: number; arguments: string; deltaStart?: string }>();
   let nextOutputIndex = 0;
-  // The events that close an item or the response repeat its whole text: escaped once for all of them.
+  // The events that close an item or the response repeat its whole text: escaped and encoded to UTF-8 once for all four.
   const reused = new ReusedJsonStrings();
-  const closing = (type: string, fields: Record<string, unknown>): string => event(type, fields, (value) => reused.stringify(value));
+  const closing = (type: string, fields: Record<string, unknown>): EncodedEvent => joinEncoded(`event: ${type}\ndata: `, reused.stringifyPieces({ type, ...fields }), "\n\n");
   const opening = (): string => {
     if (started) return "";
     started = true;
@@ -125,7 +125,7 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
     open.set(contentIndex, { item, outputIndex, arguments: "" });
     return { outputIndex, text: event("response.output_item.added", { output_index: outputIndex, item }) };
   };
-  const finish = (contentIndex: number, item: OutputItem): string => {
+  const finish = (contentIndex: number, item: OutputItem): EncodedEvent => {
     const entry = open.get(contentIndex);
     if (!entry) return "";
     open.delete(contentIndex);
@@ -136,7 +136,7 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
   return {
     contentType: SSE_CONTENT_TYPE,
     keepAlive: { everyMs: KEEP_ALIVE_MS, text: () => event("response.in_progress", { response: responseObject(identity, "in_progress", []) }) },
-    encode(e: AssistantMessageEvent): string {
+    encode(e: AssistantMessageEvent): EncodedEvent {
       const head = opening();
       switch (e.type) {
         case "text_start": {
@@ -156,7 +156,12 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           if (!entry) return head;
           const part = { type: "output_text" as const, text: e.content, annotations: [] as [] };
           const fields = { item_id: entry.item.id, output_index: entry.outputIndex, content_index: 0 };
-          return head + closing("response.output_text.done", { ...fields, text: e.content }) + closing("response.content_part.done", { ...fields, part }) + finish(e.contentIndex, { id: entry.item.id, type: "message", status: "completed", role: "assistant", content: [part] });
+          return joinEncoded(
+            head,
+            closing("response.output_text.done", { ...fields, text: e.content }),
+            closing("response.content_part.done", { ...fields, part }),
+            finish(e.contentIndex, { id: entry.item.id, type: "message", status: "completed", role: "assistant", content: [part] }),
+          );
         }
         case "thinking_start": {
           const added = add(e.contentIndex, { id: newId("rs_"), type: "reasoning", summary: [] });
@@ -173,11 +178,11 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           if (!entry) return head;
           const part = (e.partial.content[e.contentIndex] as ThinkingContent | undefined) ?? { type: "thinking", thinking: e.content };
           const fields = { item_id: entry.item.id, output_index: entry.outputIndex, summary_index: 0 };
-          return (
-            head +
-            closing("response.reasoning_summary_text.done", { ...fields, text: e.content }) +
-            closing("response.reasoning_summary_part.done", { ...fields, part: { type: "summary_text", text: e.content } }) +
-            finish(e.contentIndex, reasoningItem(entry.item.id, { ...part, thinking: e.content }))
+          return joinEncoded(
+            head,
+            closing("response.reasoning_summary_text.done", { ...fields, text: e.content }),
+            closing("response.reasoning_summary_part.done", { ...fields, part: { type: "summary_text", text: e.content } }),
+            finish(e.contentIndex, reasoningItem(entry.item.id, { ...part, thinking: e.content })),
           );
         }
         case "toolcall_start": {
@@ -196,12 +201,12 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
           if (!entry) return head;
           const item = toolItem(entry.item.id, e.toolCall, identity, "completed", entry.arguments);
           const argumentsDone = item.type === "function_call" ? closing("response.function_call_arguments.done", { item_id: item.id, output_index: entry.outputIndex, arguments: item.arguments }) : "";
-          return head + argumentsDone + finish(e.contentIndex, item);
+          return joinEncoded(head, argumentsDone, finish(e.contentIndex, item));
         }
         case "done": {
           const usage = responseUsage(e.message);
-          if (e.reason === "length") return head + closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage, incomplete_details: { reason: "max_output_tokens" } }) });
-          return head + closing("response.completed", { response: responseObject(identity, "completed", done, { usage }) });
+          if (e.reason === "length") return joinEncoded(head, closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage, incomplete_details: { reason: "max_output_tokens" } }) }));
+          return joinEncoded(head, closing("response.completed", { response: responseObject(identity, "completed", done, { usage }) }));
         }
         case "error": {
           // Kiro's content filter: its words as a refusal message item, and the response incomplete for content_filter.
@@ -213,18 +218,18 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
             const fields = { item_id: itemId, output_index: outputIndex, content_index: 0 };
             const item = refusalItem(itemId, words);
             done.push(item);
-            return (
+              return joinEncoded(
               head +
-              event("response.output_item.added", { output_index: outputIndex, item: { ...item, status: "in_progress", content: [] } }) +
-              event("response.content_part.added", { ...fields, part: { type: "refusal", refusal: "" } }) +
-              event("response.refusal.delta", { ...fields, delta: words }) +
-              event("response.refusal.done", { ...fields, refusal: words }) +
-              event("response.content_part.done", { ...fields, part }) +
-              event("response.output_item.done", { output_index: outputIndex, item }) +
-              closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage: responseUsage(e.error), incomplete_details: { reason: "content_filter" } }) })
+                event("response.output_item.added", { output_index: outputIndex, item: { ...item, status: "in_progress", content: [] } }) +
+                event("response.content_part.added", { ...fields, part: { type: "refusal", refusal: "" } }) +
+                event("response.refusal.delta", { ...fields, delta: words }) +
+                event("response.refusal.done", { ...fields, refusal: words }) +
+                event("response.content_part.done", { ...fields, part }) +
+                event("response.output_item.done", { output_index: outputIndex, item }),
+              closing("response.incomplete", { response: responseObject(identity, "incomplete", done, { usage: responseUsage(e.error), incomplete_details: { reason: "content_filter" } }) }),
             );
           }
-          return head + closing("response.failed", { response: responseObject(identity, "failed", done, { usage: responseUsage(e.error), error: failureOf(e.error) }) });
+          return joinEncoded(head, closing("response.failed", { response: responseObject(identity, "failed", done, { usage: responseUsage(e.error), error: failureOf(e.error) }) }));
         }
         default:
           return head;

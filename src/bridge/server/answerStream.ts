@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import type { AssistantMessageEvent } from "../../kiro/types";
 import { failedAnswer } from "../../kiro/answer/failedAnswer";
 import { COMMON_HEADERS, describeError, sendJson } from "./respond";
-import type { AnswerEncoder, AnswerRequest, BridgeLogger, BridgeStreamFunction, FinalAnswerEvent } from "./types";
+import type { AnswerEncoder, AnswerRequest, BridgeLogger, BridgeStreamFunction, EncodedEvent, FinalAnswerEvent } from "./types";
 
 /** A stream the server is serving, so dispose can stop it and wait for its last bytes. */
 export interface RunningAnswer {
@@ -160,9 +160,16 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
   /** Set while a turn is open: what it writes is gathered until it ends. */
   let turnEnd: NodeJS.Immediate | undefined;
   let lastWriteAt = -Infinity;
-  const send = (text: string): void => {
+  const send = (text: string | Uint8Array): void => {
     lastWriteAt = performance.now();
     res.write(text);
+  };
+  /** An event in pieces (text around UTF-8 bytes encoded once per answer): after what waits, in one corked write. */
+  const sendPieces = (pieces: readonly (string | Uint8Array)[]): void => {
+    flush();
+    res.cork();
+    for (const piece of pieces) if (piece.length > 0) send(piece);
+    res.uncork();
   };
   const flush = (): void => {
     if (gathered.length === 0 || res.destroyed || res.writableEnded) {
@@ -179,9 +186,15 @@ export async function streamAnswer(setup: PumpSetup, request: AnswerRequest, enc
     turnEnd = undefined;
     flush();
   };
-  const write = async (text: string): Promise<void> => {
-    if (text === "" || res.destroyed || res.writableEnded) return;
+  const write = async (encoded: EncodedEvent): Promise<void> => {
+    if (encoded.length === 0 || res.destroyed || res.writableEnded) return;
     head();
+    if (typeof encoded !== "string") {
+      sendPieces(encoded);
+      if (res.writableNeedDrain) await waitForDrainOrClose(res);
+      return;
+    }
+    const text = encoded;
     const opensTurn = setup.coalesce && turnEnd === undefined;
     if (opensTurn) turnEnd = setImmediate(endTurn);
     if (!setup.coalesce || (opensTurn && performance.now() - lastWriteAt >= IDLE_WRITE_MS)) {

@@ -86,11 +86,18 @@ export interface BridgeServices {
 }
 
 /** How one wire format writes a streamed answer; one instance per request (it may keep state, like block indices). */
+/**
+ * What an encoder writes for one event: text, or pieces of it in order where a long run is already UTF-8 (an answer's
+ * whole text, which the Responses format's closing events repeat, encoded once for all of them; see
+ * src/bridge/server/jsonReuse.ts).
+ */
+export type EncodedEvent = string | readonly (string | Uint8Array)[];
+
 export interface AnswerEncoder {
   /** The response's Content-Type. */
   contentType: string;
   /** Bytes to write for one stream event ("" writes nothing); the bridge's own failures come as `error` events too. */
-  encode(event: AssistantMessageEvent): string;
+  encode(event: AssistantMessageEvent): EncodedEvent;
   /** Written every `everyMs` while the answer streams, so a client's idle timer never fires while Kiro thinks. */
   keepAlive?: { everyMs: number; text(): string };
   /**
