@@ -218,7 +218,7 @@ export function responsesStreamEncoder(identity: ResponseIdentity, newId: IdSour
             const fields = { item_id: itemId, output_index: outputIndex, content_index: 0 };
             const item = refusalItem(itemId, words);
             done.push(item);
-              return joinEncoded(
+            return joinEncoded(
               head +
                 event("response.output_item.added", { output_index: outputIndex, item: { ...item, status: "in_progress", content: [] } }) +
                 event("response.content_part.added", { ...fields, part: { type: "refusal", refusal: "" } }) +

@@ -45,7 +45,7 @@ export class ReusedJsonStrings {
     return entry.json;
   }
 
-  /** The UTF-8 bytes of one long string's JSON text, encoded once per answer (the escaped text is not kept beside them). */
+  /** The UTF-8 bytes of one long string's JSON text, encoded once per answer (escaped text made only for them is not kept). */
   private bytes(text: string): Uint8Array {
     const entry = this.entry(text);
     entry.bytes ??= Buffer.from(entry.json ?? JSON.stringify(text), "utf8");

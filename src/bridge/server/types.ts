@@ -85,7 +85,6 @@ export interface BridgeServices {
   version: string;
 }
 
-/** How one wire format writes a streamed answer; one instance per request (it may keep state, like block indices). */
 /**
  * What an encoder writes for one event: text, or pieces of it in order where a long run is already UTF-8 (an answer's
  * whole text, which the Responses format's closing events repeat, encoded once for all of them; see
@@ -93,6 +92,7 @@ export interface BridgeServices {
  */
 export type EncodedEvent = string | readonly (string | Uint8Array)[];
 
+/** How one wire format writes a streamed answer; one instance per request (it may keep state, like block indices). */
 export interface AnswerEncoder {
   /** The response's Content-Type. */
   contentType: string;
